@@ -1,0 +1,34 @@
+/** A pipeline as the loader hands it to the planner: validated, with positions kept for errors. */
+import type { Stage } from './stage.ts';
+
+/** 1-based line and column in the pipeline file. */
+export interface SourcePos {
+  line: number;
+  col: number;
+}
+
+export interface StageSpec {
+  /** The key under `stages:`. */
+  id: string;
+  /** As written: a built-in name (`blobs`) or a module path (`./stages/noise.ts`). */
+  uses: string;
+  stage: Stage;
+  /** Validated params (`with:`), schema defaults filled in. */
+  params: Record<string, unknown>;
+  /** Input port → reference as written (`data.dataset`, or `data` for a stage's only output). */
+  inputs: Record<string, string>;
+  /** Where the stage's key is, and where each input reference is. */
+  pos: SourcePos;
+  inputPos: Record<string, SourcePos>;
+}
+
+export interface PipelineSpec {
+  name: string;
+  /** Absolute path of the pipeline file, and its folder. */
+  file: string;
+  dir: string;
+  /** The file's exact text, hashed into run.json and the lock. */
+  source: string;
+  /** In file order. */
+  stages: StageSpec[];
+}
