@@ -85,6 +85,11 @@ export interface StageDefinition<P, I> {
   params: JsonSchema;
   inputs: { [K in keyof I]-?: PortSpec };
   outputs: Record<string, PortSpec>;
+  /**
+   * Prepares what the stage needs once per run (e.g. the tfjs backend) and returns facts
+   * about it for run.json (`{ backend: 'cpu' }`). Stages sharing one `setup` share one call.
+   */
+  setup?: () => Promise<Record<string, string>>;
   run(ctx: StageContext<P>, inputs: I): Observable<StageEvent>;
 }
 

@@ -1,0 +1,109 @@
+/**
+ * One run from start to `run.json`: subscribes to the plan's events, stops on an abort
+ * signal (Ctrl-C), and records what happened — whatever the ending — in the manifest.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Plan } from './plan.ts';
+import { removeInFlightWrites, sha256, sweepTempFiles, writeAtomic } from './record.ts';
+import { runPlan, type EngineEvent } from './run.ts';
+
+export type RunStatus = 'completed' | 'failed' | 'interrupted';
+
+export interface StageRecord {
+  uses: string;
+  params: Record<string, unknown>;
+  status: 'pending' | 'running' | 'completed';
+  startedAt?: string;
+  durationMs?: number;
+  artifacts: Record<string, { sha256: string; bytes: number }>;
+}
+
+export interface RunManifest {
+  pipeline: { name: string; file: string; sha256: string };
+  status: RunStatus;
+  error?: string;
+  startedAt: string;
+  durationMs: number;
+  environment: Record<string, string>;
+  stages: Record<string, StageRecord>;
+}
+
+export interface ExecuteOptions {
+  outDir: string;
+  signal?: AbortSignal;
+  onEvent?: (event: EngineEvent) => void;
+}
+
+/** Versions that decide what a run computes, for the manifest. */
+const RECORDED_PACKAGES = ['rxjs', 'yaml', 'ajv', 'vega', '@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm'];
+
+function packageVersions(): Record<string, string> {
+  const require = createRequire(import.meta.url);
+  const own = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const versions: Record<string, string> = { rxlab: own.version };
+  for (const name of RECORDED_PACKAGES) {
+    try {
+      versions[name] = (require(`${name}/package.json`) as { version: string }).version;
+    } catch {
+      // Not installed (tfjs-node where its native download failed): nothing to record.
+    }
+  }
+  return versions;
+}
+
+export async function executeRun(plan: Plan, options: ExecuteOptions): Promise<RunManifest> {
+  const started = performance.now();
+  const { pipeline } = plan;
+  const manifest: RunManifest = {
+    pipeline: { name: pipeline.name, file: pipeline.file, sha256: sha256(pipeline.source) },
+    status: 'completed',
+    startedAt: new Date().toISOString(),
+    durationMs: 0,
+    environment: {
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      ...Object.fromEntries(Object.entries(packageVersions()).map(([k, v]) => [`package:${k}`, v])),
+    },
+    stages: Object.fromEntries(
+      plan.nodes.map((n) => [n.spec.id, { uses: n.spec.uses, params: n.spec.params, status: 'pending', artifacts: {} }]),
+    ),
+  };
+  const record = (event: EngineEvent): void => {
+    if (event.type === 'environment') Object.assign(manifest.environment, event.facts);
+    if (!('stage' in event)) return;
+    const stage = manifest.stages[event.stage];
+    if (event.type === 'stage-start') Object.assign(stage, { status: 'running', startedAt: event.startedAt });
+    if (event.type === 'stage-done') Object.assign(stage, { status: 'completed', durationMs: event.durationMs });
+    if (event.type === 'artifact') stage.artifacts[event.name] = { sha256: event.sha256, bytes: event.bytes };
+  };
+
+  await sweepTempFiles(options.outDir);
+  await new Promise<void>((resolve) => {
+    const subscription = runPlan(plan, { outDir: options.outDir }).subscribe({
+      next: (event) => {
+        record(event);
+        options.onEvent?.(event);
+      },
+      error: (err: unknown) => {
+        manifest.status = 'failed';
+        manifest.error = err instanceof Error ? err.message : String(err);
+        resolve();
+      },
+      complete: resolve,
+    });
+    const abort = (): void => {
+      subscription.unsubscribe();
+      manifest.status = 'interrupted';
+      manifest.error = 'interrupted by a signal before the run finished';
+      resolve();
+    };
+    if (options.signal?.aborted) abort();
+    options.signal?.addEventListener('abort', abort, { once: true });
+  });
+  await removeInFlightWrites();
+  manifest.durationMs = performance.now() - started;
+  await writeAtomic(join(options.outDir, 'run.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
