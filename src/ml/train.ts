@@ -1,0 +1,157 @@
+/**
+ * The training loop: PyTorch's `for epoch: loss = f(model(X), y); zero_grad; backward;
+ * step` on TensorFlow.js, as a cold Observable of per-epoch states.
+ */
+import { Observable } from 'rxjs';
+import type { Dataset, DenseParams, EpochState, ModelSpec } from '../data.ts';
+import { tf } from './backend.ts';
+import { createLoss, type LossName } from './loss.ts';
+import { createNetwork, type Network } from './model.ts';
+import { createOptimizer, type Optimizer, type OptimizerSpec } from './optimizers.ts';
+
+/** How to train. */
+export interface TrainOptions {
+  loss: LossName;
+  optimizer: OptimizerSpec;
+  epochs: number;
+  /**
+   * Minibatch size. Absent: full batch. Present: consecutive slices in data order (no
+   * shuffling), one step each; the epoch's loss is the plain mean of its batch losses,
+   * each taken before that batch's step (PyTorch's usual `running_loss / len(loader)`).
+   */
+  batchSize?: number;
+  /**
+   * Asks training to finish early: the next epoch to complete becomes the last one
+   * (its state carries `params`) and the stream completes.
+   */
+  stop?: Observable<unknown>;
+}
+
+/** A per-epoch state; the last one also carries the parameters after its step. */
+export interface TrainState extends EpochState {
+  params?: DenseParams[];
+}
+
+/**
+ * Training keeps the event loop responsive by yielding (with `setImmediate`) once it
+ * has run this long, rather than after every epoch: a yield per epoch would dominate
+ * the cost of small models.
+ */
+const YIELD_EVERY_MS = 10;
+
+/**
+ * Trains a copy of `spec` on `data`. Nothing runs until subscription; then one state is
+ * emitted per epoch (`epoch` counts from 1, `loss` is the loss before that epoch's
+ * step(s), `elapsedMs` is wall time since training started) and the last state carries
+ * the final `params` (PyTorch layout, float32 values). Unsubscribing stops training
+ * and frees every tensor. A loss that becomes NaN or infinite ends the stream with an
+ * error naming the epoch.
+ */
+export function train(spec: ModelSpec, data: Dataset, opts: TrainOptions): Observable<TrainState> {
+  return new Observable<TrainState>((subscriber) => {
+    validateOptions(data, spec, opts);
+    const disposables: { dispose(): void }[] = [];
+    const own = <T extends { dispose(): void }>(d: T): T => (disposables.push(d), d);
+
+    let net: Network;
+    let optimizer: Optimizer;
+    let batches: (() => tf.Scalar)[];
+    try {
+      net = own(createNetwork(spec));
+      optimizer = own(createOptimizer(opts.optimizer, net.variables));
+      batches = makeBatches(data, opts.batchSize ?? data.X.length).map(({ x, y }) => {
+        own(x);
+        own(y);
+        const loss = own(createLoss(opts.loss, y));
+        return () => loss.fn(net.forward(x));
+      });
+    } catch (err) {
+      disposables.forEach((d) => d.dispose());
+      throw err;
+    }
+
+    const runEpoch = (): number => {
+      const losses = batches.map((lossOf) =>
+        tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(lossOf, net.variables);
+          optimizer.step(net.variables.map((v) => grads[v.name]));
+          return value;
+        }),
+      );
+      // The only read back per epoch: the loss scalar(s).
+      if (losses.length === 1) {
+        const [loss] = losses[0].dataSync();
+        losses[0].dispose();
+        return loss;
+      }
+      const stacked = tf.stack(losses);
+      const values = stacked.dataSync();
+      [stacked, ...losses].forEach((t) => t.dispose());
+      let sum = 0;
+      for (const v of values) sum += v;
+      return sum / values.length;
+    };
+
+    let stopRequested = false;
+    const stopSubscription = opts.stop?.subscribe(() => (stopRequested = true));
+    let timer: NodeJS.Immediate | undefined;
+    let epoch = 0;
+    let start = 0;
+
+    const runChunk = (): void => {
+      const chunkEnd = performance.now() + YIELD_EVERY_MS;
+      while (!subscriber.closed) {
+        epoch++;
+        const loss = runEpoch();
+        if (!Number.isFinite(loss)) {
+          subscriber.error(
+            new Error(`loss became ${loss} at epoch ${epoch}; lower the learning rate (optimizer.lr = ${opts.optimizer.lr})`),
+          );
+          return;
+        }
+        const last = epoch === opts.epochs || stopRequested;
+        const state: TrainState = { epoch, loss, elapsedMs: performance.now() - start };
+        if (last) state.params = net.readParams();
+        subscriber.next(state);
+        if (last) subscriber.complete();
+        else if (performance.now() >= chunkEnd) {
+          timer = setImmediate(runChunk);
+          return;
+        }
+      }
+    };
+    timer = setImmediate(() => {
+      start = performance.now();
+      runChunk();
+    });
+
+    // Runs on complete, error and unsubscribe alike. The loop checks `subscriber.closed`
+    // after every emission, so it never touches a disposed tensor.
+    return () => {
+      clearImmediate(timer);
+      stopSubscription?.unsubscribe();
+      disposables.forEach((d) => d.dispose());
+    };
+  });
+}
+
+function validateOptions(data: Dataset, spec: ModelSpec, opts: TrainOptions): void {
+  const n = data.X.length;
+  if (n === 0 || data.y.length !== n) throw new Error(`dataset needs as many labels as samples (X ${n}, y ${data.y.length})`);
+  if (data.X.some((row) => row.length !== spec.layers[0])) throw new Error(`every sample needs ${spec.layers[0]} features`);
+  if (spec.layers[spec.layers.length - 1] !== 1) throw new Error('the output layer must have one unit (one label per sample)');
+  if (!Number.isInteger(opts.epochs) || opts.epochs < 1) throw new Error(`epochs must be a positive integer, got ${opts.epochs}`);
+  const b = opts.batchSize;
+  if (b !== undefined && (!Number.isInteger(b) || b < 1)) throw new Error(`batchSize must be a positive integer, got ${b}`);
+}
+
+/** X and y (as an n × 1 column) cut into consecutive batches, built once per run. */
+function makeBatches(data: Dataset, size: number): { x: tf.Tensor2D; y: tf.Tensor2D }[] {
+  const batches: { x: tf.Tensor2D; y: tf.Tensor2D }[] = [];
+  for (let i = 0; i < data.X.length; i += size) {
+    const rows = data.X.slice(i, i + size);
+    const labels = data.y.slice(i, i + size);
+    batches.push({ x: tf.tensor2d(rows, undefined, 'float32'), y: tf.tensor2d(labels, [labels.length, 1], 'float32') });
+  }
+  return batches;
+}
