@@ -1,0 +1,41 @@
+/** The PyTorch reference run (test/fixtures/train-reference.json) as rxlab types. */
+import { readFileSync } from 'node:fs';
+import type { Dataset, DenseParams, ModelSpec } from '../../src/data.ts';
+
+interface Reference {
+  dataset: Dataset;
+  train: {
+    layers: number[];
+    lr: number;
+    epochs: number;
+    /** [weight row, bias] of the single Linear layer. */
+    init: [number[], number[]];
+    losses: number[];
+    final: [number[], number[]];
+    points: number[][];
+    probs: number[];
+  };
+}
+
+export const reference = JSON.parse(
+  readFileSync(new URL('../fixtures/train-reference.json', import.meta.url), 'utf8'),
+) as Reference;
+
+/** A single-layer reference entry ([weight row, bias]) as DenseParams. */
+export const toParams = ([row, bias]: [number[], number[]]): DenseParams[] => [{ weight: [row], bias }];
+
+/** The seed model from the reference's init params. */
+export const seedSpec: ModelSpec = {
+  layers: reference.train.layers,
+  activation: 'sigmoid',
+  params: toParams(reference.train.init),
+};
+
+/** Largest absolute difference between two equally long lists. */
+export function maxAbsDiff(a: number[], b: number[]): number {
+  if (a.length !== b.length) throw new Error(`comparing ${a.length} values with ${b.length}`);
+  return a.reduce((m, ai, i) => Math.max(m, Math.abs(ai - b[i])), 0);
+}
+
+/** Every number of a network's params, flattened in layer order (weights row by row, then bias). */
+export const flatParams = (params: DenseParams[]): number[] => params.flatMap((p) => [...p.weight.flat(), ...p.bias]);
