@@ -1,0 +1,9 @@
+/** Vega charts of classification experiments: spec builders and deterministic SVG rendering. */
+export { scatterSpec, type ScatterOptions } from './scatter.ts';
+export { decisionLine, decisionLineSpec, type DecisionLine, type DecisionLineOptions } from './decision-line.ts';
+export { lossCurveSpec, lossCurvesSpec, type LossCurveOptions, type LossSeries } from './loss.ts';
+export { decisionRegionSpec, type DecisionRegionOptions } from './region.ts';
+export { isoline, type ProbabilityGrid, type Segment } from './contour.ts';
+export type { TestPoint } from './plane.ts';
+export type { ChartTitle } from './theme.ts';
+export { renderSvg, specJson } from './render.ts';
