@@ -1,5 +1,5 @@
 import { Subject, lastValueFrom, take, toArray } from 'rxjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset, DenseParams, ModelSpec } from '../../src/data.ts';
 import { initBackend, tf } from '../../src/ml/backend.ts';
 import { accuracy, predict } from '../../src/ml/predict.ts';
@@ -15,8 +15,13 @@ const run = (spec: ModelSpec, data: Dataset, opts: TrainOptions): Promise<TrainS
 
 describe('parity with the PyTorch seed run', () => {
   const ref = reference.train;
+  afterEach(async () => {
+    await initBackend('cpu');
+  });
 
-  it('matches every loss, the final params and the test probabilities within 1e-6', async () => {
+  // wasm is not the default backend, but initBackend('wasm') must give the same numbers.
+  it.each(['cpu', 'wasm'] as const)('on %s: matches every loss, the final params and the test probabilities within 1e-6', async (backend) => {
+    expect(await initBackend(backend)).toBe(backend);
     const states = await run(seedSpec, reference.dataset, {
       loss: 'bce',
       optimizer: { name: 'sgd', lr: ref.lr },
@@ -32,7 +37,7 @@ describe('parity with the PyTorch seed run', () => {
       params: maxAbsDiff(flatParams(final), flatParams(toParams(ref.final))),
       probs: maxAbsDiff(predict({ ...seedSpec, params: final }, ref.points), ref.probs),
     };
-    console.log('max |tfjs − torch|:', diffs);
+    console.log(`max |tfjs − torch| on ${backend}:`, diffs);
     expect(states.map((s) => s.epoch)).toEqual(ref.losses.map((_, i) => i + 1));
     expect(diffs.losses).toBeLessThan(1e-6);
     expect(diffs.params).toBeLessThan(1e-6);
@@ -213,11 +218,14 @@ describe('networks with hidden layers', () => {
 describe('resources and control', () => {
   const opts: TrainOptions = { loss: 'bce', optimizer: { name: 'sgd', lr: 0.01 }, epochs: 200 };
 
-  it('keeps the tensor count constant across epochs and frees everything at the end', async () => {
+  it.each([
+    ['full batch, Adam', { optimizer: { name: 'adam', lr: 0.01 } }],
+    ['minibatches of 32, momentum', { optimizer: { name: 'momentum', lr: 0.01, momentum: 0.9 }, batchSize: 32 }],
+  ] as const)('keeps the tensor count constant across epochs and frees everything at the end (%s)', async (_, extra) => {
     const before = tf.memory().numTensors;
     const counts: number[] = [];
     await new Promise<void>((resolve, reject) =>
-      train(seedSpec, reference.dataset, { ...opts, optimizer: { name: 'adam', lr: 0.01 } }).subscribe({
+      train(seedSpec, reference.dataset, { ...opts, ...extra }).subscribe({
         next: () => counts.push(tf.memory().numTensors),
         error: reject,
         complete: resolve,
