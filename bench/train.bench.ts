@@ -1,0 +1,99 @@
+/**
+ * The train stage's core against a bare tfjs loop doing the same math (same ops, one
+ * loss read per epoch) with no RxJS, no yielding and no bookkeeping: what the
+ * Observable wrapper costs. Seed problem: 100 points, 2→1, BCE, SGD, 1000 epochs.
+ */
+import { readFileSync } from 'node:fs';
+import { lastValueFrom } from 'rxjs';
+import { initBackend, tf } from '../src/ml/backend.ts';
+import { train } from '../src/ml/train.ts';
+import type { Dataset, ModelSpec } from '../src/data.ts';
+import { fmt, median, timeRuns } from './stats.ts';
+
+const { dataset, train: ref } = JSON.parse(readFileSync('test/fixtures/train-reference.json', 'utf8')) as {
+  dataset: Dataset;
+  train: { init: [number[], number[]]; lr: number; epochs: number };
+};
+const spec: ModelSpec = { layers: [2, 1], activation: 'sigmoid', params: [{ weight: [ref.init[0]], bias: ref.init[1] }] };
+const { lr, epochs } = ref;
+
+const backend = await initBackend('cpu');
+
+const viaTrain = () => lastValueFrom(train(spec, dataset, { loss: 'bce', optimizer: { name: 'sgd', lr }, epochs }));
+
+/** The same forward, PyTorch-style BCE (custom gradient), SGD step and loss read, inline. */
+function bare(): number {
+  const x = tf.tensor2d(dataset.X, undefined, 'float32');
+  const y = tf.tensor2d(dataset.y, [dataset.y.length, 1], 'float32');
+  const yMinus1 = tf.sub(y, 1);
+  const [floor, eps, one, n, lrT] = [tf.scalar(-100), tf.scalar(1e-12), tf.scalar(1), tf.scalar(y.size), tf.scalar(lr)];
+  const w = tf.tidy(() => tf.variable(tf.tensor2d([ref.init[0]]).transpose()));
+  const b = tf.tidy(() => tf.variable(tf.tensor1d(ref.init[1])));
+  const bce = tf.customGrad((...args) => {
+    const [p, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    save([p]);
+    const logP = tf.maximum(tf.log(p), floor);
+    const log1mP = tf.maximum(tf.log1p(tf.neg(p)), floor);
+    return {
+      value: tf.mean(tf.sub(tf.mul(yMinus1, log1mP), tf.mul(y, logP))),
+      gradFunc: (dy, [s]) => tf.div(tf.mul(tf.div(dy, n), tf.sub(s, y)), tf.maximum(tf.mul(tf.sub(one, s), s), eps)),
+    };
+  }) as (p: tf.Tensor) => tf.Scalar;
+  let loss = 0;
+  for (let e = 0; e < epochs; e++) {
+    const value = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => bce(tf.sigmoid(tf.add(tf.matMul(x, w), b))), [w, b]);
+      w.assign(tf.sub(w, tf.mul(lrT, grads[w.name])));
+      b.assign(tf.sub(b, tf.mul(lrT, grads[b.name])));
+      return value;
+    });
+    loss = value.dataSync()[0];
+    value.dispose();
+  }
+  [x, y, yMinus1, floor, eps, one, n, lrT, w, b].forEach((t) => t.dispose());
+  return loss;
+}
+
+/** Wall and process CPU time of one run, in ms: CPU time is less disturbed by other load. */
+async function timeOne(fn: () => unknown): Promise<{ wall: number; cpu: number }> {
+  const cpu0 = process.cpuUsage();
+  const [wall] = await timeRuns(1, fn);
+  const { user, system } = process.cpuUsage(cpu0);
+  return { wall, cpu: (user + system) / 1000 };
+}
+
+// Warm-up (JIT), then interleaved runs in alternating order (ABBA…) so drift and GC
+// debt on a shared machine hit both alike.
+for (let i = 0; i < 3; i++) {
+  await viaTrain();
+  bare();
+}
+const runs = 15;
+const trainTimes: { wall: number; cpu: number }[] = [];
+const bareTimes: { wall: number; cpu: number }[] = [];
+for (let i = 0; i < runs; i++) {
+  if (i % 2) {
+    trainTimes.push(await timeOne(viaTrain));
+    bareTimes.push(await timeOne(bare));
+  } else {
+    bareTimes.push(await timeOne(bare));
+    trainTimes.push(await timeOne(viaTrain));
+  }
+}
+const perEpoch = (times: { wall: number; cpu: number }[], key: 'wall' | 'cpu') => median(times.map((t) => t[key])) / epochs;
+const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
+const [tw, bw, tc, bc] = [perEpoch(trainTimes, 'wall'), perEpoch(bareTimes, 'wall'), perEpoch(trainTimes, 'cpu'), perEpoch(bareTimes, 'cpu')];
+console.log(
+  [
+    '## Train stage vs bare tfjs loop',
+    '',
+    `Seed problem (100 points, 2→1, BCE, SGD lr ${lr}), ${epochs} epochs, \`${backend}\` backend; medians of ${runs} interleaved runs each, after 3 warm-up runs.`,
+    '',
+    '| | wall / epoch | wall / run | CPU / epoch |',
+    '|---|---:|---:|---:|',
+    `| \`train()\` (Observable, yields every 10 ms) | ${us(tw)} | ${fmt(tw * epochs)} | ${us(tc)} |`,
+    `| bare \`tf.tidy\` + \`tf.variableGrads\` loop | ${us(bw)} | ${fmt(bw * epochs)} | ${us(bc)} |`,
+    '',
+    `Ratio train / bare: **${(tw / bw).toFixed(3)}×** wall, ${(tc / bc).toFixed(3)}× CPU (target ≤ 1.05×).`,
+  ].join('\n'),
+);
