@@ -6,8 +6,8 @@
  * teardown (tensors disposed, timers cleared).
  */
 import { join } from 'node:path';
-import { EMPTY, Observable, ReplaySubject, Subject, concat, defer, forkJoin, from, merge, of } from 'rxjs';
-import { concatMap, map, take } from 'rxjs/operators';
+import { EMPTY, Observable, ReplaySubject, Subject, concat, defer, forkJoin, from, merge, of, throwError } from 'rxjs';
+import { concatMap, map, materialize, take } from 'rxjs/operators';
 import type { Edge, Plan, PlanNode } from './plan.ts';
 import { resetDir, writeAtomic } from './record.ts';
 import { StageError, type LiveInput, type StageEvent } from './stage.ts';
@@ -119,9 +119,12 @@ function runNode(
     started = performance.now();
     return { type: 'stage-start', stage: id, startedAt: new Date().toISOString() };
   });
-  const body = defer(() =>
-    stage.run({ id, params, pipelineDir, stopRequested: own.stop.pipe(take(1)) }, inputs),
-  ).pipe(concatMap(handle));
+  // Materialised so that an error waits, in order, for the artifacts emitted before it to
+  // be written: a failing stage can still leave what it had (e.g. a partial history).
+  const body = defer(() => stage.run({ id, params, pipelineDir, stopRequested: own.stop.pipe(take(1)) }, inputs)).pipe(
+    materialize(),
+    concatMap((n) => (n.kind === 'N' ? handle(n.value) : n.kind === 'E' ? throwError(() => n.error as unknown) : EMPTY)),
+  );
   const finish = defer((): Observable<EngineEvent> => {
     for (const [name, spec] of Object.entries(stage.outputs)) {
       if (!spec.optional && !emitted.has(name)) fail(`finished without producing its output "${name}"`);

@@ -8,9 +8,15 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isStage, type Stage } from '../engine/stage.ts';
 import { didYouMean } from '../engine/suggest.ts';
+import { decisionChartStage, lossChartStage, scatterChartStage } from './charts.ts';
+import { evaluateStage } from './evaluate.ts';
+import { modelStage } from './model.ts';
+import { trainStage } from './train.ts';
 
 /** Built-in stages by the name users write after `uses:`. */
-export const builtinStages: ReadonlyMap<string, Stage> = new Map<string, Stage>([]);
+export const builtinStages: ReadonlyMap<string, Stage> = new Map(
+  ([modelStage, trainStage, evaluateStage, scatterChartStage, decisionChartStage, lossChartStage] as Stage[]).map((s) => [s.name, s]),
+);
 
 /** A `uses:` that names no stage; the loader turns it into a positioned diagnostic. */
 export class StageResolutionError extends Error {

@@ -1,0 +1,16 @@
+/** How built-in stages turn their results into artifact files. */
+import { artifact, type ArtifactEvent } from '../engine/stage.ts';
+
+/**
+ * JSON text with a final newline. Numbers keep full precision: JSON.stringify writes the
+ * shortest decimal that reads back as the same double (float32 values stay exact too).
+ */
+export const jsonArtifact = (name: string, value: unknown, pretty = true): ArtifactEvent =>
+  artifact(name, `${JSON.stringify(value, null, pretty ? 2 : undefined)}\n`);
+
+/** A Vega chart as its editable spec (`chart.vg.json`) and its rendering (`chart.svg`). */
+export async function chartArtifacts(spec: import('vega').Spec): Promise<ArtifactEvent[]> {
+  // Loaded on first use: vega takes a while to import and most commands never draw.
+  const { renderSvg, specJson } = await import('../charts/index.ts');
+  return [artifact('chart.vg.json', specJson(spec)), artifact('chart.svg', await renderSvg(spec))];
+}

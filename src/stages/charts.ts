@@ -1,0 +1,109 @@
+/**
+ * Chart stages: each writes a Vega spec (`chart.vg.json`, editable) and its SVG rendering
+ * (`chart.svg`). The decision chart draws a line for a single-layer model and the
+ * decision region (a probability heatmap) for a model with hidden layers.
+ */
+import { defer, from } from 'rxjs';
+import { concatMap } from 'rxjs/operators';
+import type { Dataset, ModelSpec } from '../data.ts';
+import { defineStage, type JsonSchema } from '../engine/stage.ts';
+import { chartArtifacts } from './artifacts.ts';
+import type { History } from './train.ts';
+import type { Predictions } from './evaluate.ts';
+import { loadMl, mlSetup } from './ml.ts';
+
+const loadCharts = () => import('../charts/index.ts');
+
+const titled = (defaultTitle: string, extra: Record<string, JsonSchema> = {}): JsonSchema => ({
+  type: 'object',
+  properties: {
+    title: { type: 'string', default: defaultTitle, description: 'the chart title' },
+    subtitle: { type: 'string', description: 'a line under the title' },
+    ...extra,
+  },
+  additionalProperties: false,
+});
+
+interface TitleParams {
+  title: string;
+  subtitle?: string;
+}
+
+export const scatterChartStage = defineStage<TitleParams, { dataset: Dataset }>({
+  name: 'scatter-chart',
+  description: 'The dataset as a scatter plot coloured by class.',
+  params: titled('Data'),
+  inputs: { dataset: { kind: 'dataset' } },
+  outputs: {},
+  run: (ctx, { dataset }) =>
+    defer(() => from(loadCharts())).pipe(
+      concatMap(async ({ scatterSpec }) => chartArtifacts(scatterSpec(twoFeatures(dataset), ctx.params))),
+      concatMap((events) => events),
+    ),
+});
+
+export const lossChartStage = defineStage<TitleParams, { history: History }>({
+  name: 'loss-chart',
+  description: 'The loss of every epoch.',
+  params: titled('Loss'),
+  inputs: { history: { kind: 'history' } },
+  outputs: {},
+  run: (ctx, { history }) =>
+    defer(() => from(loadCharts())).pipe(
+      concatMap(async ({ lossCurveSpec }) => chartArtifacts(lossCurveSpec(history.loss, ctx.params))),
+      concatMap((events) => events),
+    ),
+});
+
+export const decisionChartStage = defineStage<TitleParams & { grid: number }, { dataset: Dataset; model: ModelSpec; predictions?: Predictions }>({
+  name: 'decision-chart',
+  description: "The model's decision line (one layer) or decision region (hidden layers) over the data, with evaluated points marked.",
+  params: titled('Decision boundary', {
+    grid: { type: 'integer', minimum: 2, maximum: 400, default: 60, description: 'cells per axis of the decision-region heatmap' },
+  }),
+  inputs: {
+    dataset: { kind: 'dataset' },
+    model: { kind: 'model' },
+    predictions: { kind: 'predictions', optional: true, description: 'evaluated points to mark, with their probabilities' },
+  },
+  outputs: {},
+  setup: mlSetup,
+  run: (ctx, { dataset, model, predictions }) =>
+    defer(() => from(Promise.all([loadCharts(), loadMl()]))).pipe(
+      concatMap(async ([charts, ml]) => {
+        twoFeatures(dataset);
+        const points = (predictions?.points ?? []).map((p) => ({
+          name: p.name,
+          point: p.point as [number, number],
+          probability: p.probability,
+        }));
+        const opts = { title: ctx.params.title, subtitle: ctx.params.subtitle, points };
+        if (model.layers.length === 2) return chartArtifacts(charts.decisionLineSpec(dataset, model.params[0], opts));
+        const grid = probabilityGrid(dataset, ctx.params.grid, (xs) => ml.predict(model, xs));
+        return chartArtifacts(charts.decisionRegionSpec(dataset, grid, opts));
+      }),
+      concatMap((events) => events),
+    ),
+});
+
+/** Charts are drawn in the x₁/x₂ plane. */
+function twoFeatures(dataset: Dataset): Dataset {
+  const features = dataset.X[0]?.length ?? 0;
+  if (features !== 2) throw new Error(`charts plot two features, but the dataset has ${features}`);
+  return dataset;
+}
+
+/** The model's probabilities at the centres of an n × n grid over the data, padded by 10% each side. */
+function probabilityGrid(dataset: Dataset, n: number, predict: (xs: number[][]) => number[]) {
+  const axis = (k: number): number[] => {
+    const values = dataset.X.map((row) => row[k]);
+    const [lo, hi] = [Math.min(...values), Math.max(...values)];
+    const pad = (hi - lo || 1) * 0.1;
+    const step = (hi - lo + 2 * pad) / n;
+    return Array.from({ length: n }, (_, i) => lo - pad + (i + 0.5) * step);
+  };
+  const x1 = axis(0);
+  const x2 = axis(1);
+  const flat = predict(x2.flatMap((b) => x1.map((a) => [a, b])));
+  return { x1, x2, probability: x2.map((_, j) => flat.slice(j * n, (j + 1) * n)) };
+}

@@ -1,0 +1,86 @@
+/** `uses: evaluate` — the model's probability and class for named points, and accuracy on a dataset. */
+import { defer, from } from 'rxjs';
+import { concatMap } from 'rxjs/operators';
+import type { Dataset, ModelSpec } from '../data.ts';
+import { defineStage, message, output, type StageEvent } from '../engine/stage.ts';
+import { jsonArtifact } from './artifacts.ts';
+import { loadMl, mlSetup } from './ml.ts';
+
+export interface EvaluateParams {
+  points: ({ name?: string; point: number[] } | number[])[];
+}
+
+export interface Prediction {
+  name: string;
+  point: number[];
+  probability: number;
+  class: 0 | 1;
+}
+
+/** The `predictions` output: one entry per point, and accuracy when a dataset was given. */
+export interface Predictions {
+  points: Prediction[];
+  accuracy?: number;
+}
+
+const point = { type: 'array', items: { type: 'number' }, minItems: 1 };
+
+export const evaluateStage = defineStage<EvaluateParams, { model: ModelSpec; dataset?: Dataset }>({
+  name: 'evaluate',
+  description: 'Predicts the probability of class 1 for each point (class 1 when p ≥ 0.5); with a dataset, also its accuracy.',
+  params: {
+    type: 'object',
+    properties: {
+      points: {
+        type: 'array',
+        description: 'points to classify: [1, -1], or {name: red, point: [1, -1]}',
+        items: {
+          anyOf: [
+            point,
+            {
+              type: 'object',
+              properties: { name: { type: 'string', minLength: 1 }, point },
+              required: ['point'],
+              additionalProperties: false,
+            },
+          ],
+        },
+        default: [],
+      },
+    },
+    additionalProperties: false,
+  },
+  inputs: {
+    model: { kind: 'model', description: 'a trained model' },
+    dataset: { kind: 'dataset', optional: true, description: 'data to measure accuracy on' },
+  },
+  outputs: { predictions: { kind: 'predictions' } },
+  setup: mlSetup,
+  run: (ctx, { model, dataset }) =>
+    defer(() => from(loadMl())).pipe(
+      concatMap(({ predict, accuracy }): StageEvent[] => {
+        const named = ctx.params.points.map((p) => (Array.isArray(p) ? { point: p } : p));
+        named.forEach(({ point: x }, i) => {
+          if (x.length !== model.layers[0]) {
+            throw new Error(`points[${i}] has ${x.length} coordinates but the model takes ${model.layers[0]}`);
+          }
+        });
+        const probabilities = predict(model, named.map((p) => p.point));
+        const points: Prediction[] = named.map((p, i) => ({
+          name: p.name ?? `(${p.point.join(', ')})`,
+          point: p.point,
+          probability: probabilities[i],
+          class: probabilities[i] >= 0.5 ? 1 : 0,
+        }));
+        const result: Predictions = { points };
+        const events: StageEvent[] = [jsonArtifact('predictions.json', points)];
+        if (dataset) {
+          result.accuracy = accuracy(model, dataset);
+          events.push(jsonArtifact('metrics.json', { accuracy: result.accuracy, samples: dataset.y.length }));
+          events.push(message(`accuracy ${result.accuracy} on ${dataset.y.length} samples`));
+        }
+        for (const p of points) events.push(message(`${p.name}: probability ${p.probability}, class ${p.class}`));
+        return [...events, output('predictions', result)];
+      }),
+    ),
+});
