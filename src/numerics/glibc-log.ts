@@ -1,0 +1,315 @@
+/**
+ * glibc's double-precision natural logarithm, ported bit for bit, as NumPy's legacy
+ * `gauss` gets it from this machine's libm: glibc 2.36 on x86-64, where `log` resolves
+ * (ifunc) to `__log_fma`, sysdeps/ieee754/dbl-64/e_log.c built with -mfma -mavx2.
+ *
+ * Why a port: V8's Math.log disagrees with glibc in the last bit for ~7% of inputs, and
+ * glibc's log is not correctly rounded either (~0.07% of inputs), so only the same
+ * algorithm with the same roundings reproduces it. In that build `__FP_FAST_FMA` is
+ * defined and GCC contracts `a * b + c` into fused multiply-adds; which operations are
+ * fused was read off the disassembly of `__log_fma` (`vfmadd…sd`), and each one is
+ * marked `fma` below. A fused product that is exact (a power of two, or few enough
+ * significant bits) is written as a plain product: one rounding either way.
+ */
+import { fma, sum3 } from './fma.ts';
+
+// Data from glibc's sysdeps/ieee754/dbl-64/e_log_data.c (__log_data, LOG_TABLE_BITS = 7,
+// LOG_POLY_ORDER = 6, LOG_POLY1_ORDER = 12), extracted from libm.so.6's .rodata and
+// written as shortest round-trip decimals (each parses to the identical double).
+
+/** ln2 high part, 0x1.62e42fefa3800p-1: 38 significant bits, so k * LN2HI is exact for any exponent k. */
+const LN2HI = 0.6931471805598903;
+/** ln2 low part, 0x1.ef35793c76730p-45: 49 significant bits, so k * LN2LO is exact for |k| < 16. */
+const LN2LO = 5.497923018708371e-14;
+/** log1p(r) - r ~ A0 r^2 + A1 r^3 + ... + A4 r^6 on the main path (|r| < 0x1.fp-9). */
+const A0 = -0.5000000000000001;
+/** A0 = -0x1.0000000000001p-1 is exactly A0_HI + A0_LO = -0.5 - 2^-53. */
+const A0_HI = -0.5;
+const A0_LO = -1.1102230246251565e-16;
+const A1 = 0.33333333331825593;
+const A2 = -0.2499999999622955;
+const A3 = 0.20000304511814496;
+const A4 = -0.16667054827627667;
+/** log1p(r) ~ r + B0 r^2 + ... + B10 r^11 near x = 1 (-0x1p-4 <= r < 0x1.09p-4); B0 = -0.5. */
+const B0 = -0.5;
+const B1 = 0.3333333333333352;
+const B2 = -0.24999999999998432;
+const B3 = 0.19999999999320328;
+const B4 = -0.16666666669929706;
+const B5 = 0.14285715076560868;
+const B6 = -0.12499997863982555;
+const B7 = 0.11110712032936046;
+const B8 = -0.10000486757818193;
+const B9 = 0.09181994006195467;
+const B10 = -0.08328363062289341;
+/** 128 pairs (invc, logc): 1/c and log(c) for c near the centre of each subinterval of [0x1.6p-1, 0x1.6p0). */
+const TAB = new Float64Array([
+  1.4504249240398293, -0.3718565645633589,
+  1.442253508327276, -0.36620682668944937,
+  1.4341736174350004, -0.3605888069791945,
+  1.426183816329995, -0.3550022171419869,
+  1.4182825527052965, -0.34944666968829097,
+  1.4104682921759335, -0.3439217713603284,
+  1.4027396147468003, -0.3384271921261188,
+  1.3950954438932313, -0.332962831494342,
+  1.3875338232485754, -0.32752794345742586,
+  1.3800539211058593, -0.32212257167088865,
+  1.3726542695419708, -0.3167462884799761,
+  1.3653332798446802, -0.3113985598928366,
+  1.358090204587874, -0.3060794515165526,
+  1.3509234892132138, -0.300788424667644,
+  1.3438320840699889, -0.2955252968476998,
+  1.3368146974742003, -0.29028969275850613,
+  1.329870114677736, -0.2850812793277555,
+  1.322997339161106, -0.27989987391470095,
+  1.316195352741367, -0.27474526621870154,
+  1.3094628125672239, -0.2696169863701243,
+  1.3027990455471041, -0.26451506180308115,
+  1.2962024229438942, -0.2594387762767383,
+  1.2896726275815547, -0.2543884090981692,
+  1.2832080305745537, -0.24936321635129843,
+  1.276807885983376, -0.24436312405975968,
+  1.2704714060687552, -0.23938801747897287,
+  1.2641976054949482, -0.23443761696705678,
+  1.257985357514882, -0.22951151871518505,
+  1.2518337750655457, -0.2246094963439873,
+  1.2457421919097305, -0.21973149037705753,
+  1.2397094966625508, -0.2148770752847895,
+  1.2337348463589233, -0.210046029103637,
+  1.2278176973028803, -0.20523836373934046,
+  1.2219570190618474, -0.20045368751368642,
+  1.2161519732977757, -0.1956917537758045,
+  1.2104018095009725, -0.19095237845203883,
+  1.204705805718973, -0.18623539250290833,
+  1.1990631185441964, -0.18154051731551135,
+  1.1934733004462308, -0.1768677957431919,
+  1.1879350812847385, -0.17221657406412305,
+  1.1824481322833125, -0.16758697765942543,
+  1.1770114976921955, -0.16297859687290384,
+  1.1716248121809465, -0.15839151377804228,
+  1.1662869231674715, -0.15382513241456763,
+  1.1609977486762766, -0.14927976358922024,
+  1.1557563220795803, -0.14475495398119165,
+  1.1505619105480347, -0.14025044090817573,
+  1.1454138888505974, -0.1357660466685502,
+  1.140311877374656, -0.1313018016355727,
+  1.1352550225747513, -0.12685731518763532,
+  1.1302429094831266, -0.1224325737671279,
+  1.1252747693068048, -0.11802724521862729,
+  1.1203501571039876, -0.11364127671663482,
+  1.1154683327680124, -0.10927434611278386,
+  1.1106291463292157, -0.10492665324943573,
+  1.1058315813301596, -0.10059761422644442,
+  1.1010752177696026, -0.09628717309055901,
+  1.0963597137952512, -0.09199534069557558,
+  1.0916844827550398, -0.08772190036688698,
+  1.0870487291277784, -0.08346643613867855,
+  1.082452357388312, -0.07922916827544668,
+  1.0778948225025884, -0.0750099004750382,
+  1.0733751731601076, -0.07080805133352897,
+  1.068893585073351, -0.06662408085151128,
+  1.0644491706655506, -0.06245745471915143,
+  1.0600414846328305, -0.0583080438042316,
+  1.0556701316181605, -0.05417576112313327,
+  1.051334750556926, -0.050060547896805474,
+  1.0470347288442157, -0.045962101199052086,
+  1.0427699229652954, -0.04188056008865715,
+  1.0385395013738175, -0.03781540056183985,
+  1.034343418940345, -0.03376684757915882,
+  1.0301811073173315, -0.029734619131772888,
+  1.026052043621297, -0.025718470239212365,
+  1.0219561082336197, -0.021718543925430822,
+  1.0178926505784922, -0.01773446126981071,
+  1.0138614436244586, -0.013766252464051831,
+  1.0098620186501341, -0.009813706322574944,
+  1.0058938559734134, -0.005876555150052809,
+  1.00195696235014, -0.0019550499938532084,
+  0.9961089923088509, 0.0038985973556009412,
+  0.9884170338185201, 0.011650571286395461,
+  0.9808429191005297, 0.019342955478919066,
+  0.9733840169987446, 0.0269766014846482,
+  0.9660377568876556, 0.034552359728422744,
+  0.9588014945307369, 0.04207121767183253,
+  0.9516728569073111, 0.049533940950141186,
+  0.9446494635965822, 0.056941358295944156,
+  0.9377288993026223, 0.06429439168346107,
+  0.9309091073790681, 0.0715936354946507,
+  0.924187681612722, 0.07884010933776153,
+  0.9175626765599192, 0.08603438905970506,
+  0.9110320403624034, 0.09317721180013905,
+  0.9045935839762024, 0.10026951462748457,
+  0.8982456375922825, 0.10731170956330516,
+  0.8919860966782501, 0.11430473320717738,
+  0.8858131121185129, 0.12124928503033061,
+  0.879725075760676, 0.12814583422959913,
+  0.8737201372634685, 0.1349951636851756,
+  0.8677966405782273, 0.1417978768189414,
+  0.8619528050060739, 0.14855476039031146,
+  0.8561872354420692, 0.1552661937658968,
+  0.8504983927816893, 0.16193275688146969,
+  0.8448844572790304, 0.16855539792220497,
+  0.8393442741575965, 0.1751343179947753,
+  0.8338762249349438, 0.1816702989864325,
+  0.8284789320557778, 0.18816387146023317,
+  0.8231510800065832, 0.1946155228479256,
+  0.8178913903778707, 0.20102572579389744,
+  0.8126984007245374, 0.2073952090795501,
+  0.8075710029460227, 0.21372429840596396,
+  0.8025078881160415, 0.2200135945981856,
+  0.7975077379364331, 0.22626374162859975,
+  0.792569604966373, 0.23247494747693054,
+  0.7876923641254114, 0.23864766620658884,
+  0.7828746724940998, 0.24478265647405806,
+  0.7781155388790811, 0.25088025827324145,
+  0.7734139557869777, 0.2569408552510595,
+  0.7687687179914933, 0.26296511155101143,
+  0.7641790698041854, 0.2689531327189343,
+  0.7596438763692399, 0.27490553924610595,
+  0.7551621951078668, 0.2808227248478943,
+  0.7507331780216866, 0.286704979267256,
+  0.7463557196361751, 0.29255295645509705,
+  0.7420289364869653, 0.2983670386142876,
+  0.7377521537065876, 0.30414734587282055,
+  0.7335242966002608, 0.30989455774829366,
+  0.729344777457841, 0.31560871301871884,
+]);
+
+/** The near-1 path covers [1 - 0x1p-4, 1 + 0x1.09p-4). */
+const NEAR1_LO = 0.9375;
+const NEAR1_HI = 1.064697265625;
+/** Smallest positive normal double, 0x1p-1022. */
+const MIN_NORMAL = 2.2250738585072014e-308;
+/** High word of OFF = 0x3fe6000000000000 (x = 2^k z with z in [OFF, 2 OFF) as bit patterns). */
+const OFF_HI = 0x3fe60000;
+/** Veltkamp splitter for 53-bit significands: 2^27 + 1. */
+const SPLIT = 134217729;
+/**
+ * Bound on |y - y'| relative to the magnitudes of y's terms (see the callers), where y
+ * is a tail evaluated with plain operations and y' glibc's fused value: summing each
+ * rounding that differs gives under 44 units of 2^-53 per term on either path; 2^-45
+ * is above that with room to spare (measured worst: 2^-51).
+ */
+const TAIL_SLACK = 2 ** -45;
+
+/** Dekker halves of each invc: invc = hi + lo with hi of 26 bits, so z * invc splits exactly. */
+const INVC_SPLIT = new Float64Array(256);
+for (let i = 0; i < 128; i++) {
+  const c = TAB[2 * i];
+  const t = SPLIT * c;
+  INVC_SPLIT[2 * i] = t - (t - c);
+  INVC_SPLIT[2 * i + 1] = c - INVC_SPLIT[2 * i];
+}
+
+/** Half an ulp for each biased exponent of a normal double: 2^(e - 1023 - 53). */
+const HALF_ULP = new Float64Array(2048);
+for (let e = 1; e < 2047; e++) HALF_ULP[e] = 2 ** (e - 1076);
+
+const bits = new Float64Array(1);
+const words = new Uint32Array(bits.buffer);
+
+/**
+ * glibc 2.36's `log(x)` (the `__log_fma` variant), bit for bit. Positive finite inputs
+ * (subnormals included) take glibc's paths; otherwise it returns what glibc returns:
+ * -Infinity for ±0, NaN for negative or NaN inputs, Infinity for Infinity.
+ */
+export function glibcLog(x: number): number {
+  if (x >= NEAR1_LO && x < NEAR1_HI) return logNear1(x);
+  if (!(x >= MIN_NORMAL && x < Infinity)) {
+    if (x === 0) return -Infinity;
+    if (!(x > 0)) return NaN;
+    if (x === Infinity) return x;
+    bits[0] = x * 4503599627370496; // subnormal: scale by 2^52, then take 52 off the exponent
+    words[1] -= 52 << 20;
+  } else {
+    bits[0] = x;
+  }
+  // On the 64-bit pattern ix: tmp = ix - OFF, i = (tmp >> 45) % 128, k = tmp >> 52
+  // (arithmetic), z = ix - (tmp & 0xfff << 52). OFF's low word is 0, so all of it
+  // happens in the high word.
+  const hiWord = words[1];
+  const tmp = (hiWord - OFF_HI) | 0;
+  const i = (tmp >>> 13) & 127;
+  const k = tmp >> 20;
+  words[1] = hiWord - (tmp & 0xfff00000);
+  const z = bits[0];
+  const invc = TAB[2 * i];
+  const logc = TAB[2 * i + 1];
+
+  // r = fma(z, invc, -1). Dekker's product z * invc = ph + pl is exact; ph is within
+  // 1/64 of 1, so ph - 1 is exact (Sterbenz) and one rounded addition gives the fma.
+  const ph = z * invc;
+  const t = SPLIT * z;
+  const zh = t - (t - z);
+  const zl = z - zh;
+  const ch = INVC_SPLIT[2 * i];
+  const cl = INVC_SPLIT[2 * i + 1];
+  const r = ph - 1 + (zl * cl - (ph - zh * ch - zl * ch - zh * cl));
+
+  const w = k * LN2HI + logc; // fma; the product is exact
+  const hi = w + r;
+  const lo0 = w - hi + r;
+  const lo = k > -16 && k < 16 ? lo0 + k * LN2LO : fma(k, LN2LO, lo0); // fma; exact product for small |k|
+  const r2 = r * r;
+  const r3 = r * r2;
+
+  // glibc: y = fma(r3, fma(fma(r, A4, A3), r2, fma(r, A2, A1)), fma(r2, A0, lo)); hi + y.
+  // Emulating five fmas costs ~5x the rest, yet unfused they change y by ~1e-16 of it,
+  // and y is a small correction to hi (|y| < 2^-15, |hi| > 1/16 on this path). So take
+  // the unfused y, and keep hi + y when no y within TAIL_SLACK of it rounds differently.
+  const lo2 = lo + r2 * A0;
+  const poly = r3 * (A1 + r * A2 + r2 * (A3 + r * A4));
+  const y = lo2 + poly;
+  const slack = (Math.abs(lo2) + Math.abs(r2) + Math.abs(poly)) * TAIL_SLACK;
+  const res = hi + y;
+  if (roundsAlike(hi, y, res, slack)) return res;
+  const p = fma(fma(r, A4, A3), r2, fma(r, A2, A1));
+  // fma(r2, A0, lo): A0 = A0_HI + A0_LO exactly (-0.5 - 2^-53), so the product is the
+  // exact pair r2 * A0_HI, r2 * A0_LO and only the sum needs care.
+  return hi + fma(r3, p, sum3(lo, r2 * A0_HI, r2 * A0_LO));
+}
+
+/**
+ * Whether res = RN(hi + y) is also RN(hi + y') for every y' within `slack` of y: the
+ * exact residual hi + y - res (Fast2Sum, |hi| >= |y|) stays more than `slack` inside
+ * half an ulp of res. A power of two (whose lower neighbour is closer) never passes.
+ */
+function roundsAlike(hi: number, y: number, res: number, slack: number): boolean {
+  const e = hi - res + y;
+  bits[0] = res;
+  const hiWord = words[1];
+  return Math.abs(e) + slack < HALF_ULP[(hiWord >>> 20) & 0x7ff] && ((hiWord & 0xfffff) | words[0]) !== 0;
+}
+
+/**
+ * The path for x in [1 - 0x1p-4, 1 + 0x1.09p-4), where log(x) is small: r = x - 1 is
+ * split in two (rhi of 26 bits) so that r + B0 r^2 is formed exactly as hi + lo.
+ */
+function logNear1(x: number): number {
+  if (x === 1) return 0;
+  const r = x - 1;
+  const r2 = r * r;
+  const r3 = r * r2;
+  // rhi = r + w - w with w = r * 2^27: exact products, so fused or not they round once.
+  const w = r * 134217728 + r;
+  const rhi = w - r * 134217728;
+  const rlo = r - rhi;
+  const hh = rhi * rhi; // exact: 26-bit operands
+  const hi = r + hh * B0; // fma; exact product
+  const lo0 = r - hi + hh * B0; // fma; exact product
+  const m = B0 * rlo; // exact
+
+  // glibc: y = fma(poly, r3, fma(m, rhi + r, lo0)) with poly eleven nested fmas; hi + y.
+  // As on the main path, the unfused tail is taken when hi + y is insensitive to it.
+  const lo = lo0 + m * (rhi + r);
+  const poly =
+    B1 + r * B2 + r2 * B3 + r3 * (B4 + r * B5 + r2 * B6 + r3 * (B7 + r * B8 + r2 * B9 + r3 * B10));
+  const y = lo + poly * r3;
+  const slack = (Math.abs(lo0) + Math.abs(m * r) + Math.abs(poly * r3)) * TAIL_SLACK;
+  const res = hi + y;
+  if (roundsAlike(hi, y, res, slack)) return res;
+  const q1 = fma(r2, B3, fma(r, B2, B1));
+  const q4 = fma(r2, B6, fma(r, B5, B4));
+  const q7 = fma(r3, B10, fma(r2, B9, fma(r, B8, B7)));
+  const p = fma(fma(q7, r3, q4), r3, q1);
+  return hi + fma(p, r3, fma(m, rhi + r, lo0));
+}
