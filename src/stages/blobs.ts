@@ -1,0 +1,43 @@
+/** `uses: blobs` — scikit-learn's make_blobs, bit for bit (NumPy's legacy RandomState). */
+import { defer, of } from 'rxjs';
+import type { Dataset } from '../data.ts';
+import { defineStage, output } from '../engine/stage.ts';
+import { makeBlobs, type MakeBlobsOptions } from '../numerics/make-blobs.ts';
+import { jsonArtifact } from './artifacts.ts';
+
+const count = { type: 'integer', minimum: 1 };
+const std = { type: 'number', minimum: 0 };
+
+export const blobsStage = defineStage<MakeBlobsOptions & { random_state: number }>({
+  name: 'blobs',
+  description: "Isotropic Gaussian blobs: sklearn.datasets.make_blobs with the same parameters and the same numbers.",
+  params: {
+    type: 'object',
+    properties: {
+      n_samples: { anyOf: [count, { type: 'array', items: count, minItems: 1 }], default: 100, description: 'total points, or one count per centre' },
+      n_features: { ...count, default: 2, description: 'features per point (taken from centers when they are given as points)' },
+      centers: {
+        anyOf: [count, { type: 'array', items: { type: 'array', items: { type: 'number' }, minItems: 1 }, minItems: 1 }],
+        description: 'how many centres to draw in center_box, or the centres themselves; default 3',
+      },
+      cluster_std: { anyOf: [std, { type: 'array', items: std, minItems: 1 }], default: 1, description: 'standard deviation, or one per centre' },
+      center_box: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, default: [-10, 10], description: 'bounds of generated centres' },
+      shuffle: { type: 'boolean', default: true, description: 'shuffle the points' },
+      random_state: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 4294967295,
+        default: 0,
+        description: "the seed (NumPy's RandomState); fixed, unlike sklearn's default of fresh entropy, so runs reproduce",
+      },
+    },
+    additionalProperties: false,
+  },
+  inputs: {},
+  outputs: { dataset: { kind: 'dataset' } },
+  run: (ctx) =>
+    defer(() => {
+      const dataset: Dataset = makeBlobs(ctx.params);
+      return of(jsonArtifact('dataset.json', dataset, false), output('dataset', dataset));
+    }),
+});
