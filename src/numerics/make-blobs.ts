@@ -1,0 +1,168 @@
+/**
+ * scikit-learn 1.9's `sklearn.datasets.make_blobs`, bit for bit, on the legacy NumPy
+ * generator it uses (`check_random_state(int)` is `RandomState(int)`).
+ */
+import { getRandomValues } from 'node:crypto';
+import type { Dataset } from '../data.ts';
+import { RandomState } from './random-state.ts';
+
+/** make_blobs's keyword arguments, with sklearn's names and defaults. */
+export interface MakeBlobsOptions {
+  /** Total number of points, split evenly over the centres (the first ones get the remainder), or one count per centre. Default 100. */
+  n_samples?: number | readonly number[];
+  /** Features per point when the centres are generated; taken from `centers` when given as points. Default 2. */
+  n_features?: number;
+  /** How many centres to draw in `center_box`, or the centres themselves. Default: 3 (or one per entry of a list `n_samples`). */
+  centers?: number | readonly (readonly number[])[] | null;
+  /** Standard deviation of every cluster, or one per centre. Default 1. */
+  cluster_std?: number | readonly number[];
+  /** Bounds of each coordinate of generated centres. Default [-10, 10]. */
+  center_box?: readonly [number, number];
+  /** Shuffle the points (sklearn.utils.shuffle with the same generator). Default true. */
+  shuffle?: boolean;
+  /** Seed for `RandomState`, or a generator to draw from (and advance). */
+  random_state?: number | RandomState;
+}
+
+/** make_blobs's result with X flat: row i is `X[i * nFeatures ...][nFeatures]`. */
+export interface FlatBlobs {
+  X: Float64Array;
+  y: Int32Array;
+  nFeatures: number;
+  /** The centres used, one row per centre (generated or given). */
+  centers: number[][];
+}
+
+/** `make_blobs(**options)` → `{ X, y }`, X row by row. */
+export function makeBlobs(options: MakeBlobsOptions = {}): Dataset {
+  const { X, y, nFeatures, order } = draw(options);
+  const n = y.length;
+  const rows: number[][] = new Array(n);
+  const labels: number[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const j = order ? order[i] : i;
+    const o = j * nFeatures;
+    rows[i] = nFeatures === 2 ? [X[o], X[o + 1]] : Array.from(X.subarray(o, o + nFeatures));
+    labels[i] = y[j];
+  }
+  return { X: rows, y: labels };
+}
+
+/** `make_blobs(**options)` into flat typed arrays, drawing exactly what sklearn draws. */
+export function makeBlobsFlat(options: MakeBlobsOptions = {}): FlatBlobs {
+  const { X, y, nFeatures, centers, order } = draw(options);
+  if (!order) return { X, y, nFeatures, centers };
+  const outX = new Float64Array(X.length);
+  const outY = new Int32Array(y.length);
+  for (let i = 0; i < y.length; i++) {
+    const j = order[i];
+    outY[i] = y[j];
+    for (let f = 0; f < nFeatures; f++) outX[i * nFeatures + f] = X[j * nFeatures + f];
+  }
+  return { X: outX, y: outY, nFeatures, centers };
+}
+
+/**
+ * The draws, in sklearn's order: centres (when generated), each cluster's normals,
+ * then the shuffle. sklearn.utils.shuffle(X, y, random_state=generator) is
+ * resample(replace=False): `indices = arange(n); generator.shuffle(indices)` and then
+ * X[indices], y[indices]; `order` is that index array (null without shuffling).
+ */
+function draw(options: MakeBlobsOptions): FlatBlobs & { order: Int32Array | null } {
+  const nSamples = options.n_samples ?? 100;
+  const clusterStd = options.cluster_std ?? 1;
+  const centerBox = options.center_box ?? [-10, 10];
+  const centerArg = options.centers ?? (typeof nSamples === 'number' ? 3 : null);
+  validate(nSamples, options.n_features ?? 2, centerArg, clusterStd);
+  const generator =
+    options.random_state instanceof RandomState ? options.random_state : new RandomState(options.random_state ?? entropySeed());
+
+  let nFeatures = options.n_features ?? 2;
+  let centers: number[][];
+  if (typeof centerArg === 'number' || centerArg === null) {
+    const nCenters = centerArg ?? (nSamples as readonly number[]).length;
+    const flat = generator.uniform(centerBox[0], centerBox[1], [nCenters, nFeatures]);
+    centers = Array.from({ length: nCenters }, (_, i) => Array.from(flat.subarray(i * nFeatures, (i + 1) * nFeatures)));
+  } else {
+    centers = centerArg.map((row) => [...row]);
+    nFeatures = centers[0].length;
+  }
+  const nCenters = centers.length;
+  if (typeof clusterStd !== 'number' && clusterStd.length !== nCenters) {
+    throw new RangeError(
+      `Length of \`clusters_std\` not consistent with number of centers. Got centers = ${JSON.stringify(centers)} and cluster_std = ${JSON.stringify(clusterStd)}`,
+    );
+  }
+  const perCenter =
+    typeof nSamples === 'number'
+      ? Array.from({ length: nCenters }, (_, i) => Math.floor(nSamples / nCenters) + (i < nSamples % nCenters ? 1 : 0))
+      : [...nSamples];
+
+  const total = perCenter.reduce((a, b) => a + b, 0);
+  const X = new Float64Array(total * nFeatures);
+  const y = new Int32Array(total);
+  for (let i = 0, start = 0; i < nCenters; start += perCenter[i], i++) {
+    const std = typeof clusterStd === 'number' ? clusterStd : clusterStd[i];
+    X.set(generator.normal(centers[i], std, [perCenter[i], nFeatures]), start * nFeatures);
+    y.fill(i, start, start + perCenter[i]);
+  }
+  let order: Int32Array | null = null;
+  if (options.shuffle ?? true) {
+    order = new Int32Array(total);
+    for (let i = 0; i < total; i++) order[i] = i;
+    generator.shuffle(order);
+  }
+  return { X, y, nFeatures, centers, order };
+}
+
+/** sklearn's parameter validation (`validate_params`, then make_blobs's own checks), with its messages. */
+function validate(
+  nSamples: number | readonly number[],
+  nFeatures: number,
+  centers: number | readonly (readonly number[])[] | null,
+  clusterStd: number | readonly number[],
+): void {
+  if (typeof nSamples === 'number' && !isIntAtLeast(nSamples, 1)) {
+    throw new RangeError(`The 'n_samples' parameter of make_blobs must be an int in the range [1, inf) or an array-like. Got ${nSamples} instead.`);
+  }
+  if (!isIntAtLeast(nFeatures, 1)) {
+    throw new RangeError(`The 'n_features' parameter of make_blobs must be an int in the range [1, inf). Got ${nFeatures} instead.`);
+  }
+  if (typeof centers === 'number' && !isIntAtLeast(centers, 1)) {
+    throw new RangeError(`The 'centers' parameter of make_blobs must be an int in the range [1, inf), an array-like or None. Got ${centers} instead.`);
+  }
+  if (typeof clusterStd === 'number' && !(clusterStd >= 0)) {
+    throw new RangeError(`The 'cluster_std' parameter of make_blobs must be a float in the range [0.0, inf) or an array-like. Got ${clusterStd} instead.`);
+  }
+  if (typeof nSamples !== 'number') {
+    if (!nSamples.every((n) => isIntAtLeast(n, 0))) throw new RangeError(`n_samples must hold non-negative integers, got ${JSON.stringify(nSamples)}`);
+    if (typeof centers === 'number') throw new RangeError(`Parameter \`centers\` must be array-like. Got ${centers} instead`);
+    if (nSamples.length === 0) throw new RangeError('Found array with 0 sample(s) (shape=(0, 2)) while a minimum of 1 is required.');
+    if (centers !== null && centers.length !== nSamples.length) {
+      throw new RangeError(
+        `Length of \`n_samples\` not consistent with number of centers. Got n_samples = ${JSON.stringify(nSamples)} and centers = ${JSON.stringify(centers)}`,
+      );
+    }
+  }
+  if (centers !== null && typeof centers !== 'number') checkCenters(centers);
+}
+
+function isIntAtLeast(value: number, min: number): boolean {
+  return Number.isInteger(value) && value >= min;
+}
+
+/** sklearn's check_array on given centres: a non-empty 2-D array of finite numbers. */
+function checkCenters(centers: readonly (readonly number[])[]): void {
+  if (centers.length === 0) throw new RangeError('Found array with 0 sample(s) (shape=(0, 0)) while a minimum of 1 is required.');
+  const width = centers[0].length;
+  if (width === 0) throw new RangeError(`Found array with 0 feature(s) (shape=(${centers.length}, 0)) while a minimum of 1 is required.`);
+  for (const row of centers) {
+    if (row.length !== width) throw new RangeError('centers must be a 2-D array: every centre needs the same number of features');
+    if (!row.every(Number.isFinite)) throw new RangeError('Input contains NaN or infinity.');
+  }
+}
+
+/** A fresh seed when none is given (sklearn then uses NumPy's global, OS-seeded RandomState). */
+function entropySeed(): number {
+  return getRandomValues(new Uint32Array(1))[0];
+}
