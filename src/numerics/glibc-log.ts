@@ -200,9 +200,10 @@ for (let i = 0; i < 128; i++) {
   INVC_SPLIT[2 * i + 1] = c - INVC_SPLIT[2 * i];
 }
 
-/** Half an ulp for each biased exponent of a normal double: 2^(e - 1023 - 53). */
-const HALF_ULP = new Float64Array(2048);
-for (let e = 1; e < 2047; e++) HALF_ULP[e] = 2 ** (e - 1076);
+/** 2^(e - POW2_BIAS) for e in [0, 2 POW2_BIAS). */
+const POW2_BIAS = 1100;
+const POW2 = new Float64Array(2 * POW2_BIAS);
+for (let e = 0; e < 2 * POW2_BIAS; e++) POW2[e] = 2 ** (e - POW2_BIAS);
 
 const bits = new Float64Array(1);
 const words = new Uint32Array(bits.buffer);
@@ -214,24 +215,26 @@ const words = new Uint32Array(bits.buffer);
  */
 export function glibcLog(x: number): number {
   if (x >= NEAR1_LO && x < NEAR1_HI) return logNear1(x);
+  let xn = x;
+  let scaled = 0;
   if (!(x >= MIN_NORMAL && x < Infinity)) {
     if (x === 0) return -Infinity;
     if (!(x > 0)) return NaN;
     if (x === Infinity) return x;
-    bits[0] = x * 4503599627370496; // subnormal: scale by 2^52, then take 52 off the exponent
-    words[1] -= 52 << 20;
-  } else {
-    bits[0] = x;
+    xn = x * 4503599627370496; // subnormal: scale by 2^52, then take 52 off the exponent
+    scaled = 52;
   }
   // On the 64-bit pattern ix: tmp = ix - OFF, i = (tmp >> 45) % 128, k = tmp >> 52
-  // (arithmetic), z = ix - (tmp & 0xfff << 52). OFF's low word is 0, so all of it
-  // happens in the high word.
-  const hiWord = words[1];
+  // (arithmetic), z = ix - (tmp & 0xfff << 52), i.e. x / 2^k. OFF's low word is 0, so
+  // only the high word is needed.
+  bits[0] = xn;
+  const hiWord = words[1] - (scaled << 20);
   const tmp = (hiWord - OFF_HI) | 0;
   const i = (tmp >>> 13) & 127;
   const k = tmp >> 20;
-  words[1] = hiWord - (tmp & 0xfff00000);
-  const z = bits[0];
+  // z = x / 2^k by a power-of-two product (exact) rather than by rewriting the exponent
+  // bits: a 32-bit store then 64-bit load of the same double stalls store forwarding.
+  const z = xn * POW2[POW2_BIAS - k - scaled];
   const invc = TAB[2 * i];
   const logc = TAB[2 * i + 1];
 
@@ -253,31 +256,31 @@ export function glibcLog(x: number): number {
   const r3 = r * r2;
 
   // glibc: y = fma(r3, fma(fma(r, A4, A3), r2, fma(r, A2, A1)), fma(r2, A0, lo)); hi + y.
-  // Emulating five fmas costs ~5x the rest, yet unfused they change y by ~1e-16 of it,
-  // and y is a small correction to hi (|y| < 2^-15, |hi| > 1/16 on this path). So take
-  // the unfused y, and keep hi + y when no y within TAIL_SLACK of it rounds differently.
+  // Emulating five fmas costs several times the rest, yet unfused they move y by ~1e-16
+  // of itself, and y is a small correction to hi (|y| < 2^-15). So take the unfused y,
+  // and keep hi + y unless some y within TAIL_SLACK of it would round differently.
   const lo2 = lo + r2 * A0;
   const poly = r3 * (A1 + r * A2 + r2 * (A3 + r * A4));
   const y = lo2 + poly;
   const slack = (Math.abs(lo2) + Math.abs(r2) + Math.abs(poly)) * TAIL_SLACK;
-  const res = hi + y;
-  if (roundsAlike(hi, y, res, slack)) return res;
+  return roundsAlike(hi, y, slack) ? hi + y : hi + fusedTail(r, r2, r3, lo);
+}
+
+/** The main path's y exactly as glibc computes it, with its five fmas. */
+function fusedTail(r: number, r2: number, r3: number, lo: number): number {
   const p = fma(fma(r, A4, A3), r2, fma(r, A2, A1));
-  // fma(r2, A0, lo): A0 = A0_HI + A0_LO exactly (-0.5 - 2^-53), so the product is the
-  // exact pair r2 * A0_HI, r2 * A0_LO and only the sum needs care.
-  return hi + fma(r3, p, sum3(lo, r2 * A0_HI, r2 * A0_LO));
+  // fma(r2, A0, lo): A0 = A0_HI + A0_LO exactly, so the product is the exact pair
+  // r2 * A0_HI, r2 * A0_LO and only the sum needs care.
+  return fma(r3, p, sum3(lo, r2 * A0_HI, r2 * A0_LO));
 }
 
 /**
- * Whether res = RN(hi + y) is also RN(hi + y') for every y' within `slack` of y: the
- * exact residual hi + y - res (Fast2Sum, |hi| >= |y|) stays more than `slack` inside
- * half an ulp of res. A power of two (whose lower neighbour is closer) never passes.
+ * Whether RN(hi + y') is the same double for every y' within `slack` of y. RN is
+ * monotone, so it is enough that both ends agree; they are taken at 2 slack because
+ * y +- 2 slack is itself rounded, by far less than slack (slack >= 2^-45 |y|).
  */
-function roundsAlike(hi: number, y: number, res: number, slack: number): boolean {
-  const e = hi - res + y;
-  bits[0] = res;
-  const hiWord = words[1];
-  return Math.abs(e) + slack < HALF_ULP[(hiWord >>> 20) & 0x7ff] && ((hiWord & 0xfffff) | words[0]) !== 0;
+function roundsAlike(hi: number, y: number, slack: number): boolean {
+  return hi + (y + 2 * slack) === hi + (y - 2 * slack);
 }
 
 /**
@@ -305,11 +308,14 @@ function logNear1(x: number): number {
     B1 + r * B2 + r2 * B3 + r3 * (B4 + r * B5 + r2 * B6 + r3 * (B7 + r * B8 + r2 * B9 + r3 * B10));
   const y = lo + poly * r3;
   const slack = (Math.abs(lo0) + Math.abs(m * r) + Math.abs(poly * r3)) * TAIL_SLACK;
-  const res = hi + y;
-  if (roundsAlike(hi, y, res, slack)) return res;
+  return roundsAlike(hi, y, slack) ? hi + y : hi + fusedNear1Tail(r, r2, r3, lo0, m, rhi + r);
+}
+
+/** The near-1 path's y exactly as glibc computes it: eleven fmas for the polynomial, two more around it. */
+function fusedNear1Tail(r: number, r2: number, r3: number, lo0: number, m: number, rSum: number): number {
   const q1 = fma(r2, B3, fma(r, B2, B1));
   const q4 = fma(r2, B6, fma(r, B5, B4));
   const q7 = fma(r3, B10, fma(r2, B9, fma(r, B8, B7)));
   const p = fma(fma(q7, r3, q4), r3, q1);
-  return hi + fma(p, r3, fma(m, rhi + r, lo0));
+  return fma(p, r3, fma(m, rSum, lo0));
 }
