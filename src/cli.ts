@@ -7,9 +7,6 @@ import { join, resolve } from 'node:path';
 import { jsonDisplay, plainDisplay, ttyDisplay, type Display } from './cli/display.ts';
 import { helpText, parseCliArgs, UsageError, type ParsedArgs } from './cli/options.ts';
 import { PipelineInputError, formatDiagnostic } from './engine/errors.ts';
-import { executeRun } from './engine/execute.ts';
-import { loadPipeline } from './engine/load.ts';
-import { describePlan, planPipeline } from './engine/plan.ts';
 
 export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const;
 
@@ -47,13 +44,22 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** The engine and the stages it registers, loaded only once a command needs them (--help stays instant). */
+const loadEngine = async () => ({
+  ...(await import('./engine/load.ts')),
+  ...(await import('./engine/plan.ts')),
+  ...(await import('./engine/execute.ts')),
+});
+
 async function plan(file: string, args: ParsedArgs): Promise<number> {
+  const { loadPipeline, planPipeline, describePlan } = await loadEngine();
   const pipeline = await loadPipeline(file, { overrides: args.set });
   process.stdout.write(`${describePlan(planPipeline(pipeline))}\n`);
   return EXIT.ok;
 }
 
 async function run(file: string, args: ParsedArgs): Promise<number> {
+  const { loadPipeline, planPipeline, executeRun } = await loadEngine();
   const pipeline = await loadPipeline(file, { overrides: args.set });
   const planned = planPipeline(pipeline);
   const outDir = resolve(args.out ?? join('outputs', pipeline.name));
