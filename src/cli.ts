@@ -2,16 +2,14 @@
  * `rxlab run|plan FILE`: loads, plans and runs a pipeline; maps every outcome to an
  * exit code (0 success, 1 a stage failed or the run was interrupted, 2 invalid input).
  */
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { jsonDisplay, plainDisplay, ttyDisplay, type Display } from './cli/display.ts';
 import { helpText, parseCliArgs, UsageError, type ParsedArgs } from './cli/options.ts';
 import { PipelineInputError, formatDiagnostic } from './engine/errors.ts';
+import { rxlabVersion } from './version.ts';
 
 export const EXIT = { ok: 0, failed: 1, invalid: 2 } as const;
 
-const version = (): string =>
-  (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export async function main(argv: string[]): Promise<number> {
   let args: ParsedArgs;
@@ -23,7 +21,7 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.invalid;
   }
   if (args.version) {
-    process.stdout.write(`rxlab ${version()}\n`);
+    process.stdout.write(`rxlab ${rxlabVersion()}\n`);
     return EXIT.ok;
   }
   if (args.help || !args.command) {

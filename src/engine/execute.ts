@@ -2,9 +2,9 @@
  * One run from start to `run.json`: subscribes to the plan's events, stops on an abort
  * signal (Ctrl-C), and records what happened — whatever the ending — in the manifest.
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { rxlabVersion } from '../version.ts';
 import type { Plan } from './plan.ts';
 import { removeInFlightWrites, sha256, sweepTempFiles, writeAtomic } from './record.ts';
 import { runPlan, type EngineEvent } from './run.ts';
@@ -41,8 +41,7 @@ const RECORDED_PACKAGES = ['rxjs', 'yaml', 'ajv', 'vega', '@tensorflow/tfjs', '@
 
 function packageVersions(): Record<string, string> {
   const require = createRequire(import.meta.url);
-  const own = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  const versions: Record<string, string> = { rxlab: own.version };
+  const versions: Record<string, string> = { rxlab: rxlabVersion() };
   for (const name of RECORDED_PACKAGES) {
     try {
       versions[name] = (require(`${name}/package.json`) as { version: string }).version;

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isStage, type Stage } from '../engine/stage.ts';
 import { didYouMean } from '../engine/suggest.ts';
+import { ensureTypeScript } from '../typescript.ts';
 import { blobsStage } from './blobs.ts';
 import { datasetStage } from './dataset.ts';
 import { decisionChartStage, lossChartStage, scatterChartStage } from './charts.ts';
@@ -40,6 +41,7 @@ export async function resolveStage(uses: string, pipelineDir: string): Promise<S
   if (!existsSync(file)) throw new StageResolutionError(`stage module ${uses} not found (looked for ${file})`);
   let mod: { default?: unknown };
   try {
+    if (/\.[cm]?tsx?$/.test(file)) await ensureTypeScript();
     mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
   } catch (err) {
     const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);

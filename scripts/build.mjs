@@ -1,0 +1,19 @@
+// Bundles the CLI into dist/rxlab.mjs (run by `npm install` through `prepare`).
+// One file starts several times faster than hundreds of modules transpiled by tsx on
+// every run; bin/rxlab.js falls back to the sources when the bundle is missing or stale.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: ['src/cli.ts'],
+  outfile: 'dist/rxlab.mjs',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  // Loaded at run time from node_modules: tfjs-node is optional and native, the wasm
+  // backend finds its .wasm files beside itself, and tsx is registered only for users' .ts stages.
+  external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm', 'tsx', 'tsx/*'],
+  // tfjs and others are CommonJS and call require(): give the ESM bundle one.
+  banner: { js: "import { createRequire as __rxlabRequire } from 'node:module'; const require = __rxlabRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
