@@ -3,10 +3,8 @@
  * x86-64's `vfmadd` computes, `a * b + c` with one rounding (to nearest, ties to even).
  *
  * Dekker's product gives a * b = ph + pl exactly, and the answer is the correctly
- * rounded three-term sum c + ph + pl (`sum3`). Written for speed in glibc's log, where
- * the fused and the plain result almost always agree: the common path returns
- * RN(c + ph) itself, so the CPU can run ahead with it while the exact check completes
- * (a well-predicted branch instead of a long chain of dependent operations).
+ * rounded three-term sum c + ph + pl (`sum3`): a few dozen plain operations, no table
+ * lookups or bit manipulation, and a branch (exact midpoints) that is rarely taken.
  *
  * Domain: finite arguments with |a|, |b| < 2^996 whose product is not within 2^53 of
  * the subnormal range (Dekker's error term must be exact). glibc's log stays far
@@ -51,10 +49,9 @@ export function sum3(c: number, p: number, q: number): number {
   const y = r - sh;
   const e = sh - (r - y) + (v - y);
   if (e !== 0 && r + 2 * e - r === 2 * e) return breakTie(r, e, sl, q, v);
-  if (r !== sh) return r;
-  // sh is the answer; returning it (not r) keeps the exact check off the critical path.
-  // An exact zero takes the sign IEEE gives c + p.
-  return sh;
+  // r === sh when the tail changes nothing: then sh, which also keeps the sign IEEE
+  // gives an exact zero c + p.
+  return r === sh ? sh : r;
 }
 
 /**

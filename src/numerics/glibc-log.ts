@@ -277,7 +277,8 @@ function fusedTail(r: number, r2: number, r3: number, lo: number): number {
 /**
  * Whether RN(hi + y') is the same double for every y' within `slack` of y. RN is
  * monotone, so it is enough that both ends agree; they are taken at 2 slack because
- * y +- 2 slack is itself rounded, by far less than slack (slack >= 2^-45 |y|).
+ * y +- 2 slack is itself rounded, by far less than slack (slack > 2^-47 |y| on both
+ * paths, the rounding under 2^-52 |y|).
  */
 function roundsAlike(hi: number, y: number, slack: number): boolean {
   return hi + (y + 2 * slack) === hi + (y - 2 * slack);
