@@ -2,9 +2,9 @@
  * scikit-learn 1.9's `sklearn.datasets.make_blobs`, bit for bit, on the legacy NumPy
  * generator it uses (`check_random_state(int)` is `RandomState(int)`).
  */
-import { getRandomValues } from 'node:crypto';
 import type { Dataset } from '../data.ts';
-import { RandomState } from './random-state.ts';
+import type { RandomState } from './random-state.ts';
+import { checkRandomState, permutation } from './sklearn-shuffle.ts';
 
 /** make_blobs's keyword arguments, with sklearn's names and defaults. */
 export interface MakeBlobsOptions {
@@ -60,12 +60,9 @@ function toRows(X: Float64Array, width: number): number[][] {
 export function makeBlobsFlat(options: MakeBlobsOptions = {}): FlatBlobs {
   const { X, y, nFeatures, centers, generator } = draw(options);
   if (!(options.shuffle ?? true)) return { X, y, nFeatures, centers };
-  // sklearn.utils.shuffle(X, y, random_state=generator) is resample(replace=False):
-  // indices = arange(n); generator.shuffle(indices); X[indices], y[indices].
+  // sklearn.utils.shuffle(X, y, random_state=generator): X[p], y[p] for p = generator.permutation(n).
   const n = y.length;
-  const indices = new Int32Array(n);
-  for (let i = 0; i < n; i++) indices[i] = i;
-  generator.shuffle(indices);
+  const indices = permutation(generator, n);
   const outX = new Float64Array(X.length);
   const outY = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -86,8 +83,7 @@ function draw(options: MakeBlobsOptions): FlatBlobs & { generator: RandomState }
   const centerBox = options.center_box ?? [-10, 10];
   const centerArg = options.centers ?? (typeof nSamples === 'number' ? 3 : null);
   validate(nSamples, options.n_features ?? 2, centerArg, clusterStd);
-  const generator =
-    options.random_state instanceof RandomState ? options.random_state : new RandomState(options.random_state ?? entropySeed());
+  const generator = checkRandomState(options.random_state);
 
   let nFeatures = options.n_features ?? 2;
   let centers: number[][];
@@ -166,9 +162,4 @@ function checkCenters(centers: readonly (readonly number[])[]): void {
     if (row.length !== width) throw new RangeError('centers must be a 2-D array: every centre needs the same number of features');
     if (!row.every(Number.isFinite)) throw new RangeError('Input contains NaN or infinity.');
   }
-}
-
-/** A fresh seed when none is given (sklearn then uses NumPy's global, OS-seeded RandomState). */
-function entropySeed(): number {
-  return getRandomValues(new Uint32Array(1))[0];
 }
