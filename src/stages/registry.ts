@@ -10,16 +10,19 @@ import { isStage, type Stage } from '../engine/stage.ts';
 import { didYouMean } from '../engine/suggest.ts';
 import { ensureTypeScript } from '../typescript.ts';
 import { blobsStage } from './blobs.ts';
+import { circlesStage } from './circles.ts';
 import { datasetStage } from './dataset.ts';
 import { decisionChartStage, lossChartStage, scatterChartStage } from './charts.ts';
 import { evaluateStage } from './evaluate.ts';
 import { modelStage } from './model.ts';
+import { moonsStage } from './moons.ts';
+import { splitStage } from './split.ts';
 import { trainStage } from './train.ts';
 import { xorStage } from './xor.ts';
 
 /** Built-in stages by the name users write after `uses:`. */
 export const builtinStages: ReadonlyMap<string, Stage> = new Map(
-  ([blobsStage, datasetStage, xorStage, modelStage, trainStage, evaluateStage, scatterChartStage, decisionChartStage, lossChartStage] as Stage[]).map((s) => [s.name, s]),
+  ([blobsStage, datasetStage, xorStage, moonsStage, circlesStage, splitStage, modelStage, trainStage, evaluateStage, scatterChartStage, decisionChartStage, lossChartStage] as Stage[]).map((s) => [s.name, s]),
 );
 
 /** A `uses:` that names no stage; the loader turns it into a positioned diagnostic. */

@@ -1,0 +1,62 @@
+/** `uses: split` — scikit-learn's train_test_split: the same train and test rows for the same seed. */
+import { defer, of } from 'rxjs';
+import type { Dataset } from '../data.ts';
+import { defineStage, message, output } from '../engine/stage.ts';
+import { trainTestSplit } from '../numerics/train-test-split.ts';
+import { jsonArtifact } from './artifacts.ts';
+
+export interface SplitParams {
+  test_size?: number;
+  train_size?: number;
+  shuffle: boolean;
+  random_state: number;
+  stratify: boolean;
+}
+
+/** A fraction in (0, 1) or a count of at least 1, as sklearn reads test_size and train_size. */
+const size = (what: string, unset: string) => ({
+  anyOf: [
+    { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
+    { type: 'integer', minimum: 1 },
+  ],
+  description: `${what}: a fraction in (0, 1) or a number of samples; ${unset}`,
+});
+
+export const splitStage = defineStage<SplitParams, { dataset: Dataset }>({
+  name: 'split',
+  description: 'Splits a dataset into train and test sets: sklearn.model_selection.train_test_split with the same rows for the same seed.',
+  params: {
+    type: 'object',
+    properties: {
+      test_size: size('the test set', 'default 0.25, or the rest when train_size is given'),
+      train_size: size('the train set', 'default the rest'),
+      shuffle: { type: 'boolean', default: true, description: 'shuffle before splitting; without it, train is the first rows and test the next' },
+      random_state: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 4294967295,
+        default: 0,
+        description: "the seed (NumPy's RandomState); fixed, unlike sklearn's default of fresh entropy, so runs reproduce",
+      },
+      stratify: { type: 'boolean', default: false, description: "keep the class proportions in both sets (sklearn's stratify=y); needs shuffle" },
+    },
+    additionalProperties: false,
+  },
+  inputs: { dataset: { kind: 'dataset', description: 'the data to split' } },
+  outputs: {
+    train: { kind: 'dataset', description: 'the training rows' },
+    test: { kind: 'dataset', description: 'the held-out rows' },
+  },
+  run: (ctx, { dataset }) =>
+    defer(() => {
+      const { stratify, ...options } = ctx.params;
+      const { train, test } = trainTestSplit(dataset, { ...options, stratify: stratify ? dataset.y : null });
+      return of(
+        jsonArtifact('train.json', train, false),
+        jsonArtifact('test.json', test, false),
+        message(`train ${train.y.length} samples, test ${test.y.length} samples`),
+        output('train', train),
+        output('test', test),
+      );
+    }),
+});
