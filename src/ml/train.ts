@@ -25,9 +25,14 @@ export interface TrainOptions {
    * (its state carries `params`) and the stream completes.
    */
   stop?: Observable<unknown>;
+  /**
+   * Also read the parameters back at every epoch that is a multiple of this (for
+   * checkpoints). Absent or 0: only the last epoch's, keeping one read back per epoch.
+   */
+  paramsEvery?: number;
 }
 
-/** A per-epoch state; the last one also carries the parameters after its step. */
+/** A per-epoch state; the last one (and every `paramsEvery`-th) also carries the parameters after its step. */
 export interface TrainState extends EpochState {
   params?: DenseParams[];
 }
@@ -111,7 +116,7 @@ export function train(spec: ModelSpec, data: Dataset, opts: TrainOptions): Obser
         }
         const last = epoch === opts.epochs || stopRequested;
         const state: TrainState = { epoch, loss, elapsedMs: performance.now() - start };
-        if (last) state.params = net.readParams();
+        if (last || (opts.paramsEvery && epoch % opts.paramsEvery === 0)) state.params = net.readParams();
         subscriber.next(state);
         if (last) subscriber.complete();
         else if (performance.now() >= chunkEnd) {
@@ -143,6 +148,8 @@ function validateOptions(data: Dataset, spec: ModelSpec, opts: TrainOptions): vo
   if (!Number.isInteger(opts.epochs) || opts.epochs < 1) throw new Error(`epochs must be a positive integer, got ${opts.epochs}`);
   const b = opts.batchSize;
   if (b !== undefined && (!Number.isInteger(b) || b < 1)) throw new Error(`batchSize must be a positive integer, got ${b}`);
+  const every = opts.paramsEvery;
+  if (every !== undefined && (!Number.isInteger(every) || every < 0)) throw new Error(`paramsEvery must be a non-negative integer, got ${every}`);
 }
 
 /** X and y (as an n × 1 column) cut into consecutive batches, built once per run. */

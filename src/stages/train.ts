@@ -1,11 +1,12 @@
 /**
  * `uses: train` — PyTorch's training loop on TensorFlow.js: one state per epoch on a live
  * stream (the progress bar, live charts and early stopping consume it while it runs),
- * then the loss history, the final parameters and the trained model.
+ * optionally the parameters every N epochs on a second one (checkpoints), then the loss
+ * history, the final parameters and the trained model.
  */
 import { Observable, concat, defer, from, of, throwError } from 'rxjs';
 import { catchError, concatMap, map } from 'rxjs/operators';
-import type { Dataset, EpochState, ModelSpec } from '../data.ts';
+import type { Dataset, DenseParams, EpochState, ModelSpec } from '../data.ts';
 import { defineStage, message, output, type StageEvent } from '../engine/stage.ts';
 import type { TrainState } from '../ml/train.ts';
 import type { OptimizerSpec } from '../ml/optimizers.ts';
@@ -17,6 +18,13 @@ export interface TrainParams {
   optimizer: OptimizerSpec;
   epochs: number;
   batch_size?: number;
+  checkpoint_every?: number;
+}
+
+/** What the `checkpoints` stream carries: the parameters after an epoch's step. */
+export interface Checkpoint {
+  epoch: number;
+  params: DenseParams[];
 }
 
 /** What `history.json` holds: one loss per epoch (before that epoch's step), and why it ended early if it did. */
@@ -50,6 +58,11 @@ export const trainStage = defineStage<TrainParams, { dataset: Dataset; model: Mo
       },
       epochs: { type: 'integer', minimum: 1, description: 'passes over the dataset' },
       batch_size: { type: 'integer', minimum: 1, description: 'samples per step; full batch when absent, as in the seed' },
+      checkpoint_every: {
+        type: 'integer',
+        minimum: 1,
+        description: 'emit the parameters on the checkpoints stream every N epochs and at the last one; none when absent',
+      },
     },
     required: ['optimizer', 'epochs'],
     additionalProperties: false,
@@ -62,6 +75,7 @@ export const trainStage = defineStage<TrainParams, { dataset: Dataset; model: Mo
     model: { kind: 'model', description: 'the trained model' },
     history: { kind: 'history', description: 'the loss of every epoch' },
     epochs: { kind: 'epoch-state', stream: true, description: 'one state per epoch, live while training runs' },
+    checkpoints: { kind: 'checkpoint', stream: true, optional: true, description: 'the parameters every checkpoint_every epochs and at the last' },
   },
   setup: mlSetup,
   run: (ctx, { dataset, model }) => {
@@ -78,16 +92,32 @@ export const trainStage = defineStage<TrainParams, { dataset: Dataset; model: Mo
     const stop = ctx.stopRequested.pipe(map((reason) => (stopReason = reason)));
     const states = defer(() => from(loadMl())).pipe(
       concatMap(({ train }) =>
-        train(model, dataset, { loss: params.loss, optimizer, epochs: params.epochs, batchSize: params.batch_size, stop }),
+        train(model, dataset, {
+          loss: params.loss,
+          optimizer,
+          epochs: params.epochs,
+          batchSize: params.batch_size,
+          stop,
+          // Parameters are read back (a device sync) only at checkpoint epochs.
+          paramsEvery: params.checkpoint_every,
+        }),
       ),
     );
     let last: TrainState | undefined;
+    // Only progress and outputs while training, never an artifact: the engine handles a
+    // stage's events in order, so a pending write would hold back the live streams and a
+    // consumer's stop would land at an epoch that depends on timing.
     const perEpoch = states.pipe(
       concatMap((state): StageEvent[] => {
         losses.push(state.loss);
         last = state;
         const live: EpochState = { epoch: state.epoch, loss: state.loss, elapsedMs: state.elapsedMs };
-        return [{ type: 'progress', current: state.epoch, total: params.epochs, state: { loss: state.loss } }, output('epochs', live)];
+        const events: StageEvent[] = [
+          { type: 'progress', current: state.epoch, total: params.epochs, state: { loss: state.loss } },
+          output('epochs', live),
+        ];
+        if (params.checkpoint_every && state.params) events.push(output('checkpoints', { epoch: state.epoch, params: state.params } satisfies Checkpoint));
+        return events;
       }),
       // A failed run keeps what it learned so far, under a name that says it is incomplete.
       catchError((err: unknown) => concat(of(jsonArtifact('history.incomplete.json', { loss: losses }, false)), throwError(() => err))),
