@@ -11,9 +11,12 @@ import { didYouMean } from '../engine/suggest.ts';
 import { ensureTypeScript } from '../typescript.ts';
 import { blobsStage } from './blobs.ts';
 import { circlesStage } from './circles.ts';
+import { checkpointStage } from './checkpoint.ts';
 import { datasetStage } from './dataset.ts';
 import { decisionChartStage, lossChartStage, scatterChartStage } from './charts.ts';
+import { earlyStopStage } from './early-stop.ts';
 import { evaluateStage } from './evaluate.ts';
+import { liveLossChartStage } from './live-loss-chart.ts';
 import { modelStage } from './model.ts';
 import { moonsStage } from './moons.ts';
 import { splitStage } from './split.ts';
@@ -22,7 +25,7 @@ import { xorStage } from './xor.ts';
 
 /** Built-in stages by the name users write after `uses:`. */
 export const builtinStages: ReadonlyMap<string, Stage> = new Map(
-  ([blobsStage, datasetStage, xorStage, moonsStage, circlesStage, splitStage, modelStage, trainStage, evaluateStage, scatterChartStage, decisionChartStage, lossChartStage] as Stage[]).map((s) => [s.name, s]),
+  ([blobsStage, datasetStage, xorStage, moonsStage, circlesStage, splitStage, modelStage, trainStage, evaluateStage, scatterChartStage, decisionChartStage, lossChartStage, earlyStopStage, checkpointStage, liveLossChartStage] as Stage[]).map((s) => [s.name, s]),
 );
 
 /** A `uses:` that names no stage; the loader turns it into a positioned diagnostic. */
