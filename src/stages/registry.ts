@@ -45,16 +45,38 @@ export async function resolveStage(uses: string, pipelineDir: string): Promise<S
   }
   const file = resolve(pipelineDir, uses);
   if (!existsSync(file)) throw new StageResolutionError(`stage module ${uses} not found (looked for ${file})`);
-  let mod: { default?: unknown };
+  let mod: Record<string, unknown>;
   try {
     if (/\.[cm]?tsx?$/.test(file)) await ensureTypeScript();
-    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (err) {
-    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new StageResolutionError(`stage module ${uses} failed to load: ${reason}`);
+    throw new StageResolutionError(`stage module ${uses} ${loadFailure(err)}`);
   }
   if (!isStage(mod.default)) {
-    throw new StageResolutionError(`stage module ${uses} has no stage as its default export; export default defineStage({ … })`);
+    throw new StageResolutionError(`stage module ${uses} has no stage as its default export (${exported(mod)}); export default defineStage({ … })`);
   }
   return mod.default;
+}
+
+/** Why importing a stage module failed, worded to point at the fix. */
+function loadFailure(err: unknown): string {
+  if (!(err instanceof Error)) return `failed to load: ${String(err)}`;
+  // tsx (esbuild) says "Transform failed with N error(s):", then one `file:line:col: ERROR: …` line each.
+  if (err.name === 'TransformError') return `does not compile: ${err.message.split('\n').slice(1).join('; ').replaceAll('ERROR: ', '')}`;
+  // Node's "Cannot require() ES Module … in a cycle", when tsx compiled the module as CommonJS.
+  if ((err as NodeJS.ErrnoException).code === 'ERR_REQUIRE_CYCLE_MODULE') {
+    return 'failed to load: it was compiled as CommonJS, as a .ts file is unless the nearest package.json says "type": "module"; add that, or rename the file to .mts';
+  }
+  return `failed to load: ${err.message.split('\n')[0]}`;
+}
+
+/** What a module exports instead of a stage. */
+function exported(mod: Record<string, unknown>): string {
+  const value = mod.default;
+  if (value === undefined) {
+    const names = Object.keys(mod).filter((k) => k !== 'default');
+    return names.length > 0 ? `it exports only ${names.join(', ')}` : 'it exports nothing';
+  }
+  if (value === null) return 'its default export is null';
+  return typeof value === 'object' ? 'its default export is an object not made with defineStage' : `its default export is a ${typeof value}`;
 }
