@@ -7,21 +7,32 @@ import { join } from 'node:path';
 import { rxlabVersion } from '../version.ts';
 import type { Plan } from './plan.ts';
 import { removeInFlightWrites, sha256, sweepTempFiles, writeAtomic } from './record.ts';
-import { runPlan, type EngineEvent } from './run.ts';
+import { runPlan, type ArtifactRecord, type CacheOptions, type EngineEvent } from './run.ts';
 
 export type RunStatus = 'completed' | 'failed' | 'interrupted';
 
 export interface StageRecord {
   uses: string;
   params: Record<string, unknown>;
-  status: 'pending' | 'running' | 'completed';
+  /** `cached`: skipped, its artifacts verified against the lock and reused. */
+  status: 'pending' | 'running' | 'completed' | 'cached';
+  /** Why it ran instead of being reused (`params changed: epochs 1000 → 20`), when the run had a cache. */
+  reason?: string;
+  /** What decided its results: code, params hash and the hash of each input, taken before it ran. */
+  code?: string;
+  paramsHash?: string;
+  inputs?: Record<string, string>;
+  /** Hash of each finished output value, once it finished. */
+  outputs?: Record<string, string>;
   startedAt?: string;
   durationMs?: number;
-  artifacts: Record<string, { sha256: string; bytes: number }>;
+  artifacts: Record<string, ArtifactRecord>;
 }
 
 export interface RunManifest {
   pipeline: { name: string; file: string; sha256: string };
+  /** The `--set` arguments the pipeline was loaded with. */
+  overrides: string[];
   status: RunStatus;
   error?: string;
   startedAt: string;
@@ -32,6 +43,10 @@ export interface RunManifest {
 
 export interface ExecuteOptions {
   outDir: string;
+  /** Reuse stages that match this lock (see run.ts); without it every stage runs. */
+  cache?: CacheOptions;
+  /** Recorded in run.json: the `--set` arguments the plan was loaded with. */
+  overrides?: readonly string[];
   signal?: AbortSignal;
   onEvent?: (event: EngineEvent) => void;
 }
@@ -57,6 +72,7 @@ export async function executeRun(plan: Plan, options: ExecuteOptions): Promise<R
   const { pipeline } = plan;
   const manifest: RunManifest = {
     pipeline: { name: pipeline.name, file: pipeline.file, sha256: sha256(pipeline.source) },
+    overrides: [...(options.overrides ?? [])],
     status: 'completed',
     startedAt: new Date().toISOString(),
     durationMs: 0,
@@ -73,14 +89,19 @@ export async function executeRun(plan: Plan, options: ExecuteOptions): Promise<R
     if (event.type === 'environment') Object.assign(manifest.environment, event.facts);
     if (!('stage' in event)) return;
     const stage = manifest.stages[event.stage];
-    if (event.type === 'stage-start') Object.assign(stage, { status: 'running', startedAt: event.startedAt });
-    if (event.type === 'stage-done') Object.assign(stage, { status: 'completed', durationMs: event.durationMs });
+    if (event.type === 'stage-start' || event.type === 'stage-cached') {
+      const { code, paramsHash, inputs } = event.key;
+      Object.assign(stage, { code, paramsHash, inputs });
+    }
+    if (event.type === 'stage-start') Object.assign(stage, { status: 'running', reason: event.reason, startedAt: event.startedAt });
+    if (event.type === 'stage-cached') Object.assign(stage, { status: 'cached', outputs: event.outputs, artifacts: event.artifacts });
+    if (event.type === 'stage-done') Object.assign(stage, { status: 'completed', durationMs: event.durationMs, outputs: event.outputs });
     if (event.type === 'artifact') stage.artifacts[event.name] = { sha256: event.sha256, bytes: event.bytes };
   };
 
   await sweepTempFiles(options.outDir);
   await new Promise<void>((resolve) => {
-    const subscription = runPlan(plan, { outDir: options.outDir }).subscribe({
+    const subscription = runPlan(plan, { outDir: options.outDir, cache: options.cache }).subscribe({
       next: (event) => {
         record(event);
         options.onEvent?.(event);

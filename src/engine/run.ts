@@ -4,31 +4,74 @@
  * Each output is a subject fed by exactly one execution of its stage and shared by all
  * its consumers. An error anywhere unsubscribes everything, which runs every stage's
  * teardown (tensors disposed, timers cleared).
+ *
+ * With a cache (the output folder's lock), each stage decides once its inputs are ready
+ * — their hashes are taken then, before it runs — whether it can be skipped; a skipped
+ * stage feeds its consumers the values it recorded when it last ran (see cache.ts).
  */
 import { join } from 'node:path';
 import { EMPTY, Observable, ReplaySubject, Subject, concat, defer, forkJoin, from, merge, of, throwError } from 'rxjs';
 import { concatMap, map, materialize, take } from 'rxjs/operators';
+import { consumedStreams, lookupCache, type CacheAnswer, type Stored } from './cache.ts';
+import { liveReason, type IdentityOf } from './changes.ts';
+import { NotJsonError, hashValue } from './canonical.ts';
+import { keyHash, stageIdentity, type StageKey } from './fingerprint.ts';
+import type { Lockfile } from './lock.ts';
 import type { Edge, Plan, PlanNode } from './plan.ts';
 import { resetDir, writeAtomic } from './record.ts';
-import { StageError, type LiveInput, type StageEvent } from './stage.ts';
+import { StageError, type LiveInput, type Stage, type StageEvent } from './stage.ts';
+import { clearState, writeState } from './state.ts';
+
+/** An artifact as run.json and the cache describe it. */
+export interface ArtifactRecord {
+  sha256: string;
+  bytes: number;
+}
 
 export type EngineEvent =
   | { type: 'environment'; facts: Record<string, string> }
-  | { type: 'stage-start'; stage: string; startedAt: string }
+  /** `reason`: why it runs rather than being reused (only when the run has a cache). */
+  | { type: 'stage-start'; stage: string; startedAt: string; key: StageKey; reason?: string }
+  /** Skipped: its key matched the lock and its files were verified; `outputs` are its output value hashes. */
+  | { type: 'stage-cached'; stage: string; key: StageKey; outputs: Record<string, string>; artifacts: Record<string, ArtifactRecord> }
   | { type: 'progress'; stage: string; current: number; total: number; state?: Record<string, unknown> }
   | { type: 'artifact'; stage: string; name: string; path: string; sha256: string; bytes: number }
   | { type: 'output'; stage: string; name: string }
   | { type: 'message'; stage: string; text: string }
-  | { type: 'stage-done'; stage: string; durationMs: number };
+  /** `outputs`: the hash of each finished output value (canonical JSON). */
+  | { type: 'stage-done'; stage: string; durationMs: number; outputs: Record<string, string> };
+
+export interface CacheOptions {
+  /** The lock of the output folder's last completed run; undefined when there is none (every stage runs). */
+  lock: Lockfile | undefined;
+  /** Stages that run even when they match the lock: all of them, or these ids. */
+  force?: 'all' | ReadonlySet<string>;
+}
 
 export interface RunOptions {
   /** Artifacts go to `<outDir>/<stage-id>/`. */
   outDir: string;
+  /** Reuse the stages that match this lock; without it every stage runs (as `check` wants). */
+  cache?: CacheOptions;
 }
 
 interface Channels {
   outputs: Map<string, ReplaySubject<unknown>>;
   stop: Subject<string>;
+  /**
+   * Once the stage has decided whether it runs: its key hash (what consumers of its live
+   * streams record as that input) and whether it runs.
+   */
+  decided: ReplaySubject<{ key: string; runs: boolean }>;
+}
+
+/** What every stage's run shares. */
+interface Shared {
+  plan: Plan;
+  options: RunOptions;
+  identity: IdentityOf;
+  hashes: ValueHashes;
+  setup: (stage: Stage) => Observable<EngineEvent>;
 }
 
 export function runPlan(plan: Plan, options: RunOptions): Observable<EngineEvent> {
@@ -39,49 +82,143 @@ export function runPlan(plan: Plan, options: RunOptions): Observable<EngineEvent
     for (const [name, spec] of Object.entries(node.spec.stage.outputs)) {
       outputs.set(name, spec.stream ? new ReplaySubject<unknown>() : new ReplaySubject<unknown>(1));
     }
-    channels.set(node.spec.id, { outputs, stop: new Subject<string>() });
+    channels.set(node.spec.id, { outputs, stop: new Subject<string>(), decided: new ReplaySubject<{ key: string; runs: boolean }>(1) });
   }
   const channel = (edge: Edge): ReplaySubject<unknown> => channels.get(edge.from)!.outputs.get(edge.output)!;
+  // Taken once, as the run starts: a user's module edited during the run is not what ran.
+  const identities = new Map(plan.nodes.map((n) => [n, stageIdentity(n.spec, plan.pipeline.dir)]));
+  const shared: Shared = { plan, options, identity: (node) => identities.get(node)!, hashes: valueHashes(), setup: setupOnce() };
 
   const stages = plan.nodes.map((node) =>
     defer(() => {
+      const own = channels.get(node.spec.id)!;
       const liveInputs: Record<string, LiveInput<unknown>> = {};
       for (const edge of node.edges.filter((e) => e.stream)) {
         const stop = channels.get(edge.from)!.stop;
         liveInputs[edge.port] = { values: channel(edge).asObservable(), stop: (reason) => stop.next(reason) };
       }
-      const valueEdges = node.edges.filter((e) => !e.stream);
-      const ready = valueEdges.length
-        ? forkJoin(Object.fromEntries(valueEdges.map((e) => [e.port, channel(e).pipe(take(1))])))
-        : of({});
-      return ready.pipe(concatMap((values) => runNode(node, { ...values, ...liveInputs }, channels.get(node.spec.id)!, plan.pipeline.dir, options)));
+      const values = allOf(node.edges.filter((e) => !e.stream).map((e) => [e.port, channel(e).pipe(take(1))]));
+      const producers = allOf(node.edges.filter((e) => e.stream).map((e) => [e.port, channels.get(e.from)!.decided.pipe(take(1))]));
+      return forkJoin([values, producers]).pipe(
+        concatMap(([ready, live]) => {
+          const inputs = Object.fromEntries(Object.entries(ready).map(([port, value]) => [port, shared.hashes.of(value)]));
+          // A live stream's values carry wall times: its consumer records the producer's key instead.
+          const keys = Object.fromEntries(Object.entries(live).map(([port, d]) => [port, d.key]));
+          const key: StageKey = { ...shared.identity(node), inputs: { ...inputs, ...keys } };
+          const running = node.edges.find((e) => e.stream && live[e.port].runs);
+          return from(decide(node, key, running, shared)).pipe(
+            concatMap((answer) => {
+              own.decided.next({ key: keyHash(key), runs: !('hit' in answer) });
+              return 'hit' in answer ? replay(node, key, answer.hit, own, shared) : runNode(node, key, answer.reason, { ...ready, ...liveInputs }, own, shared);
+            }),
+          );
+        }),
+      );
     }),
   );
-  return concat(setupStages(plan), merge(...stages));
+  return merge(...stages);
 }
 
-/** Runs each distinct `setup` of the stages in the plan once and reports their facts. */
-function setupStages(plan: Plan): Observable<EngineEvent> {
-  const setups = [...new Set(plan.nodes.map((n) => n.spec.stage.setup).filter((s) => s !== undefined))];
-  if (!setups.length) return EMPTY;
-  return from(Promise.all(setups.map((s) => s()))).pipe(
-    map((all): EngineEvent => ({ type: 'environment', facts: Object.assign({}, ...all) as Record<string, string> })),
-  );
+/** forkJoin of named sources, which emits `{}` at once when there are none (forkJoin alone would emit nothing). */
+function allOf<T>(sources: [string, Observable<T>][]): Observable<Record<string, T>> {
+  return sources.length ? forkJoin(Object.fromEntries(sources)) : of({});
+}
+
+/** Hashes of the values passed between stages, each computed once however many consumers read it. */
+interface ValueHashes {
+  of(value: unknown): string;
+  remember(value: unknown, hash: string): void;
+}
+
+function valueHashes(): ValueHashes {
+  // Keyed by identity: values between stages are shared, never copied, and stages do not mutate their inputs.
+  const known = new WeakMap<object, string>();
+  const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
+  return {
+    of(value) {
+      if (!isObject(value)) return hashValue(value);
+      let hash = known.get(value);
+      if (hash === undefined) known.set(value, (hash = hashValue(value)));
+      return hash;
+    },
+    remember(value, hash) {
+      if (isObject(value)) known.set(value, hash);
+    },
+  };
+}
+
+/**
+ * Runs each distinct `setup` once, when the first stage needing it is about to run (so a
+ * run where every such stage is cached never loads, say, TensorFlow.js), and reports its facts.
+ */
+function setupOnce(): (stage: Stage) => Observable<EngineEvent> {
+  const started = new Map<NonNullable<Stage['setup']>, Promise<Record<string, string>>>();
+  return ({ setup }) => {
+    if (!setup) return EMPTY;
+    const first = !started.has(setup);
+    if (first) started.set(setup, setup());
+    return from(started.get(setup)!).pipe(concatMap((facts) => (first ? of<EngineEvent>({ type: 'environment', facts }) : EMPTY)));
+  };
+}
+
+/**
+ * Whether the cache lets `node` be skipped; without a cache it always runs, with no reason
+ * given. A stage fed live by a producer that runs runs too: it may stop that producer
+ * (early stopping), so skipping it would change what the producer makes.
+ */
+async function decide(node: PlanNode, key: StageKey, liveFromRunning: Edge | undefined, shared: Shared): Promise<CacheAnswer | { reason: undefined }> {
+  const { cache, outDir } = shared.options;
+  if (!cache) return { reason: undefined };
+  if (cache.force === 'all' || cache.force?.has(node.spec.id)) return { reason: 'forced' };
+  if (liveFromRunning) return { reason: liveReason(liveFromRunning) };
+  return lookupCache(shared.plan, node, key, shared.identity, cache.lock, outDir);
+}
+
+/** A cached stage: says so, then feeds its recorded values to its consumers. */
+function replay(node: PlanNode, key: StageKey, stored: Stored, own: Channels, shared: Shared): Observable<EngineEvent> {
+  const cached: EngineEvent = { type: 'stage-cached', stage: node.spec.id, key, outputs: stored.hashes, artifacts: stored.artifacts };
+  const feed = defer(() => {
+    for (const [name, spec] of Object.entries(node.spec.stage.outputs)) {
+      const subject = own.outputs.get(name)!;
+      if (spec.stream) for (const value of stored.streams[name] ?? []) subject.next(value);
+      else if (Object.hasOwn(stored.outputs, name)) {
+        shared.hashes.remember(stored.outputs[name], stored.hashes[name]);
+        subject.next(stored.outputs[name]);
+      }
+      subject.complete();
+    }
+    return EMPTY;
+  });
+  return concat(of(cached), feed);
 }
 
 function runNode(
   node: PlanNode,
+  key: StageKey,
+  reason: string | undefined,
   inputs: Record<string, unknown>,
   own: Channels,
-  pipelineDir: string,
-  options: RunOptions,
+  shared: Shared,
 ): Observable<EngineEvent> {
   const { id, stage, params } = node.spec;
-  const dir = join(options.outDir, id);
+  const { outDir } = shared.options;
+  const dir = join(outDir, id);
   const emitted = new Set<string>();
+  const finished: Record<string, unknown> = {};
+  const hashes: Record<string, string> = {};
+  // Only streams someone consumes are recorded: a stream nobody reads is never replayed.
+  const streams: Record<string, unknown[]> = Object.fromEntries([...consumedStreams(shared.plan, id)].map((name) => [name, []]));
   let started = 0;
   const fail = (message: string, cause?: unknown): never => {
     throw new StageError(id, message, { cause });
+  };
+  const hashOutput = (name: string, value: unknown): string => {
+    try {
+      return shared.hashes.of(value);
+    } catch (err) {
+      if (!(err instanceof NotJsonError)) throw err;
+      return fail(`output "${name}": ${err.message}; outputs must be plain JSON data, since they are hashed, cached and replayed`, err);
+    }
   };
 
   const handle = (event: StageEvent): Observable<EngineEvent> => {
@@ -103,6 +240,14 @@ function runNode(
         );
       case 'output': {
         const subject = own.outputs.get(event.name) ?? fail(`emitted an undeclared output "${event.name}"`);
+        if (stage.outputs[event.name].stream) {
+          streams[event.name]?.push(event.value);
+        } else {
+          // Consumers take the first value; a second one would make the lock record another.
+          if (emitted.has(event.name)) fail(`emitted its output "${event.name}" twice; only a stream output may emit more than one value`);
+          hashes[event.name] = hashOutput(event.name, event.value);
+          finished[event.name] = event.value;
+        }
         emitted.add(event.name);
         subject.next(event.value);
         return of({ type: 'output', stage: id, name: event.name });
@@ -115,22 +260,26 @@ function runNode(
   };
 
   const start = defer(async (): Promise<EngineEvent> => {
-    await resetDir(dir);
+    await Promise.all([resetDir(dir), clearState(outDir, id)]);
     started = performance.now();
-    return { type: 'stage-start', stage: id, startedAt: new Date().toISOString() };
+    return { type: 'stage-start', stage: id, startedAt: new Date().toISOString(), key, ...(reason ? { reason } : {}) };
   });
   // Materialised so that an error waits, in order, for the artifacts emitted before it to
   // be written: a failing stage can still leave what it had (e.g. a partial history).
-  const body = defer(() => stage.run({ id, params, pipelineDir, stopRequested: own.stop.pipe(take(1)) }, inputs)).pipe(
+  const body = defer(() =>
+    stage.run({ id, params, pipelineDir: shared.plan.pipeline.dir, stopRequested: own.stop.pipe(take(1)) }, inputs),
+  ).pipe(
     materialize(),
     concatMap((n) => (n.kind === 'N' ? handle(n.value) : n.kind === 'E' ? throwError(() => n.error as unknown) : EMPTY)),
   );
-  const finish = defer((): Observable<EngineEvent> => {
+  const finish = defer(async (): Promise<EngineEvent> => {
     for (const [name, spec] of Object.entries(stage.outputs)) {
       if (!spec.optional && !emitted.has(name)) fail(`finished without producing its output "${name}"`);
-      own.outputs.get(name)!.complete();
     }
-    return of({ type: 'stage-done', stage: id, durationMs: performance.now() - started });
+    // Recorded before the outputs complete: a stage counts as finished only with its values on disk.
+    await writeState(outDir, id, finished, streams).catch((err: unknown) => fail(`could not record its outputs: ${(err as Error).message}`, err));
+    for (const subject of own.outputs.values()) subject.complete();
+    return { type: 'stage-done', stage: id, durationMs: performance.now() - started, outputs: hashes };
   });
-  return concat(start, body, finish);
+  return concat(shared.setup(stage), start, body, finish);
 }

@@ -1,0 +1,136 @@
+import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { of } from 'rxjs';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { hashValue } from '../../src/engine/canonical.ts';
+import { executeRun } from '../../src/engine/execute.ts';
+import { planPipeline } from '../../src/engine/plan.ts';
+import { defineStage, output } from '../../src/engine/stage.ts';
+import { chain, runCached, runs, ticker, watcher } from './cache-fixtures.ts';
+import { pipelineOf, tempDir } from './helpers.ts';
+
+const read = (out: string, path: string): string => readFileSync(join(out, path), 'utf8');
+
+describe('stage cache', () => {
+  beforeEach(() => runs.clear());
+
+  it('reuses every stage of an unchanged pipeline, verified, without running any', async () => {
+    const out = tempDir();
+    const first = await runCached(chain(), out);
+    expect(first.said).toEqual(['sum: started (never run)', 'total: started (never run)', 'x: started (never run)', 'y: started (never run)']);
+    const mtime = statSync(join(out, 'total', 'sum.txt')).mtimeMs;
+    runs.clear();
+
+    const second = await runCached(chain(), out, first.lock);
+    expect(second.said).toEqual(['sum: cached', 'total: cached', 'x: cached', 'y: cached']);
+    expect(runs.size).toBe(0);
+    expect(second.lock).toEqual(first.lock);
+    expect(read(out, 'total/sum.txt')).toBe('5\n');
+    expect(statSync(join(out, 'total', 'sum.txt')).mtimeMs).toBe(mtime);
+    // run.json says so, with the artifacts it verified.
+    expect(second.manifest.stages.total).toMatchObject({ status: 'cached', artifacts: { 'sum.txt': { bytes: 2 } } });
+  });
+
+  it('runs a changed stage and what its new outputs change downstream, nothing upstream', async () => {
+    const out = tempDir();
+    const { lock } = await runCached(chain(1), out);
+    runs.clear();
+    const next = await runCached(chain(5), out, lock);
+    expect(next.said).toEqual([
+      'sum: started (input a changed (x.value))',
+      'total: started (input a changed (sum.value))',
+      'x: started (params changed: n 1 → 5)',
+      'y: cached',
+    ]);
+    expect(read(out, 'total/sum.txt')).toBe('9\n');
+    expect(next.lock.stages.sum.inputs.a).toBe(hashValue(5));
+  });
+
+  it('keeps a downstream stage cached when a re-run upstream produces the same value', async () => {
+    const out = tempDir();
+    const { lock } = await runCached(chain(), out);
+    runs.clear();
+    const forced = await runCached(chain(), out, lock, new Set(['sum']));
+    expect(forced.said).toEqual(['sum: started (forced)', 'total: cached', 'x: cached', 'y: cached']);
+    expect((await runCached(chain(), out, lock, 'all')).said.every((s) => s.endsWith('(forced)'))).toBe(true);
+  });
+
+  it('never trusts a tampered or missing file: the stage runs again', async () => {
+    const out = tempDir();
+    const { lock } = await runCached(chain(), out);
+    writeFileSync(join(out, 'sum', 'sum.txt'), '6\n');
+    expect((await runCached(chain(), out, lock)).said).toContain('sum: started (artifact sum.txt modified)');
+    expect(read(out, 'sum/sum.txt')).toBe('3\n');
+
+    rmSync(join(out, 'x', 'value.json'));
+    expect((await runCached(chain(), out, lock)).said).toContain('x: started (artifact value.json missing)');
+
+    // The recorded output values are checked too: a tampered one would feed consumers a lie.
+    writeFileSync(join(out, '.rxlab', 'y', 'outputs.json'), '{"value":3}');
+    const after = await runCached(chain(), out, lock);
+    expect(after.said).toEqual(['sum: cached', 'total: cached', 'x: cached', 'y: started (recorded output value modified)']);
+
+    rmSync(join(out, '.rxlab', 'total'), { recursive: true });
+    expect((await runCached(chain(), out, lock)).said).toContain('total: started (recorded outputs missing)');
+  });
+
+  it('keeps recorded values apart from the artifacts, and forgets them when a stage starts', async () => {
+    const out = tempDir();
+    await runCached(chain(), out);
+    expect(readdirSync(join(out, 'sum'))).toEqual(['sum.txt']);
+    expect(JSON.parse(read(out, '.rxlab/sum/outputs.json'))).toEqual({ value: 3 });
+  });
+
+  it('replays a cached producer’s live stream to a consumer that runs, and reruns the producer when a consumer that may stop it changed', async () => {
+    const out = tempDir();
+    const plan = (stopAt: number) =>
+      planPipeline(pipelineOf({ tick: { stage: ticker, params: { count: 50 } }, watch: { stage: watcher, inputs: { ticks: 'tick.ticks' }, params: { stopAt } } }));
+    const first = await runCached(plan(3), out);
+    expect(read(out, 'tick/last.json')).toBe('4\n');
+    expect(first.lock.stages.watch.inputs.ticks).toMatch(/^[0-9a-f]{64}$/);
+
+    // The consumer's own files are gone: it runs on the recorded stream, the producer stays cached.
+    rmSync(join(out, '.rxlab', 'watch'), { recursive: true });
+    runs.clear();
+    const replayed = await runCached(plan(3), out, first.lock);
+    expect(replayed.said).toEqual(['tick: cached', 'watch: started (recorded outputs missing)']);
+    expect(runs.get('tick')).toBeUndefined();
+    expect(replayed.lock).toEqual(first.lock);
+
+    // A changed consumer could stop the producer elsewhere: both run.
+    const changed = await runCached(plan(7), out, first.lock);
+    expect(changed.said).toEqual([
+      'tick: started (live consumer watch: params changed: stopAt 3 → 7)',
+      'watch: started (upstream tick runs and feeds live input ticks)',
+    ]);
+    expect(read(out, 'tick/last.json')).toBe('8\n');
+  });
+
+  it('fails a stage whose output is not JSON data, naming the output and where', async () => {
+    const typed = defineStage({
+      name: 'typed',
+      description: 'emits a typed array',
+      params: {},
+      inputs: {},
+      outputs: { weights: { kind: 'weights' } },
+      run: () => of(output('weights', { layers: [{ w: new Float32Array(2) }] })),
+    });
+    const manifest = await executeRun(planPipeline(pipelineOf({ m: { stage: typed } })), { outDir: tempDir() });
+    expect(manifest.error).toBe(
+      'stage "m" failed: output "weights": a Float32Array at layers[0].w is not JSON data; outputs must be plain JSON data, since they are hashed, cached and replayed',
+    );
+  });
+
+  it('fails a stage that emits a finished-value output twice', async () => {
+    const twice = defineStage({
+      name: 'twice',
+      description: 'emits twice',
+      params: {},
+      inputs: {},
+      outputs: { value: { kind: 'number' } },
+      run: () => of(output('value', 1), output('value', 2)),
+    });
+    const manifest = await executeRun(planPipeline(pipelineOf({ t: { stage: twice } })), { outDir: tempDir() });
+    expect(manifest.error).toBe('stage "t" failed: emitted its output "value" twice; only a stream output may emit more than one value');
+  });
+});
