@@ -1,0 +1,70 @@
+/**
+ * `rxlab status`: what a run would do, without running anything. Each stage is compared
+ * with its lock entry (stage, code, params), its inputs are predicted from its producers'
+ * entries — a producer that will not change produces what the lock recorded, since stages
+ * are deterministic — and its files in the output folder are verified as the cache
+ * would. The reasons are the cache's own (changes.ts), so status and run agree.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { verifyStored } from './cache.ts';
+import { declaredChange, inputsChange, liveReason, stopperChange } from './changes.ts';
+import { keyHash, stageIdentity, type StageIdentity } from './fingerprint.ts';
+import type { Lockfile } from './lock.ts';
+import type { Edge, Plan, PlanNode } from './plan.ts';
+
+export type StageState = 'up to date' | 'changed' | 'never run';
+
+export interface StatusRow {
+  stage: string;
+  state: StageState;
+  /** Why it would run (`params changed: optimizer.lr 0.01 → 0.1`); absent when up to date. */
+  reason?: string;
+}
+
+/** The state of every stage of `plan` against `lock` and the output folder `outDir`, in run order. */
+export async function pipelineStatus(plan: Plan, lock: Lockfile | undefined, outDir: string): Promise<StatusRow[]> {
+  const rows: StatusRow[] = [];
+  // Stages whose outputs may differ from the lock's: their consumers' inputs are unknown.
+  const moving = new Set<string>();
+  // Stages that would run, even if only to remake the same files: their live consumers run with them.
+  const running = new Set<string>();
+  const identity = (node: PlanNode): StageIdentity => stageIdentity(node.spec, plan.pipeline.dir);
+  for (const node of plan.nodes) {
+    const { id, params } = node.spec;
+    const entry = lock?.stages[id];
+    if (!entry) {
+      rows.push({ stage: id, state: 'never run', reason: lock ? 'not in the lock' : 'no lock file' });
+      moving.add(id);
+      running.add(id);
+      continue;
+    }
+    const upstream = node.edges.find((e) => moving.has(e.from));
+    const changed =
+      declaredChange(entry, identity(node), params) ??
+      (upstream ? `upstream ${upstream.from} changed` : inputsChange(entry, predictInputs(node.edges, lock!), node.edges)) ??
+      stopperChange(plan, id, lock, identity);
+    if (changed) {
+      rows.push({ stage: id, state: 'changed', reason: changed });
+      moving.add(id);
+      running.add(id);
+      continue;
+    }
+    // From here on the stage, if it runs, makes again what the lock says: its consumers are unaffected.
+    const live = node.edges.find((e) => e.stream && running.has(e.from));
+    const stored = live || !existsSync(join(outDir, id)) ? undefined : await verifyStored(plan, node, entry, outDir);
+    if (stored && 'hit' in stored) {
+      rows.push({ stage: id, state: 'up to date' });
+      continue;
+    }
+    if (live) rows.push({ stage: id, state: 'changed', reason: liveReason(live) });
+    else rows.push(stored ? { stage: id, state: 'changed', reason: stored.reason } : { stage: id, state: 'never run', reason: `no outputs in ${outDir} yet` });
+    running.add(id);
+  }
+  return rows;
+}
+
+/** The input hashes a stage will see when its producers (all in the lock, none changing) produce what the lock says. */
+function predictInputs(edges: readonly Edge[], lock: Lockfile): Record<string, string> {
+  return Object.fromEntries(edges.map((e) => [e.port, e.stream ? keyHash(lock.stages[e.from]) : lock.stages[e.from].outputs[e.output]]));
+}
