@@ -37,7 +37,10 @@ export function plainDisplay(write: (text: string) => void): Display {
           line(`environment: ${Object.entries(event.facts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
           break;
         case 'stage-start':
-          line(`${event.stage}: started`);
+          line(`${event.stage}: started${event.reason ? ` (${event.reason})` : ''}`);
+          break;
+        case 'stage-cached':
+          line(`${event.stage}: cached`);
           break;
         case 'progress': {
           const decile = Math.floor((10 * event.current) / Math.max(1, event.total));
@@ -91,7 +94,8 @@ export function ttyDisplay(stageIds: string[], stream: NodeJS.WriteStream): Disp
       }
       if (!('stage' in event)) return;
       const b = bar.get(event.stage)!;
-      if (event.type === 'stage-start') b.update(0, { status: 'running' });
+      if (event.type === 'stage-start') b.update(0, { status: event.reason ? `running (${event.reason})` : 'running' });
+      if (event.type === 'stage-cached') b.update(1, { status: 'cached' });
       if (event.type === 'progress') {
         b.setTotal(event.total);
         b.update(event.current, { status: `${event.current}/${event.total} ${describeState(event.state)}` });

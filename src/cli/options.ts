@@ -3,6 +3,16 @@
  * generated from it, so they cannot disagree.
  */
 import { parseArgs } from 'node:util';
+import { STAGE_ID_PATTERN } from '../engine/pipeline-schema.ts';
+
+export const commands = {
+  run: 'run the pipeline in FILE, reusing stages that have not changed, and update its lock',
+  plan: 'print the stages of FILE in run order and what feeds each, without running anything',
+  check: 'run FILE from scratch in a temporary folder and compare every artifact with its lock',
+  status: 'say which stages of FILE are up to date, changed or never run, and why, without running anything',
+} as const;
+
+export type Command = keyof typeof commands;
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -10,33 +20,67 @@ export interface OptionSpec {
   argument?: string;
   multiple?: boolean;
   short?: string;
+  /** The value may be left out (`--force` alone); it is taken only when the next word is a stage id. */
+  optionalValue?: boolean;
+  /** The commands it applies to; all when absent. */
+  commands?: readonly Command[];
 }
 
 export const options = {
-  out: { type: 'string', argument: 'DIR', description: 'write artifacts to DIR instead of outputs/<pipeline-name>' },
+  out: {
+    type: 'string',
+    argument: 'DIR',
+    commands: ['run', 'status'],
+    description: 'artifacts in DIR instead of outputs/<pipeline-name> (outputs/<name>/sets/<hash> for a --set run)',
+  },
   set: {
     type: 'string',
     argument: 'STAGE.PARAM=VALUE',
     multiple: true,
-    description: 'override a param, e.g. --set train.optimizer.lr=0.1 (repeatable)',
+    commands: ['run', 'plan', 'status'],
+    description: 'override a param, e.g. --set train.optimizer.lr=0.1 (repeatable); the committed lock is left alone',
   },
-  json: { type: 'boolean', description: 'print one JSON event per line instead of the progress display' },
+  force: {
+    type: 'string',
+    argument: '[STAGE]',
+    multiple: true,
+    optionalValue: true,
+    commands: ['run'],
+    description: 'run every stage, or only STAGE (repeatable), even when it matches the lock',
+  },
+  frozen: {
+    type: 'boolean',
+    commands: ['run'],
+    description: 'refuse to run, and exit 1, if the lock would change (for CI)',
+  },
+  'update-lock': {
+    type: 'boolean',
+    commands: ['run'],
+    description: 'with --set: record the run in the committed lock, in outputs/<pipeline-name>',
+  },
+  tolerance: {
+    type: 'string',
+    argument: 'N',
+    commands: ['check'],
+    description: 'compare JSON artifacts number by number within N (e.g. 1e-6) instead of by bytes',
+  },
+  json: { type: 'boolean', commands: ['run'], description: 'print one JSON event per line instead of the progress display' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
   version: { type: 'boolean', short: 'v', description: 'print the version' },
 } as const satisfies Record<string, OptionSpec>;
 
-export const commands = {
-  run: 'run the pipeline in FILE and record its artifacts',
-  plan: 'print the stages of FILE in run order and what feeds each, without running anything',
-} as const;
-
-export type Command = keyof typeof commands;
+type OptionName = keyof typeof options;
 
 export interface ParsedArgs {
   command?: Command;
   file?: string;
   out?: string;
   set: string[];
+  /** `all` for a bare --force; the stage ids given otherwise; empty without --force. */
+  force: 'all' | string[];
+  frozen: boolean;
+  updateLock: boolean;
+  tolerance?: number;
   json: boolean;
   help: boolean;
   version: boolean;
@@ -47,10 +91,30 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+const stageId = new RegExp(STAGE_ID_PATTERN);
+const specOf = (name: string): OptionSpec | undefined => (Object.hasOwn(options, name) ? options[name as OptionName] : undefined);
+
+/**
+ * Gives an option whose value may be left out an explicit empty one (`--force` →
+ * `--force=`) unless the next word is a stage id: a pipeline file always has a dot or
+ * a slash, which stage ids cannot, so `--force FILE` still reads FILE as the file.
+ */
+function fillOptionalValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const spec = arg.startsWith('--') && !arg.includes('=') ? specOf(arg.slice(2)) : undefined;
+    if (spec?.optionalValue && !stageId.test(argv[i + 1] ?? '')) out.push(`${arg}=`);
+    else if (spec?.optionalValue || (spec?.type === 'string' && i + 1 < argv.length)) out.push(arg, argv[++i]);
+    else out.push(arg);
+  }
+  return out;
+}
+
 export function parseCliArgs(argv: string[]): ParsedArgs {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: fillOptionalValues(argv), options, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError(`${(err as Error).message}; see rxlab --help`);
   }
@@ -60,15 +124,34 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     throw new UsageError(`unknown command "${command}"; commands are ${Object.keys(commands).join(', ')}`);
   }
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"; give one pipeline file`);
+  for (const name of Object.keys(values)) {
+    const applies = specOf(name)?.commands;
+    if (command && applies && !applies.includes(command as Command)) {
+      throw new UsageError(`--${name} applies to ${applies.map((c) => `rxlab ${c}`).join(' and ')}, not rxlab ${command}`);
+    }
+  }
+  const force = values.force ?? [];
   return {
     command: command as Command | undefined,
     file,
     out: values.out,
     set: values.set ?? [],
+    force: force.includes('') ? 'all' : force,
+    frozen: values.frozen ?? false,
+    updateLock: values['update-lock'] ?? false,
+    tolerance: values.tolerance === undefined ? undefined : parseTolerance(values.tolerance),
     json: values.json ?? false,
     help: values.help ?? false,
     version: values.version ?? false,
   };
+}
+
+function parseTolerance(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
+    throw new UsageError(`--tolerance expects a number ≥ 0 such as 1e-6, found "${text}"`);
+  }
+  return value;
 }
 
 export function helpText(): string {
@@ -79,8 +162,13 @@ export function helpText(): string {
   for (const [name, spec] of Object.entries(options) as [string, OptionSpec][]) {
     const short = spec.short ? `-${spec.short}, ` : '';
     const flag = `${short}--${name}${spec.argument ? ` ${spec.argument}` : ''}`;
-    lines.push(`  ${flag.padEnd(width)}${spec.description}`);
+    const applies = spec.commands ? ` [${spec.commands.join(', ')}]` : '';
+    lines.push(`  ${flag.padEnd(width)}${spec.description}${applies}`);
   }
-  lines.push('', 'Exit codes: 0 success, 1 a stage failed or the run was interrupted, 2 invalid input.');
+  lines.push(
+    '',
+    'Exit codes: 0 success; 1 a stage failed, the run was interrupted, or check, status or --frozen',
+    'found a difference from the lock; 2 invalid input.',
+  );
   return lines.join('\n');
 }
