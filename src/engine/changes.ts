@@ -6,7 +6,7 @@
  */
 import { stageIdentity, type StageIdentity } from './fingerprint.ts';
 import type { LockEntry, Lockfile } from './lock.ts';
-import type { Edge, Plan, PlanNode } from './plan.ts';
+import type { Edge, Plan } from './plan.ts';
 
 /** Changes to what a stage is (never run, other stage, code, params), before looking at its inputs. */
 export function declaredChange(entry: LockEntry | undefined, now: StageIdentity, params: Record<string, unknown>): string | undefined {
@@ -27,23 +27,6 @@ export function inputsChange(entry: LockEntry, inputs: Record<string, string>, e
     if (entry.inputs[port] === inputs[port]) continue;
     const edge = edges.find((e) => e.port === port);
     return edge ? `input ${port} changed (${edge.from}.${edge.output})` : `input ${port} removed`;
-  }
-  return undefined;
-}
-
-/** A stage's identity, as the caller computes it (once per run, or afresh). */
-export type IdentityOf = (node: PlanNode) => StageIdentity;
-
-/**
- * A live consumer of `producerId` that is not what the lock records. It may stop the
- * producer at another point (early stopping), so the producer's results depend on it
- * and the producer runs again with it.
- */
-export function stopperChange(plan: Plan, producerId: string, lock: Lockfile | undefined, identity: IdentityOf): string | undefined {
-  for (const node of plan.nodes) {
-    if (!node.edges.some((e) => e.stream && e.from === producerId)) continue;
-    const reason = declaredChange(lock?.stages[node.spec.id], identity(node), node.spec.params);
-    if (reason) return `live consumer ${node.spec.id}: ${reason}`;
   }
   return undefined;
 }

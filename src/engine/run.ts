@@ -7,20 +7,21 @@
  *
  * With a cache (the output folder's lock), each stage decides once its inputs are ready
  * — their hashes are taken then, before it runs — whether it can be skipped; a skipped
- * stage feeds its consumers the values it recorded when it last ran (see cache.ts).
+ * stage feeds its consumers the values it recorded when it last ran. A stage and its live
+ * consumers run together or are reused together (see cache.ts).
  */
 import { join } from 'node:path';
 import { EMPTY, Observable, ReplaySubject, Subject, concat, defer, forkJoin, from, merge, of, throwError } from 'rxjs';
 import { concatMap, map, materialize, take } from 'rxjs/operators';
-import { consumedStreams, lookupCache, type CacheAnswer, type Stored } from './cache.ts';
-import { liveReason, type IdentityOf } from './changes.ts';
+import { lookupCache, type CacheAnswer, type CacheContext, type Stored } from './cache.ts';
+import { liveReason } from './changes.ts';
 import { NotJsonError, hashValue } from './canonical.ts';
-import { keyHash, stageIdentity, type StageKey } from './fingerprint.ts';
+import { keyHash, stageIdentity, type StageIdentity, type StageKey } from './fingerprint.ts';
 import type { Lockfile } from './lock.ts';
 import type { Edge, Plan, PlanNode } from './plan.ts';
 import { resetDir, writeAtomic } from './record.ts';
 import { StageError, type LiveInput, type Stage, type StageEvent } from './stage.ts';
-import { clearState, writeState } from './state.ts';
+import { clearOutputs, writeOutputs } from './state.ts';
 
 /** An artifact as run.json and the cache describe it. */
 export interface ArtifactRecord {
@@ -69,7 +70,9 @@ interface Channels {
 interface Shared {
   plan: Plan;
   options: RunOptions;
-  identity: IdentityOf;
+  /** What the cache checks against; undefined when the run has no cache. */
+  cache?: CacheContext;
+  identity: (node: PlanNode) => StageIdentity;
   hashes: ValueHashes;
   setup: (stage: Stage) => Observable<EngineEvent>;
 }
@@ -87,7 +90,17 @@ export function runPlan(plan: Plan, options: RunOptions): Observable<EngineEvent
   const channel = (edge: Edge): ReplaySubject<unknown> => channels.get(edge.from)!.outputs.get(edge.output)!;
   // Taken once, as the run starts: a user's module edited during the run is not what ran.
   const identities = new Map(plan.nodes.map((n) => [n, stageIdentity(n.spec, plan.pipeline.dir)]));
-  const shared: Shared = { plan, options, identity: (node) => identities.get(node)!, hashes: valueHashes(), setup: setupOnce() };
+  const identity = (node: PlanNode): StageIdentity => identities.get(node)!;
+  const { cache } = options;
+  const forced = (node: PlanNode): boolean => cache?.force === 'all' || Boolean(cache?.force?.has(node.spec.id));
+  const shared: Shared = {
+    plan,
+    options,
+    identity,
+    cache: cache && { plan, lock: cache.lock, outDir: options.outDir, identity, forced },
+    hashes: valueHashes(),
+    setup: setupOnce(),
+  };
 
   const stages = plan.nodes.map((node) =>
     defer(() => {
@@ -163,15 +176,17 @@ function setupOnce(): (stage: Stage) => Observable<EngineEvent> {
 
 /**
  * Whether the cache lets `node` be skipped; without a cache it always runs, with no reason
- * given. A stage fed live by a producer that runs runs too: it may stop that producer
- * (early stopping), so skipping it would change what the producer makes.
+ * given. A stage fed live by a producer that runs runs too (see cache.ts).
  */
 async function decide(node: PlanNode, key: StageKey, liveFromRunning: Edge | undefined, shared: Shared): Promise<CacheAnswer | { reason: undefined }> {
-  const { cache, outDir } = shared.options;
-  if (!cache) return { reason: undefined };
-  if (cache.force === 'all' || cache.force?.has(node.spec.id)) return { reason: 'forced' };
+  if (!shared.cache) return { reason: undefined };
   if (liveFromRunning) return { reason: liveReason(liveFromRunning) };
-  return lookupCache(shared.plan, node, key, shared.identity, cache.lock, outDir);
+  const answer = await lookupCache(node, key, shared.cache);
+  if ('reason' in answer && node.edges.some((e) => e.stream)) {
+    // Its live producers were reused, which the cache allows only when this stage will be too.
+    throw new StageError(node.spec.id, `has to run (${answer.reason}) but the stages feeding it live were reused; its files changed during the run: run again`);
+  }
+  return answer;
 }
 
 /** A cached stage: says so, then feeds its recorded values to its consumers. */
@@ -180,8 +195,8 @@ function replay(node: PlanNode, key: StageKey, stored: Stored, own: Channels, sh
   const feed = defer(() => {
     for (const [name, spec] of Object.entries(node.spec.stage.outputs)) {
       const subject = own.outputs.get(name)!;
-      if (spec.stream) for (const value of stored.streams[name] ?? []) subject.next(value);
-      else if (Object.hasOwn(stored.outputs, name)) {
+      // A stream output completes empty: its live consumers are reused with it and never read it.
+      if (!spec.stream && Object.hasOwn(stored.outputs, name)) {
         shared.hashes.remember(stored.outputs[name], stored.hashes[name]);
         subject.next(stored.outputs[name]);
       }
@@ -206,8 +221,6 @@ function runNode(
   const emitted = new Set<string>();
   const finished: Record<string, unknown> = {};
   const hashes: Record<string, string> = {};
-  // Only streams someone consumes are recorded: a stream nobody reads is never replayed.
-  const streams: Record<string, unknown[]> = Object.fromEntries([...consumedStreams(shared.plan, id)].map((name) => [name, []]));
   let started = 0;
   const fail = (message: string, cause?: unknown): never => {
     throw new StageError(id, message, { cause });
@@ -240,9 +253,7 @@ function runNode(
         );
       case 'output': {
         const subject = own.outputs.get(event.name) ?? fail(`emitted an undeclared output "${event.name}"`);
-        if (stage.outputs[event.name].stream) {
-          streams[event.name]?.push(event.value);
-        } else {
+        if (!stage.outputs[event.name].stream) {
           // Consumers take the first value; a second one would make the lock record another.
           if (emitted.has(event.name)) fail(`emitted its output "${event.name}" twice; only a stream output may emit more than one value`);
           hashes[event.name] = hashOutput(event.name, event.value);
@@ -260,7 +271,7 @@ function runNode(
   };
 
   const start = defer(async (): Promise<EngineEvent> => {
-    await Promise.all([resetDir(dir), clearState(outDir, id)]);
+    await Promise.all([resetDir(dir), clearOutputs(outDir, id)]);
     started = performance.now();
     return { type: 'stage-start', stage: id, startedAt: new Date().toISOString(), key, ...(reason ? { reason } : {}) };
   });
@@ -277,7 +288,7 @@ function runNode(
       if (!spec.optional && !emitted.has(name)) fail(`finished without producing its output "${name}"`);
     }
     // Recorded before the outputs complete: a stage counts as finished only with its values on disk.
-    await writeState(outDir, id, finished, streams).catch((err: unknown) => fail(`could not record its outputs: ${(err as Error).message}`, err));
+    await writeOutputs(outDir, id, finished).catch((err: unknown) => fail(`could not record its outputs: ${(err as Error).message}`, err));
     for (const subject of own.outputs.values()) subject.complete();
     return { type: 'stage-done', stage: id, durationMs: performance.now() - started, outputs: hashes };
   });

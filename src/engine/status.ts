@@ -7,9 +7,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { verifyStored } from './cache.ts';
-import { declaredChange, inputsChange, liveReason, stopperChange } from './changes.ts';
-import { keyHash, stageIdentity, type StageIdentity } from './fingerprint.ts';
+import { liveConsumerChange, verifyStored, type CacheContext } from './cache.ts';
+import { declaredChange, inputsChange, liveReason } from './changes.ts';
+import { keyHash, stageIdentity } from './fingerprint.ts';
 import type { Lockfile } from './lock.ts';
 import type { Edge, Plan, PlanNode } from './plan.ts';
 
@@ -29,37 +29,41 @@ export async function pipelineStatus(plan: Plan, lock: Lockfile | undefined, out
   const moving = new Set<string>();
   // Stages that would run, even if only to remake the same files: their live consumers run with them.
   const running = new Set<string>();
-  const identity = (node: PlanNode): StageIdentity => stageIdentity(node.spec, plan.pipeline.dir);
+  const ctx: CacheContext = { plan, lock, outDir, identity: (node) => stageIdentity(node.spec, plan.pipeline.dir), forced: () => false };
+  const add = (node: PlanNode, state: StageState, reason: string, changesOutputs: boolean): void => {
+    rows.push({ stage: node.spec.id, state, reason });
+    running.add(node.spec.id);
+    if (changesOutputs) moving.add(node.spec.id);
+  };
   for (const node of plan.nodes) {
     const { id, params } = node.spec;
     const entry = lock?.stages[id];
     if (!entry) {
-      rows.push({ stage: id, state: 'never run', reason: lock ? 'not in the lock' : 'no lock file' });
-      moving.add(id);
-      running.add(id);
+      add(node, 'never run', lock ? 'not in the lock' : 'no lock file', true);
       continue;
     }
     const upstream = node.edges.find((e) => moving.has(e.from));
     const changed =
-      declaredChange(entry, identity(node), params) ??
-      (upstream ? `upstream ${upstream.from} changed` : inputsChange(entry, predictInputs(node.edges, lock!), node.edges)) ??
-      stopperChange(plan, id, lock, identity);
+      declaredChange(entry, ctx.identity(node), params) ??
+      (upstream ? `upstream ${upstream.from} changed` : inputsChange(entry, predictInputs(node.edges, lock!), node.edges));
     if (changed) {
-      rows.push({ stage: id, state: 'changed', reason: changed });
-      moving.add(id);
-      running.add(id);
+      add(node, 'changed', changed, true);
       continue;
     }
-    // From here on the stage, if it runs, makes again what the lock says: its consumers are unaffected.
+    // From here on the stage, if it runs, makes again what the lock says (stages are deterministic).
     const live = node.edges.find((e) => e.stream && running.has(e.from));
-    const stored = live || !existsSync(join(outDir, id)) ? undefined : await verifyStored(plan, node, entry, outDir);
-    if (stored && 'hit' in stored) {
-      rows.push({ stage: id, state: 'up to date' });
+    if (live) {
+      add(node, 'changed', liveReason(live), false);
       continue;
     }
-    if (live) rows.push({ stage: id, state: 'changed', reason: liveReason(live) });
-    else rows.push(stored ? { stage: id, state: 'changed', reason: stored.reason } : { stage: id, state: 'never run', reason: `no outputs in ${outDir} yet` });
-    running.add(id);
+    if (!existsSync(join(outDir, id))) {
+      add(node, 'never run', `no outputs in ${outDir} yet`, false);
+      continue;
+    }
+    const stored = await verifyStored(node, entry, outDir);
+    const consumer = 'reason' in stored ? { reason: stored.reason, changesOutputs: false } : await liveConsumerChange(node, keyHash(entry), ctx);
+    if (consumer) add(node, 'changed', consumer.reason, consumer.changesOutputs);
+    else rows.push({ stage: id, state: 'up to date' });
   }
   return rows;
 }

@@ -81,23 +81,28 @@ describe('stage cache', () => {
     expect(JSON.parse(read(out, '.rxlab/sum/outputs.json'))).toEqual({ value: 3 });
   });
 
-  it('replays a cached producer’s live stream to a consumer that runs, and reruns the producer when a consumer that may stop it changed', async () => {
+  it('runs a stage and its live consumers together, or reuses them together', async () => {
     const out = tempDir();
     const plan = (stopAt: number) =>
       planPipeline(pipelineOf({ tick: { stage: ticker, params: { count: 50 } }, watch: { stage: watcher, inputs: { ticks: 'tick.ticks' }, params: { stopAt } } }));
     const first = await runCached(plan(3), out);
     expect(read(out, 'tick/last.json')).toBe('4\n');
+    // A live input is recorded as its producer's key: stream values carry wall times.
     expect(first.lock.stages.watch.inputs.ticks).toMatch(/^[0-9a-f]{64}$/);
+    expect((await runCached(plan(3), out, first.lock)).said).toEqual(['tick: cached', 'watch: cached']);
 
-    // The consumer's own files are gone: it runs on the recorded stream, the producer stays cached.
+    // The consumer needs the live stream to run again, so its producer runs with it.
     rmSync(join(out, '.rxlab', 'watch'), { recursive: true });
     runs.clear();
-    const replayed = await runCached(plan(3), out, first.lock);
-    expect(replayed.said).toEqual(['tick: cached', 'watch: started (recorded outputs missing)']);
-    expect(runs.get('tick')).toBeUndefined();
-    expect(replayed.lock).toEqual(first.lock);
+    const again = await runCached(plan(3), out, first.lock);
+    expect(again.said).toEqual(['tick: started (live consumer watch: recorded outputs missing)', 'watch: started (upstream tick runs and feeds live input ticks)']);
+    expect(again.lock).toEqual(first.lock);
+    expect((await runCached(plan(3), out, first.lock, new Set(['watch']))).said).toEqual([
+      'tick: started (live consumer watch: forced)',
+      'watch: started (upstream tick runs and feeds live input ticks)',
+    ]);
 
-    // A changed consumer could stop the producer elsewhere: both run.
+    // A changed consumer may stop the producer elsewhere: both run, and the producer makes something else.
     const changed = await runCached(plan(7), out, first.lock);
     expect(changed.said).toEqual([
       'tick: started (live consumer watch: params changed: stopAt 3 → 7)',

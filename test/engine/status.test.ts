@@ -52,6 +52,11 @@ describe('pipelineStatus', () => {
       'tick: changed (live consumer watch: params changed: stopAt 2 → 5)',
       'watch: changed (params changed: stopAt 2 → 5)',
     ]);
+    rmSync(join(out, '.rxlab', 'watch'), { recursive: true });
+    expect(table(await pipelineStatus(plan(2), lock, out))).toEqual([
+      'tick: changed (live consumer watch: recorded outputs missing)',
+      'watch: changed (upstream tick runs and feeds live input ticks)',
+    ]);
     rmSync(join(out, 'tick', 'last.json'));
     expect(table(await pipelineStatus(plan(2), lock, out))).toEqual([
       'tick: changed (artifact last.json missing)',
