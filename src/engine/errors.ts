@@ -22,6 +22,7 @@ export class PipelineInputError extends Error {
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
-  const place = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
-  return d.path ? `${place} ${d.path}: ${d.message}` : `${place}: ${d.message}`;
+  // Without a line (a --set on the command line, an empty file) the place ends with a colon.
+  const place = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : `${d.file}:`;
+  return d.path ? `${place} ${d.path}: ${d.message}` : `${place} ${d.message}`;
 }
