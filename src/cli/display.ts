@@ -2,7 +2,6 @@
  * How a run looks while it runs: a live stage list with progress bars on a TTY
  * (cli-progress), plain lines otherwise, or one JSON object per line with --json.
  */
-import cliProgress from 'cli-progress';
 import type { EngineEvent } from '../engine/run.ts';
 
 export interface Display {
@@ -67,7 +66,9 @@ export function plainDisplay(write: (text: string) => void): Display {
 }
 
 /** A bar per stage, in run order, updated in place. */
-export function ttyDisplay(stageIds: string[], stream: NodeJS.WriteStream): Display {
+export async function ttyDisplay(stageIds: string[], stream: NodeJS.WriteStream): Promise<Display> {
+  // Loaded here: cli-progress takes tens of milliseconds to load, which a run into a pipe or a log never needs.
+  const { default: cliProgress } = await import('cli-progress');
   const width = Math.max(...stageIds.map((s) => s.length));
   const bars = new cliProgress.MultiBar(
     {

@@ -37,7 +37,7 @@ export async function runCommand(file: string, args: ParsedArgs): Promise<number
   const display: Display = args.json
     ? jsonDisplay(write)
     : process.stdout.isTTY
-      ? ttyDisplay(plan.nodes.map((n) => n.spec.id), process.stdout)
+      ? await ttyDisplay(plan.nodes.map((n) => n.spec.id), process.stdout)
       : plainDisplay(write);
   const manifest = await untilInterrupted((signal) =>
     executeRun(plan, { outDir: target.outDir, signal, onEvent: (e) => display.event(e), cache: { lock, force }, overrides: args.set }),
@@ -50,7 +50,7 @@ export async function runCommand(file: string, args: ParsedArgs): Promise<number
   }
   const cached = Object.values(manifest.stages).filter((s) => s.status === 'cached').length;
   display.line(`run completed in ${seconds} s (${plan.nodes.length - cached} ran, ${cached} cached); artifacts in ${shown(target.outDir)}`);
-  const next = await lockFromRun(plan, manifest, target.outDir);
+  const next = await lockFromRun(plan, manifest, target.outDir, lock);
   if (args.frozen) {
     const report = compareLocks(committed!, next, { order: plan.nodes.map((n) => n.spec.id) });
     if (!report.ok) {

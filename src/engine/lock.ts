@@ -79,16 +79,22 @@ export async function writeLock(file: string, lock: Lockfile): Promise<void> {
 /**
  * The lock a completed run would write: each stage's key and output hashes as the engine
  * reported them, and the artifacts as they are in `outDir` — read back, checked against
- * the hashes the run recorded, and parsed when they are small JSON files.
+ * the hashes the run recorded, and parsed when they are small JSON files. A stage reused
+ * from `previous` keeps its entry's values: its artifacts were just verified to be the same bytes.
  */
-export async function lockFromRun(plan: Plan, manifest: RunManifest, outDir: string): Promise<Lockfile> {
+export async function lockFromRun(plan: Plan, manifest: RunManifest, outDir: string, previous?: Lockfile): Promise<Lockfile> {
   const stages: Record<string, LockEntry> = {};
   for (const { spec } of plan.nodes) {
-    const { uses, code, paramsHash, inputs, outputs, artifacts } = manifest.stages[spec.id];
+    const { uses, code, paramsHash, inputs, outputs, artifacts, status } = manifest.stages[spec.id];
     if (code === undefined || paramsHash === undefined || !inputs || !outputs) throw new Error(`stage "${spec.id}" did not finish; a lock is only written after a completed run`);
+    const reused = status === 'cached' ? previous?.stages[spec.id]?.values : undefined;
     const values: Record<string, unknown> = {};
     for (const [name, { sha256: hash, bytes }] of Object.entries(artifacts)) {
       if (!name.endsWith('.json') || bytes > MAX_VALUES_BYTES) continue;
+      if (reused && Object.hasOwn(reused, name)) {
+        values[name] = reused[name];
+        continue;
+      }
       const content = await readFile(join(outDir, spec.id, name));
       if (sha256(content) !== hash) throw new Error(`${join(outDir, spec.id, name)} changed after the run wrote it; the lock was not written`);
       values[name] = JSON.parse(content.toString('utf8'));
