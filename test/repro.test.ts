@@ -225,8 +225,8 @@ describe('errors', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(
       [
-        '--set train.epochs=many stages.train.with.epochs: expected an integer, found "many"',
-        '--set train.optimizer.lrr=0.1 stages.train.with.optimizer.lrr: unknown key (did you mean "lr"?)',
+        '--set train.epochs=many: stages.train.with.epochs: expected an integer, found "many"',
+        '--set train.optimizer.lrr=0.1: stages.train.with.optimizer.lrr: unknown key (did you mean "lr"?)',
         '2 errors; nothing was run',
         '',
       ].join('\n'),
