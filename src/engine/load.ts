@@ -16,7 +16,7 @@ import { dotted, isPlainObject, type Issue } from './load-issue.ts';
 import { compileSchema, type SchemaCheck } from './load-schema.ts';
 import { checkStages, type StageResolver } from './load-stages.ts';
 import { applyOverrides, overrideAt, overrideDiagnostic, overrideUnder, parseOverrides } from './overrides.ts';
-import type { PipelineSpec, StageSpec } from './pipeline.ts';
+import type { PipelineSpec, StageSpec, SweepSpec } from './pipeline.ts';
 import { pipelineSchemaFor } from './pipeline-schema.ts';
 import { parseYaml } from './yaml-document.ts';
 import { isInFile, locate } from './yaml-locate.ts';
@@ -73,7 +73,8 @@ export async function loadPipeline(file: string, opts: LoadOptions = {}): Promis
     }),
   );
   const name = isPlainObject(data) && typeof data.name === 'string' ? data.name : nameFromFile(path);
-  return { name, file: path, dir: dirname(path), source: text, stages };
+  const sweep = isPlainObject(data) && isPlainObject(data.sweep) ? (data.sweep as unknown as SweepSpec) : undefined;
+  return { name, file: path, dir: dirname(path), source: text, stages, ...(sweep ? { sweep } : {}) };
 }
 
 /**

@@ -20,6 +20,8 @@ export const STAGE_ID_PATTERN = '^[A-Za-z][A-Za-z0-9_-]*$';
 export const REFERENCE_PATTERN = '^[A-Za-z][A-Za-z0-9_-]*(\\.[A-Za-z_][A-Za-z0-9_-]*)?$';
 /** Pipeline names (they name output folders). */
 export const NAME_PATTERN = '^[a-z0-9][a-z0-9_-]*$';
+/** A param of a stage, as `--set` and sweeps name it: `train.optimizer.lr`. */
+export const PARAM_PATH_PATTERN = '^[A-Za-z][A-Za-z0-9_-]*(\\.[A-Za-z0-9_-]+)+$';
 
 /** The pipeline schema, with `with:` typed per built-in stage for those in `stages` (by their `uses:` name). */
 export function pipelineSchemaFor(stages: ReadonlyMap<string, Stage>): JsonSchema {
@@ -68,6 +70,26 @@ export function pipelineSchemaFor(stages: ReadonlyMap<string, Stage>): JsonSchem
         description: 'The pipeline name, used for its output folder; defaults to the file name without .yaml/.yml.',
       },
       description: { type: 'string', description: 'What the pipeline is for; free text.' },
+      sweep: {
+        type: 'object',
+        description: 'What `rxlab sweep FILE` varies: a grid of param values, every combination (or `random` of them) run as its own trial.',
+        additionalProperties: false,
+        required: ['grid'],
+        properties: {
+          grid: {
+            type: 'object',
+            description: 'Param path (stageId.param.sub) -> the values to try, e.g. train.optimizer.lr: [0.001, 0.01, 0.1].',
+            minProperties: 1,
+            propertyNames: {
+              pattern: PARAM_PATH_PATTERN,
+              patternErrorMessage: 'expected a param path stageId.param (e.g. train.optimizer.lr)',
+            },
+            additionalProperties: { type: 'array', minItems: 1, description: 'The values to try, in order.' },
+          },
+          random: { type: 'integer', minimum: 1, description: 'Run this many combinations, drawn with `seed`, instead of all of them.' },
+          seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'Seed of the random draw of combinations (default 0).' },
+        },
+      },
       stages: {
         type: 'object',
         description: 'The stages, by id (a letter, then letters, digits, _ or -). Inputs refer to other stages by these ids.',

@@ -31,4 +31,13 @@ export interface PipelineSpec {
   source: string;
   /** In file order. */
   stages: StageSpec[];
+  /** The file's `sweep:` block, for `rxlab sweep`. */
+  sweep?: SweepSpec;
+}
+
+/** A grid of param values (`train.optimizer.lr` → values) and, optionally, how many combinations to draw. */
+export interface SweepSpec {
+  grid: Record<string, unknown[]>;
+  random?: number;
+  seed?: number;
 }
