@@ -4,13 +4,16 @@
  * Peak RSS comes from GNU time (`/usr/bin/time`, Debian package `time`).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median } from './stats.ts';
 
 const RUNS = 5;
 const out = mkdtempSync(join(tmpdir(), 'rxlab-bench-pipeline-'));
+// A copy of the pipeline, so the runs write their lock beside it, not over the committed one.
+const pipeline = join(out, 'perceptron.yaml');
+copyFileSync('pipelines/perceptron.yaml', pipeline);
 const hasTime = existsSync('/usr/bin/time');
 // Build first so the runs measure the bundle a fresh `npm install` leaves, not a stale one.
 execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
@@ -19,7 +22,7 @@ const walls: number[] = [];
 const rss: number[] = [];
 let backend = '?';
 for (let i = 0; i < RUNS; i++) {
-  const command = ['npm', 'run', '--silent', 'pipeline', '--', 'pipelines/perceptron.yaml', '--out', join(out, String(i))];
+  const command = ['npm', 'run', '--silent', 'pipeline', '--', pipeline, '--out', join(out, String(i))];
   const start = performance.now();
   const run = hasTime
     ? spawnSync('/usr/bin/time', ['-f', 'maxrss=%M', ...command], { encoding: 'utf8' })

@@ -3,7 +3,11 @@
 // every run; bin/rxlab.js falls back to the sources when the bundle is missing or stale.
 // Code splitting keeps tfjs and vega in chunks of their own, loaded only by the stages
 // that train or draw: a cached re-run, `plan` or a rejected file never parse them.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry content hashes: start clean so old chunks do not pile up.
+rmSync('dist', { recursive: true, force: true });
 
 await build({
   entryPoints: { rxlab: 'src/cli.ts' },
