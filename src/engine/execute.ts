@@ -2,20 +2,22 @@
  * One run from start to `run.json`: subscribes to the plan's events, stops on an abort
  * signal (Ctrl-C), and records what happened — whatever the ending — in the manifest.
  */
+import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { rxlabVersion } from '../version.ts';
 import type { Plan } from './plan.ts';
 import { removeInFlightWrites, sha256, sweepTempFiles, writeAtomic } from './record.ts';
 import { runPlan, type ArtifactRecord, type CacheOptions, type EngineEvent } from './run.ts';
+import { StageError } from './stage.ts';
 
 export type RunStatus = 'completed' | 'failed' | 'interrupted';
 
 export interface StageRecord {
   uses: string;
   params: Record<string, unknown>;
-  /** `cached`: skipped, its artifacts verified against the lock and reused. */
-  status: 'pending' | 'running' | 'completed' | 'cached';
+  /** `cached`: skipped, its artifacts verified against the lock and reused; `failed`: the stage whose error ended the run. */
+  status: 'pending' | 'running' | 'completed' | 'cached' | 'failed';
   /** Why it ran instead of being reused (`params changed: epochs 1000 → 20`), when the run had a cache. */
   reason?: string;
   /** What decided its results: code, params hash and the hash of each input, taken before it ran. */
@@ -100,6 +102,9 @@ export async function executeRun(plan: Plan, options: ExecuteOptions): Promise<R
   };
 
   await sweepTempFiles(options.outDir);
+  // The last run's record goes first: should this run be unable to write its own (a full
+  // disk), the folder must not keep a run.json describing artifacts that are gone.
+  await rm(join(options.outDir, 'run.json'), { force: true });
   await new Promise<void>((resolve) => {
     const subscription = runPlan(plan, { outDir: options.outDir, cache: options.cache }).subscribe({
       next: (event) => {
@@ -109,6 +114,7 @@ export async function executeRun(plan: Plan, options: ExecuteOptions): Promise<R
       error: (err: unknown) => {
         manifest.status = 'failed';
         manifest.error = err instanceof Error ? err.message : String(err);
+        if (err instanceof StageError && Object.hasOwn(manifest.stages, err.stageId)) manifest.stages[err.stageId].status = 'failed';
         resolve();
       },
       complete: resolve,
@@ -124,6 +130,12 @@ export async function executeRun(plan: Plan, options: ExecuteOptions): Promise<R
   });
   await removeInFlightWrites();
   manifest.durationMs = performance.now() - started;
-  await writeAtomic(join(options.outDir, 'run.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  try {
+    await writeAtomic(join(options.outDir, 'run.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  } catch (err) {
+    // A run that failed (say, as the disk filled up) still reports its own error, with this one.
+    if (manifest.status === 'completed') throw err;
+    manifest.error += `; run.json was not written either: ${err instanceof Error ? err.message : String(err)}`;
+  }
   return manifest;
 }

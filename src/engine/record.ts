@@ -5,6 +5,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { EnvironmentError } from './errors.ts';
+import { explainWriteError } from './fs-errors.ts';
 
 /** Temporary files are hidden and carry this marker, so a later run can sweep leftovers. */
 const TEMP_MARKER = '.rxlab-tmp-';
@@ -14,17 +16,22 @@ export const sha256 = (content: string | Uint8Array): string => createHash('sha2
 /** Temp files of writes still in progress, removed if the process is interrupted. */
 const inFlight = new Set<string>();
 
-/** Writes `content` to `file` atomically (temp file + rename) and returns its sha256. */
+/**
+ * Writes `content` to `file` atomically (temp file + rename) and returns its sha256. A
+ * failed write leaves nothing behind (not even part of the temp file) and rejects with an
+ * EnvironmentError saying why (the disk is full, …) when the file system says so.
+ */
 export async function writeAtomic(file: string, content: string | Uint8Array): Promise<string> {
-  await mkdir(dirname(file), { recursive: true });
   const temp = join(dirname(file), `.${basename(file)}${TEMP_MARKER}${randomBytes(6).toString('hex')}`);
   inFlight.add(temp);
   try {
+    await mkdir(dirname(file), { recursive: true });
     await writeFile(temp, content);
     await rename(temp, file);
   } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
+    await rm(temp, { force: true }).catch(() => undefined); // e.g. ENOTDIR: there is no temp file
+    const why = explainWriteError(err, file);
+    throw why ? new EnvironmentError(`could not write ${file}: ${why}`, 1, { cause: err }) : err;
   } finally {
     inFlight.delete(temp);
   }

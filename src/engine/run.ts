@@ -238,9 +238,8 @@ function runNode(
     switch (event.type) {
       case 'artifact':
         return from(
-          writeAtomic(join(dir, event.name), event.content).catch((err: unknown) =>
-            fail(`could not write ${join(dir, event.name)}: ${(err as Error).message}`, err),
-          ),
+          // writeAtomic's errors name the file already.
+          writeAtomic(join(dir, event.name), event.content).catch((err: unknown) => fail((err as Error).message, err)),
         ).pipe(
           map((hash): EngineEvent => ({
             type: 'artifact',
