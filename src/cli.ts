@@ -1,11 +1,12 @@
 /**
  * `rxlab run|plan|check|status FILE`: parses the command line and maps every outcome to
- * an exit code (0 success; 1 a stage failed, the run was interrupted, or a difference
- * from the lock was found; 2 invalid input). Each command lives in src/cli/.
+ * an exit code (0 success; 1 a stage failed, the run was interrupted, another run holds
+ * the outputs folder, or a difference from the lock was found; 2 invalid input, or an
+ * outputs folder that cannot be written). Each command lives in src/cli/.
  */
 import { EXIT } from './cli/exit.ts';
 import { helpText, parseCliArgs, UsageError, type Command, type ParsedArgs } from './cli/options.ts';
-import { PipelineInputError, formatDiagnostic } from './engine/errors.ts';
+import { EnvironmentError, PipelineInputError, formatDiagnostic } from './engine/errors.ts';
 import { rxlabVersion } from './version.ts';
 
 /** Each command's module, loaded only when it runs (--help and --version stay instant). */
@@ -43,6 +44,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       process.stderr.write(`rxlab ${args.command}: ${err.message}\n`);
       return EXIT.invalid;
+    }
+    if (err instanceof EnvironmentError) {
+      process.stderr.write(`rxlab ${args.command}: ${err.message}\n`);
+      return err.exitCode;
     }
     if (!(err instanceof PipelineInputError)) throw err;
     process.stderr.write(`${err.diagnostics.map(formatDiagnostic).join('\n')}\n`);

@@ -15,10 +15,12 @@ const rxlab = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args],
 
 /** Starts `rxlab run`, calls `act` on the child once `trigger` appears on stdout; resolves on exit. */
 function runUntil(args: string[], trigger: string, act: (child: ReturnType<typeof spawn>) => void) {
-  return new Promise<{ code: number | null; signal: string | null; stdout: string; exitMs: number }>((resolve) => {
+  return new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; exitMs: number }>((resolve) => {
     const child = spawn(process.execPath, [BIN, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
+    let stderr = '';
     let actedAt = 0;
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       if (!actedAt && stdout.includes(trigger)) {
@@ -26,7 +28,8 @@ function runUntil(args: string[], trigger: string, act: (child: ReturnType<typeo
         act(child);
       }
     });
-    child.on('exit', (code, signal) => resolve({ code, signal, stdout, exitMs: performance.now() - actedAt }));
+    // 'close', not 'exit': by then stdout and stderr have been read to the end.
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, exitMs: performance.now() - actedAt }));
   });
 }
 
@@ -89,7 +92,7 @@ describe('rxlab CLI', () => {
       const result = await runUntil([join(FIXTURES, 'slow.yaml'), '--out', out], 'steps: 100/1000', (child) => child.kill(signal));
       expect(result.code).toBe(1);
       expect(result.exitMs).toBeLessThan(1000);
-      expect(result.stdout).toContain('run interrupted');
+      expect(result.stderr).toContain('run interrupted');
       const manifest = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
       expect(manifest.status).toBe('interrupted');
       expect(manifest.stages.steps.status).toBe('running');

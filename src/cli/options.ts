@@ -167,8 +167,9 @@ export function helpText(): string {
   }
   lines.push(
     '',
-    'Exit codes: 0 success; 1 a stage failed, the run was interrupted, or check, status or --frozen',
-    'found a difference from the lock; 2 invalid input.',
+    'Exit codes: 0 success; 1 a stage failed, the run was interrupted, another run holds the outputs',
+    'folder, or check, status or --frozen found a difference from the lock; 2 invalid input (the file,',
+    'the command line, an outputs folder that cannot be written): nothing was run.',
   );
   return lines.join('\n');
 }

@@ -10,19 +10,31 @@ import { executeRun } from '../engine/execute.ts';
 import { loadPipeline } from '../engine/load.ts';
 import { lockFromRun, readLock, writeLock, type Lockfile } from '../engine/lock.ts';
 import { planPipeline, type Plan } from '../engine/plan.ts';
+import { acquireRunLock } from '../engine/run-lock.ts';
 import { didYouMean } from '../engine/suggest.ts';
 import { jsonDisplay, plainDisplay, ttyDisplay, type Display } from './display.ts';
 import { EXIT } from './exit.ts';
 import { untilInterrupted } from './interrupt.ts';
 import { UsageError, type ParsedArgs } from './options.ts';
 import { shown } from './paths.ts';
-import { runTarget } from './target.ts';
+import { runTarget, type Target } from './target.ts';
 
 export async function runCommand(file: string, args: ParsedArgs): Promise<number> {
   const pipeline = await loadPipeline(file, { overrides: args.set });
   const plan = planPipeline(pipeline);
   const force = forcedStages(args.force, plan);
   const target = runTarget(pipeline, args);
+  // One run at a time per outputs folder, from reading its lock to writing it: a second
+  // run refuses (exit 1) rather than mixing its files with this one's.
+  const release = await acquireRunLock(target.outDir);
+  try {
+    return await runHoldingLock(plan, args, force, target);
+  } finally {
+    await release();
+  }
+}
+
+async function runHoldingLock(plan: Plan, args: ParsedArgs, force: 'all' | Set<string>, target: Target): Promise<number> {
   const committed = await readLock(target.committedLock);
   const lock = target.lockFile === target.committedLock ? committed : await readLock(target.lockFile);
   if (args.frozen) {
@@ -44,8 +56,11 @@ export async function runCommand(file: string, args: ParsedArgs): Promise<number
   );
   const seconds = (manifest.durationMs / 1000).toFixed(2);
   if (manifest.status !== 'completed') {
-    display.line(`run ${manifest.status} after ${seconds} s: ${manifest.error}`);
+    // An error, so on stderr (with --json, as the last event too).
+    const text = `run ${manifest.status} after ${seconds} s: ${manifest.error}`;
     display.close();
+    if (args.json) display.line(text);
+    process.stderr.write(`${text}\n`);
     return EXIT.failed;
   }
   const cached = Object.values(manifest.stages).filter((s) => s.status === 'cached').length;
