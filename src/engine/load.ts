@@ -74,7 +74,7 @@ export async function loadPipeline(file: string, opts: LoadOptions = {}): Promis
   );
   const name = isPlainObject(data) && typeof data.name === 'string' ? data.name : nameFromFile(path);
   const sweep = isPlainObject(data) && isPlainObject(data.sweep) ? (data.sweep as unknown as SweepSpec) : undefined;
-  return { name, file: path, dir: dirname(path), source: text, stages, ...(sweep ? { sweep } : {}) };
+  return { name, file: path, given: file, dir: dirname(path), source: text, stages, ...(sweep ? { sweep } : {}) };
 }
 
 /**

@@ -26,6 +26,8 @@ export interface PipelineSpec {
   name: string;
   /** Absolute path of the pipeline file, and its folder. */
   file: string;
+  /** The file as the user named it, which diagnostics show (as the loader's do); `file` when absent. */
+  given?: string;
   dir: string;
   /** The file's exact text, hashed into run.json and the lock. */
   source: string;

@@ -6,6 +6,7 @@
 import type { Diagnostic } from './errors.ts';
 import { PipelineInputError } from './errors.ts';
 import type { PipelineSpec, SourcePos, StageSpec } from './pipeline.ts';
+import type { PortSpec } from './stage.ts';
 import { didYouMean } from './suggest.ts';
 
 /** One input of a node, wired to the output that feeds it. */
@@ -33,7 +34,7 @@ export function planPipeline(pipeline: PipelineSpec): Plan {
   const byId = new Map(pipeline.stages.map((s) => [s.id, s]));
   const diagnostics: Diagnostic[] = [];
   const at = (pos: SourcePos, path: string, message: string): void => {
-    diagnostics.push({ file: pipeline.file, line: pos.line, col: pos.col, path, message });
+    diagnostics.push({ file: pipeline.given ?? pipeline.file, line: pos.line, col: pos.col, path, message });
   };
 
   const edges = new Map<string, Edge[]>();
@@ -90,7 +91,7 @@ function resolveReference(
   const wanted = consumer.stage.inputs[port];
   if (!wanted) return undefined; // the loader already reported an unknown port
   if (wanted.kind !== produced.kind) {
-    fail(`expected a ${wanted.kind}, found a ${produced.kind} ("${fromId}.${output}")`);
+    fail(`expected a ${wanted.kind}, found a ${produced.kind} ("${fromId}.${output}")${outputsOfKind(wanted, consumer, [...byId.values()])}`);
     return undefined;
   }
   if (Boolean(wanted.stream) !== Boolean(produced.stream)) {
@@ -99,6 +100,14 @@ function resolveReference(
     return undefined;
   }
   return { port, from: fromId, output, stream: Boolean(produced.stream) };
+}
+
+/** `; outputs that are a model: model.model, train.model`: the references that would fit, if any. */
+function outputsOfKind(wanted: PortSpec, consumer: StageSpec, stages: StageSpec[]): string {
+  const fitting = stages
+    .filter((s) => s !== consumer)
+    .flatMap((s) => Object.entries(s.stage.outputs).filter(([, o]) => o.kind === wanted.kind && Boolean(o.stream) === Boolean(wanted.stream)).map(([name]) => `${s.id}.${name}`));
+  return fitting.length ? `; outputs that are a ${wanted.kind}: ${fitting.join(', ')}` : '';
 }
 
 /** The first cycle found by depth-first search, as a closed path of ids (`a → b → a`). */
