@@ -119,8 +119,16 @@ export const trainStage = defineStage<TrainParams, { dataset: Dataset; model: Mo
         if (params.checkpoint_every && state.params) events.push(output('checkpoints', { epoch: state.epoch, params: state.params } satisfies Checkpoint));
         return events;
       }),
-      // A failed run keeps what it learned so far, under a name that says it is incomplete.
-      catchError((err: unknown) => concat(of(jsonArtifact('history.incomplete.json', { loss: losses }, false)), throwError(() => err))),
+      // A failed run keeps what it learned so far, under a name that says it is incomplete
+      // (never history.json, which the lock and the cache would take as a finished one).
+      catchError((err: unknown) => {
+        const error = err instanceof Error ? err.message : String(err);
+        const kept = `the losses so far (${losses.length} epoch${losses.length === 1 ? '' : 's'}) are in ${ctx.id}/history.incomplete.json`;
+        return concat(
+          of(jsonArtifact('history.incomplete.json', { loss: losses, error }, false)),
+          throwError(() => new Error(`${error}; ${kept}`, { cause: err })),
+        );
+      }),
     );
     return concat(perEpoch, defer(() => finish()));
 
