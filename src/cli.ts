@@ -15,6 +15,7 @@ const handlers: Record<Command, () => Promise<(file: string, args: ParsedArgs) =
   plan: async () => plan,
   check: async () => (await import('./cli/check.ts')).checkCommand,
   status: async () => (await import('./cli/status.ts')).statusCommand,
+  sweep: async () => (await import('./cli/sweep.ts')).sweepCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

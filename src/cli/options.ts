@@ -2,6 +2,7 @@
  * The CLI's commands and options in one typed table: the parser and `--help` are both
  * generated from it, so they cannot disagree.
  */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { STAGE_ID_PATTERN } from '../engine/pipeline-schema.ts';
 
@@ -10,6 +11,7 @@ export const commands = {
   plan: 'print the stages of FILE in run order and what feeds each, without running anything',
   check: 'run FILE from scratch in a temporary folder and compare every artifact with its lock',
   status: 'say which stages of FILE are up to date, changed or never run, and why, without running anything',
+  sweep: 'run every combination of a grid of params (--grid, or the sweep: block of FILE) as parallel trials',
 } as const;
 
 export type Command = keyof typeof commands;
@@ -30,7 +32,7 @@ export const options = {
   out: {
     type: 'string',
     argument: 'DIR',
-    commands: ['run', 'status'],
+    commands: ['run', 'status', 'sweep'],
     description: 'artifacts in DIR instead of outputs/<pipeline-name> (outputs/<name>/sets/<hash> for a --set run)',
   },
   set: {
@@ -64,6 +66,17 @@ export const options = {
     commands: ['check'],
     description: 'compare JSON artifacts number by number within N (e.g. 1e-6) instead of by bytes',
   },
+  grid: {
+    type: 'string',
+    argument: 'STAGE.PARAM=V1,V2,…',
+    multiple: true,
+    commands: ['sweep'],
+    description: 'values to sweep, e.g. --grid train.optimizer.lr=0.001,0.01,0.1 (repeatable: every combination runs)',
+  },
+  random: { type: 'string', argument: 'N', commands: ['sweep'], description: 'run N combinations drawn at random (with --seed) instead of all' },
+  seed: { type: 'string', argument: 'S', commands: ['sweep'], description: 'seed of --random (default 0)' },
+  jobs: { type: 'string', argument: 'N', commands: ['sweep'], description: 'trials at a time (default: the number of cores)' },
+  'fail-fast': { type: 'boolean', commands: ['sweep'], description: 'stop the sweep at the first failed trial' },
   json: { type: 'boolean', commands: ['run'], description: 'print one JSON event per line instead of the progress display' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
   version: { type: 'boolean', short: 'v', description: 'print the version' },
@@ -81,6 +94,11 @@ export interface ParsedArgs {
   frozen: boolean;
   updateLock: boolean;
   tolerance?: number;
+  grid: string[];
+  random?: number;
+  seed?: number;
+  jobs: number;
+  failFast: boolean;
   json: boolean;
   help: boolean;
   version: boolean;
@@ -140,10 +158,21 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     frozen: values.frozen ?? false,
     updateLock: values['update-lock'] ?? false,
     tolerance: values.tolerance === undefined ? undefined : parseTolerance(values.tolerance),
+    grid: values.grid ?? [],
+    random: values.random === undefined ? undefined : parseCount('--random', values.random, 1),
+    seed: values.seed === undefined ? undefined : parseCount('--seed', values.seed, 0),
+    jobs: values.jobs === undefined ? availableParallelism() : parseCount('--jobs', values.jobs, 1),
+    failFast: values['fail-fast'] ?? false,
     json: values.json ?? false,
     help: values.help ?? false,
     version: values.version ?? false,
   };
+}
+
+function parseCount(flag: string, text: string, min: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) throw new UsageError(`${flag} expects an integer ≥ ${min}, found "${text}"`);
+  return value;
 }
 
 function parseTolerance(text: string): number {

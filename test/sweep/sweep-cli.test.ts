@@ -1,0 +1,106 @@
+/** `rxlab sweep` as a user runs it: real child processes, trials in parallel, shared stages run once. */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../engine/helpers.ts';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'rxlab.js');
+const rxlab = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+const json = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
+
+/** The perceptron pipeline, shortened, in a temp folder (its lock and outputs stay there). */
+function smallPerceptron(extra = ''): { dir: string; file: string } {
+  const dir = tempDir();
+  const file = join(dir, 'small.yaml');
+  writeFileSync(
+    file,
+    `name: small
+stages:
+  data: { uses: blobs, with: { n_samples: 40, centers: [[-0.5, 0.5], [0.5, -0.5]], cluster_std: 0.4, random_state: 123 } }
+  model: { uses: model, with: { layers: [2, 1], init: { seed: 2 } } }
+  train:
+    uses: train
+    inputs: { dataset: data.dataset, model: model.model }
+    with: { optimizer: { name: sgd, lr: 0.01 }, epochs: 30 }
+  evaluate: { uses: evaluate, inputs: { model: train.model, dataset: data.dataset } }
+${extra}`,
+  );
+  return { dir, file };
+}
+
+interface SweepJson {
+  shared: string[];
+  trials: { id: string; values: Record<string, unknown>; status: string; finalLoss?: number; accuracy?: number; error?: string }[];
+}
+interface RunJson {
+  stages: Record<string, { status: string }>;
+}
+
+describe('rxlab sweep', () => {
+  it('runs every combination in parallel, shares the stages no swept param reaches, and summarises', () => {
+    const { dir, file } = smallPerceptron();
+    const out = join(dir, 'sweep');
+    const result = rxlab('sweep', file, '--grid', 'train.optimizer.lr=0.01,0.5', '--grid', 'model.init.seed=1,2', '--jobs', '2', '--out', out);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('shared by every trial (run once): data');
+    expect(result.stdout).toContain('4 of 4 trials completed');
+    const summary = json<SweepJson>(join(out, 'sweep.json'));
+    expect(summary.shared).toEqual(['data']);
+    expect(summary.trials.map((t) => [t.id, t.values, t.status])).toEqual([
+      ['trial-001', { 'train.optimizer.lr': 0.01, 'model.init.seed': 1 }, 'completed'],
+      ['trial-002', { 'train.optimizer.lr': 0.01, 'model.init.seed': 2 }, 'completed'],
+      ['trial-003', { 'train.optimizer.lr': 0.5, 'model.init.seed': 1 }, 'completed'],
+      ['trial-004', { 'train.optimizer.lr': 0.5, 'model.init.seed': 2 }, 'completed'],
+    ]);
+    // The data stage ran once, in the shared folder; every trial reused it.
+    for (const t of summary.trials) expect(json<RunJson>(join(out, t.id, 'run.json')).stages.data.status).toBe('cached');
+    // A trial computes what a plain run with the same --set computes.
+    const direct = rxlab('run', file, '--set', 'train.optimizer.lr=0.5', '--set', 'model.init.seed=2', '--out', join(dir, 'direct'));
+    expect(direct.status).toBe(0);
+    expect(readFileSync(join(out, 'trial-004', 'train', 'history.json'), 'utf8')).toBe(readFileSync(join(dir, 'direct', 'train', 'history.json'), 'utf8'));
+    const history = json<{ loss: number[] }>(join(dir, 'direct', 'train', 'history.json'));
+    expect(summary.trials[3].finalLoss).toBe(history.loss[29]);
+    for (const chart of ['final-loss.svg', 'loss-curves.svg']) expect(readFileSync(join(out, chart), 'utf8')).toContain('<svg');
+
+    // Again: every trial is reused from the cache.
+    const again = rxlab('sweep', file, '--grid', 'train.optimizer.lr=0.01,0.5', '--grid', 'model.init.seed=1,2', '--out', out);
+    expect(again.status).toBe(0);
+    for (const t of summary.trials) {
+      expect(Object.values(json<RunJson>(join(out, t.id, 'run.json')).stages).every((s) => s.status === 'cached')).toBe(true);
+    }
+  });
+
+  it('reports a failing trial and lets the others finish; --fail-fast stops the rest', () => {
+    const { dir, file } = smallPerceptron();
+    // A 3-input model on 2-feature data is valid params but fails when train starts.
+    const out = join(dir, 'sweep');
+    const result = rxlab('sweep', file, '--grid', 'model.layers=[2,1],[3,1],[2,3,1]', '--jobs', '2', '--out', out);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain(
+      'trial-002 (model.layers=[3,1]): failed: run failed after', // …the time, then the stage's error:
+    );
+    expect(result.stdout).toContain('stage "train" failed: the model takes 3 features but the dataset has 2');
+    expect(result.stdout).toContain('2 of 3 trials completed');
+    const trials = json<SweepJson>(join(out, 'sweep.json')).trials;
+    expect(trials.map((t) => t.status)).toEqual(['completed', 'failed', 'completed']);
+    expect(trials[1].error).toContain('the model takes 3 features but the dataset has 2');
+
+    const fast = rxlab('sweep', file, '--grid', 'model.layers=[3,1],[2,1],[2,3,1]', '--jobs', '1', '--fail-fast', '--out', join(dir, 'fast'));
+    expect(fast.status).toBe(1);
+    expect(json<SweepJson>(join(dir, 'fast', 'sweep.json')).trials.map((t) => t.status)).toEqual(['failed', 'not run', 'not run']);
+  });
+
+  it('takes its grid from the file, samples with --random, and rejects a bad value before running anything', () => {
+    const { dir, file } = smallPerceptron('sweep:\n  grid:\n    train.optimizer.lr: [0.01, 0.1, 0.2]\n    model.init.seed: [1, 2]\n');
+    const sampled = rxlab('sweep', file, '--random', '2', '--seed', '3', '--out', join(dir, 'r'));
+    expect(sampled.status).toBe(0);
+    expect(json<SweepJson>(join(dir, 'r', 'sweep.json')).trials).toHaveLength(2);
+
+    const bad = rxlab('sweep', file, '--grid', 'train.epochs=10,zero', '--out', join(dir, 'bad'));
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--set train.epochs="zero": stages.train.with.epochs: expected an integer, found "zero"');
+    expect(bad.stdout).toBe('');
+  });
+});
