@@ -10,6 +10,13 @@
  * fused was read off the disassembly of `__log_fma` (`vfmadd…sd`), and each one is
  * marked `fma` below. A fused product that is exact (a power of two, or few enough
  * significant bits) is written as a plain product: one rounding either way.
+ *
+ * Speed: the hot functions (glibcLog, logTable, mulMinus1, logNear1) are kept under
+ * V8's inlining budget (460 bytes of bytecode each, 920 for everything inlined into
+ * one caller), so that all four inline into the caller's loop: a call that is not
+ * inlined boxes its double argument and result, which cost ~100 ns per near-1 input.
+ * Hence literal constants there (a module constant costs a hole check in bytecode),
+ * and the exact-fma tails in separate functions that are rarely reached.
  */
 import { fma, sum3 } from './fma.ts';
 
@@ -17,13 +24,13 @@ import { fma, sum3 } from './fma.ts';
 // LOG_POLY_ORDER = 6, LOG_POLY1_ORDER = 12), extracted from libm.so.6's .rodata and
 // written as shortest round-trip decimals (each parses to the identical double).
 
-/** ln2 high part, 0x1.62e42fefa3800p-1: 38 significant bits, so k * LN2HI is exact for any exponent k. */
-const LN2HI = 0.6931471805598903;
+// ln2 high part LN2HI = 0x1.62e42fefa3800p-1 = 0.6931471805598903 (in logTable): 38
+// significant bits, so k * LN2HI is exact for any exponent k.
 /** ln2 low part, 0x1.ef35793c76730p-45: 49 significant bits, so k * LN2LO is exact for |k| < 16. */
 const LN2LO = 5.497923018708371e-14;
-/** log1p(r) - r ~ A0 r^2 + A1 r^3 + ... + A4 r^6 on the main path (|r| < 0x1.fp-9). */
-const A0 = -0.5000000000000001;
-/** A0 = -0x1.0000000000001p-1 is exactly A0_HI + A0_LO = -0.5 - 2^-53. */
+// log1p(r) - r ~ A0 r^2 + A1 r^3 + ... + A4 r^6 on the main path (|r| < 0x1.fp-9), with
+// A0 = -0x1.0000000000001p-1 = -0.5000000000000001 (in logTable).
+/** A0 is exactly A0_HI + A0_LO = -0.5 - 2^-53. */
 const A0_HI = -0.5;
 const A0_LO = -1.1102230246251565e-16;
 const A1 = 0.33333333331825593;
@@ -174,30 +181,21 @@ const TAB = new Float64Array([
   0.729344777457841, 0.31560871301871884,
 ]);
 
-/** The near-1 path covers [1 - 0x1p-4, 1 + 0x1.09p-4). */
-const NEAR1_LO = 0.9375;
-const NEAR1_HI = 1.064697265625;
-/** Smallest positive normal double, 0x1p-1022. */
-const MIN_NORMAL = 2.2250738585072014e-308;
-/** High word of OFF = 0x3fe6000000000000 (x = 2^k z with z in [OFF, 2 OFF) as bit patterns). */
-const OFF_HI = 0x3fe60000;
 /** Veltkamp splitter for 53-bit significands: 2^27 + 1. */
 const SPLIT = 134217729;
-/**
- * Bound on |y - y'| relative to the magnitudes of y's terms (see the callers), where y
- * is a tail evaluated with plain operations and y' glibc's fused value: summing each
- * rounding that differs gives under 44 units of 2^-53 per term on either path; 2^-45
- * is above that with room to spare (measured worst: 2^-51).
- */
-const TAIL_SLACK = 2 ** -45;
 
-/** Dekker halves of each invc: invc = hi + lo with hi of 26 bits, so z * invc splits exactly. */
-const INVC_SPLIT = new Float64Array(256);
+/**
+ * Per subinterval i, at 4 i: invc, logc, and invc = ch + cl split in halves of 26 bits
+ * (Veltkamp), so that Dekker's product gives z * invc exactly.
+ */
+const T4 = new Float64Array(512);
 for (let i = 0; i < 128; i++) {
   const c = TAB[2 * i];
   const t = SPLIT * c;
-  INVC_SPLIT[2 * i] = t - (t - c);
-  INVC_SPLIT[2 * i + 1] = c - INVC_SPLIT[2 * i];
+  T4[4 * i] = c;
+  T4[4 * i + 1] = TAB[2 * i + 1];
+  T4[4 * i + 2] = t - (t - c);
+  T4[4 * i + 3] = c - T4[4 * i + 2];
 }
 
 /** 2^(e - POW2_BIAS) for e in [0, 2 POW2_BIAS). */
@@ -208,80 +206,98 @@ for (let e = 0; e < 2 * POW2_BIAS; e++) POW2[e] = 2 ** (e - POW2_BIAS);
 const bits = new Float64Array(1);
 const words = new Uint32Array(bits.buffer);
 
+/*
+ * The fast paths evaluate glibc's tail y (a small correction to hi; the result is
+ * RN(hi + y)) with plain operations in glibc's order, each fma(a, b, c) becoming
+ * RN(RN(a b) + c), and keep RN(hi + y) only if every y' within a bound of y rounds
+ * alike. Propagating u = 2^-53 per rounding through each path's terms bounds glibc's
+ * fused y' by:
+ *   main path (|r| < 2^-8):  |y - y'| <= u (7.2 |lo| + 2.6 r^2)   (lo's own fma taken
+ *     unfused too: exact for |k| < 16, off by <= 3.2 u |lo| beyond)
+ *   near 1 (|r| < 0x1.09p-4): |y - y'| <= 9.7 u |poly| + 4 u |lo0| + 5 u |m (rhi + r)|
+ *     <= 2^-49 |poly| + 2^-100 |r|   (|lo0| <= u |hi|, |m| <= 2^-27 |r|)
+ * The checks use 2^-49 (|lo| + 2 r^2), about twice the first, and the second; both
+ * ends y +- 2 bound are tested (`hi + (y + s) === hi + (y - s)` with s twice the
+ * bound) because they are themselves rounded, by far less than the bound. Measured
+ * on r^2 as legacy_gauss draws it: the exact tail is needed for 0.05% of main-path
+ * inputs and 2% of near-1 ones (the earlier 2^-45 bound: 0.6% and 34%).
+ */
+
 /**
  * glibc 2.36's `log(x)` (the `__log_fma` variant), bit for bit. Positive finite inputs
  * (subnormals included) take glibc's paths; otherwise it returns what glibc returns:
  * -Infinity for ±0, NaN for negative or NaN inputs, Infinity for Infinity.
  */
 export function glibcLog(x: number): number {
-  if (x >= NEAR1_LO && x < NEAR1_HI) return logNear1(x);
-  let xn = x;
-  let scaled = 0;
-  if (!(x >= MIN_NORMAL && x < Infinity)) {
-    if (x === 0) return -Infinity;
-    if (!(x > 0)) return NaN;
-    if (x === Infinity) return x;
-    xn = x * 4503599627370496; // subnormal: scale by 2^52, then take 52 off the exponent
-    scaled = 52;
-  }
-  // On the 64-bit pattern ix: tmp = ix - OFF, i = (tmp >> 45) % 128, k = tmp >> 52
-  // (arithmetic), z = ix - (tmp & 0xfff << 52), i.e. x / 2^k. OFF's low word is 0, so
-  // only the high word is needed.
-  bits[0] = xn;
-  const hiWord = words[1] - (scaled << 20);
-  const tmp = (hiWord - OFF_HI) | 0;
-  const i = (tmp >>> 13) & 127;
-  const k = tmp >> 20;
-  // z = x / 2^k by a power-of-two product (exact) rather than by rewriting the exponent
-  // bits: a 32-bit store then 64-bit load of the same double stalls store forwarding.
-  const z = xn * POW2[POW2_BIAS - k - scaled];
-  const invc = TAB[2 * i];
-  const logc = TAB[2 * i + 1];
-
-  // r = fma(z, invc, -1). Dekker's product z * invc = ph + pl is exact; ph is within
-  // 1/64 of 1, so ph - 1 is exact (Sterbenz) and one rounded addition gives the fma.
-  const ph = z * invc;
-  const t = SPLIT * z;
-  const zh = t - (t - z);
-  const zl = z - zh;
-  const ch = INVC_SPLIT[2 * i];
-  const cl = INVC_SPLIT[2 * i + 1];
-  const r = ph - 1 + (zl * cl - (ph - zh * ch - zl * ch - zh * cl));
-
-  const w = k * LN2HI + logc; // fma; the product is exact
-  const hi = w + r;
-  const lo0 = w - hi + r;
-  const lo = k > -16 && k < 16 ? lo0 + k * LN2LO : fma(k, LN2LO, lo0); // fma; exact product for small |k|
-  const r2 = r * r;
-  const r3 = r * r2;
-
-  // glibc: y = fma(r3, fma(fma(r, A4, A3), r2, fma(r, A2, A1)), fma(r2, A0, lo)); hi + y.
-  // Emulating five fmas costs several times the rest, yet unfused they move y by ~1e-16
-  // of itself, and y is a small correction to hi (|y| < 2^-15). So take the unfused y,
-  // and keep hi + y unless some y within TAIL_SLACK of it would round differently.
-  const lo2 = lo + r2 * A0;
-  const poly = r3 * (A1 + r * A2 + r2 * (A3 + r * A4));
-  const y = lo2 + poly;
-  const slack = (Math.abs(lo2) + Math.abs(r2) + Math.abs(poly)) * TAIL_SLACK;
-  return roundsAlike(hi, y, slack) ? hi + y : hi + fusedTail(r, r2, r3, lo);
+  // The near-1 path covers [1 - 0x1p-4, 1 + 0x1.09p-4).
+  if (x >= 0.9375 && x < 1.064697265625) return logNear1(x);
+  // Normal x (>= 0x1p-1022) below 2^996, where SPLIT * x cannot overflow.
+  if (x >= 2.2250738585072014e-308 && x < 6.696928794914171e299) return logTable(x, 0);
+  return logSpecial(x);
 }
 
-/** The main path's y exactly as glibc computes it, with its five fmas. */
-function fusedTail(r: number, r2: number, r3: number, lo: number): number {
-  const p = fma(fma(r, A4, A3), r2, fma(r, A2, A1));
-  // fma(r2, A0, lo): A0 = A0_HI + A0_LO exactly, so the product is the exact pair
-  // r2 * A0_HI, r2 * A0_LO and only the sum needs care.
-  return fma(r3, p, sum3(lo, r2 * A0_HI, r2 * A0_LO));
+/** Zeros, negatives, NaN and Infinity as glibc answers them; subnormal and huge x scaled by 2^-+52 into the table path. */
+function logSpecial(x: number): number {
+  if (x === 0) return -Infinity;
+  if (!(x > 0)) return NaN;
+  if (x === Infinity) return x;
+  return x < 1 ? logTable(x * 4503599627370496, 52) : logTable(x / 4503599627370496, -52);
+}
+
+/** glibc's main path for xn = x 2^scaled, a normal double below 2^996. */
+function logTable(xn: number, scaled: number): number {
+  // On the 64-bit pattern ix: tmp = ix - OFF (OFF = 0x3fe6000000000000), i = (tmp >> 45)
+  // % 128, k = tmp >> 52 (arithmetic), z = ix - (tmp & 0xfff << 52), i.e. x / 2^k. OFF's
+  // low word is 0, so only the high word is needed.
+  bits[0] = xn;
+  const tmp = (words[1] - 0x3fe60000) | 0;
+  const j = (tmp >>> 11) & 0x1fc; // 4 i
+  const kn = tmp >> 20;
+  const k = kn - scaled;
+  // z = xn / 2^kn by a power-of-two product (exact) rather than by rewriting the exponent
+  // bits: a 32-bit store then 64-bit load of the same double stalls store forwarding.
+  const r = mulMinus1(xn, POW2[POW2_BIAS - kn], j);
+  const w = k * 0.6931471805598903 + T4[j + 1]; // fma(k, LN2HI, logc); the product is exact
+  const hi = w + r;
+  const lo0 = w - hi + r;
+  const r2 = r * r;
+
+  // glibc: lo = fma(k, LN2LO, lo0); y = fma(r3, fma(fma(r, A4, A3), r2, fma(r, A2, A1)),
+  // fma(r2, A0, lo)); hi + y. Unfused here (see above), the fmas only when needed.
+  const lo = lo0 + k * 5.497923018708371e-14; // LN2LO
+  const y =
+    lo +
+    r2 * -0.5000000000000001 + // A0
+    r * r2 * (0.33333333331825593 + r * -0.2499999999622955 + r2 * (0.20000304511814496 + r * -0.16667054827627667)); // A1..A4
+  const s = (Math.abs(lo) + 2 * r2) * 2 ** -48;
+  return hi + (y + s) === hi + (y - s) ? hi + y : hi + fusedTail(r, k, lo0);
 }
 
 /**
- * Whether RN(hi + y') is the same double for every y' within `slack` of y. RN is
- * monotone, so it is enough that both ends agree; they are taken at 2 slack because
- * y +- 2 slack is itself rounded, by far less than slack (slack > 2^-47 |y| on both
- * paths, the rounding under 2^-52 |y|).
+ * fma(z, invc, -1) for z = x p (p a power of two, so exact) and invc = T4[j]: Dekker's
+ * product z * invc = ph + pl is exact, ph is within 1/64 of 1, so ph - 1 is exact
+ * (Sterbenz) and one rounded addition gives the fma. x is split before the scaling so
+ * that the split does not wait for p.
  */
-function roundsAlike(hi: number, y: number, slack: number): boolean {
-  return hi + (y + 2 * slack) === hi + (y - 2 * slack);
+function mulMinus1(x: number, p: number, j: number): number {
+  const t = SPLIT * x;
+  const xh = t - (t - x);
+  const zh = xh * p;
+  const zl = (x - xh) * p;
+  const ph = x * p * T4[j];
+  const ch = T4[j + 2];
+  const cl = T4[j + 3];
+  return ph - 1 + (zl * cl - (ph - zh * ch - zl * ch - zh * cl));
+}
+
+/** The main path's y exactly as glibc computes it, with its six fmas. */
+function fusedTail(r: number, k: number, lo0: number): number {
+  const r2 = r * r;
+  const lo = fma(k, LN2LO, lo0);
+  const p = fma(fma(r, A4, A3), r2, fma(r, A2, A1));
+  // fma(r2, A0, lo): A0 = A0_HI + A0_LO exactly, so the product is the exact pair
+  // r2 * A0_HI, r2 * A0_LO and only the sum needs care.
+  return fma(r * r2, p, sum3(lo, r2 * A0_HI, r2 * A0_LO));
 }
 
 /**
@@ -296,27 +312,30 @@ function logNear1(x: number): number {
   // rhi = r + w - w with w = r * 2^27: exact products, so fused or not they round once.
   const w = r * 134217728 + r;
   const rhi = w - r * 134217728;
-  const rlo = r - rhi;
-  const hh = rhi * rhi; // exact: 26-bit operands
-  const hi = r + hh * B0; // fma; exact product
-  const lo0 = r - hi + hh * B0; // fma; exact product
-  const m = B0 * rlo; // exact
+  const hh = -0.5 * rhi * rhi; // B0 rhi^2, exact: 26-bit operands
+  const hi = r + hh; // fma; exact product
+  const lo0 = r - hi + hh; // fma; exact product
 
-  // glibc: y = fma(poly, r3, fma(m, rhi + r, lo0)) with poly eleven nested fmas; hi + y.
-  // As on the main path, the unfused tail is taken when hi + y is insensitive to it.
-  const lo = lo0 + m * (rhi + r);
+  // glibc: y = fma(poly, r3, fma(m, rhi + r, lo0)) with m = B0 rlo (exact) and poly
+  // eleven nested fmas; hi + y. Unfused here (see above), the fmas only when needed.
   const poly =
-    B1 + r * B2 + r2 * B3 + r3 * (B4 + r * B5 + r2 * B6 + r3 * (B7 + r * B8 + r2 * B9 + r3 * B10));
-  const y = lo + poly * r3;
-  const slack = (Math.abs(lo0) + Math.abs(m * r) + Math.abs(poly * r3)) * TAIL_SLACK;
-  return roundsAlike(hi, y, slack) ? hi + y : hi + fusedNear1Tail(r, r2, r3, lo0, m, rhi + r);
+    r3 *
+    (0.3333333333333352 + r * -0.24999999999998432 + r2 * 0.19999999999320328 + // B1..B3
+      r3 *
+        (-0.16666666669929706 + r * 0.14285715076560868 + r2 * -0.12499997863982555 + // B4..B6
+          r3 * (0.11110712032936046 + r * -0.10000486757818193 + r2 * 0.09181994006195467 + r3 * -0.08328363062289341))); // B7..B10
+  const y = lo0 + -0.5 * (r - rhi) * (rhi + r) + poly;
+  const s = Math.abs(poly) * 2 ** -48 + Math.abs(r) * 2 ** -99;
+  return hi + (y + s) === hi + (y - s) ? hi + y : hi + fusedNear1Tail(r, rhi, lo0);
 }
 
 /** The near-1 path's y exactly as glibc computes it: eleven fmas for the polynomial, two more around it. */
-function fusedNear1Tail(r: number, r2: number, r3: number, lo0: number, m: number, rSum: number): number {
+function fusedNear1Tail(r: number, rhi: number, lo0: number): number {
+  const r2 = r * r;
+  const r3 = r * r2;
   const q1 = fma(r2, B3, fma(r, B2, B1));
   const q4 = fma(r2, B6, fma(r, B5, B4));
   const q7 = fma(r3, B10, fma(r2, B9, fma(r, B8, B7)));
   const p = fma(fma(q7, r3, q4), r3, q1);
-  return fma(p, r3, fma(m, rSum, lo0));
+  return fma(p, r3, fma(B0 * (r - rhi), rhi + r, lo0));
 }

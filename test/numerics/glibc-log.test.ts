@@ -32,6 +32,41 @@ describe('glibcLog reproduces glibc 2.36 log (x86-64, __log_fma) bit for bit', (
     expect(differ).toBeGreaterThan(800);
   });
 
+  it('matches glibc where the fast path changed: above 2^996, exact tails far from 1 and near it', () => {
+    // x, glibc's log(x), from the C program of test/fixtures/README.md: inputs at and
+    // above 2^996 (scaled by 2^-52 before the table path), inputs with |k| >= 16 whose
+    // exact tail is taken (lo's own fma is unfused on the fast path), and r^2 draws
+    // whose exact tail is taken under the tighter certificate, on both paths.
+    const pairs = [
+      ['7e30000000000000', '408592ff2a01625a'],
+      ['7e2fffffffffffff', '408592ff2a01625a'],
+      ['7e30000000000001', '408592ff2a01625a'],
+      ['7fefffffffffffff', '40862e42fefa39ef'],
+      ['7e73c083126e978d', '4085aadcdeac3fa3'],
+      ['3ddd0024f55a8110', 'c036f8e72f0f4af4'],
+      ['2e8646279ea11925', 'c06821d4d44905b5'],
+      ['3e2cbf7b50a54a94', 'c03383ea052c69c0'],
+      ['412645e5c654ba39', '402b004c9ed1c8b5'],
+      ['3948c95ea183718e', 'c0526ea87d973530'],
+      ['2d72ff4d9a4231b2', 'c0699ffed7302159'],
+      ['3fe75680178b0147', 'bfd433bbeabd40a3'],
+      ['3fe6a0553c6a4e08', 'bfd62f11f0f4a620'],
+      ['3fee407ac00d6440', 'bfacc3563ec4b9ce'],
+      ['3fe44442ca1cd51b', 'bfdd3b8c4264f6d8'],
+      ['3fee4dde3425884b', 'bfabe0f025636342'],
+      ['3fef1ef3affda6fa', 'bf9c864ee0a2a9ab'],
+      ['3fee40dad9186a0d', 'bfacbcfbdebca21f'],
+      ['3fe59e55fefe8ef9', 'bfd919955a2f164a'],
+    ];
+    const view = new DataView(new ArrayBuffer(8));
+    const double = (h: string): number => {
+      view.setBigUint64(0, BigInt(`0x${h}`));
+      return view.getFloat64(0);
+    };
+    const mismatches = pairs.filter(([x, y]) => !Object.is(glibcLog(double(x)), double(y))).map(([x, y]) => `${x}: ${hex(glibcLog(double(x)))} != ${y}`);
+    expect(mismatches).toEqual([]);
+  });
+
   it('returns what glibc returns outside the positive finite range', () => {
     expect(glibcLog(0)).toBe(-Infinity);
     expect(glibcLog(-0)).toBe(-Infinity);
