@@ -15,14 +15,35 @@ export interface Result {
   stderr: string;
 }
 
-/** `rxlab ...args` in `cwd` (the errors fixtures by default, so messages name files as given). */
-export function rxlab(args: string[], options: { cwd?: string; node?: string[]; env?: Record<string, string> } = {}): Result {
-  const result = spawnSync(process.execPath, [...(options.node ?? []), BIN, ...args], {
-    cwd: options.cwd ?? FIXTURES,
-    encoding: 'utf8',
-    env: { ...process.env, ...options.env },
-  });
+export interface Options {
+  /** Where it runs: the errors fixtures by default, so messages name files as given. */
+  cwd?: string;
+  /** Options for node itself, before bin/rxlab.js (e.g. `--import` a fault injector). */
+  node?: string[];
+  env?: Record<string, string>;
+  /** Run as this user (needs root). */
+  uid?: number;
+  gid?: number;
+}
+
+const spawnOptions = (options: Options) => ({ cwd: options.cwd ?? FIXTURES, env: { ...process.env, ...options.env }, uid: options.uid, gid: options.gid });
+
+/** `rxlab ...args`, waited for. */
+export function rxlab(args: string[], options: Options = {}): Result {
+  const result = spawnSync(process.execPath, [...(options.node ?? []), BIN, ...args], { ...spawnOptions(options), encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `rxlab ...args` without blocking this process (for runs that overlap). */
+export function rxlabAsync(args: string[], options: Options = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...(options.node ?? []), BIN, ...args], spawnOptions(options));
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 /** Starts `rxlab ...args`; calls `act` once `trigger` appears on stdout; resolves when the child has exited and its output is read. */
