@@ -65,7 +65,20 @@ function parseOverride(text: string): Override | Diagnostic {
   } catch (err) {
     return overrideDiagnostic(text, path, `the value is not valid YAML: ${(err as Error).message}`);
   }
+  const made = tagMade(value);
+  if (made) return overrideDiagnostic(text, path, `a value holds text, numbers, booleans, lists and maps; a tag in this one makes ${made}: remove the tag`);
   return { text, stageId, param, value };
+}
+
+/** What one of YAML's own tags (`!!binary`, `!!timestamp`, `!!set`, `!!omap`) made inside `value` instead of plain data, if any. */
+function tagMade(value: unknown): string | undefined {
+  if (value instanceof Uint8Array) return 'binary data';
+  if (value instanceof Date) return 'a date';
+  if (value instanceof Set) return 'a set';
+  if (value instanceof Map) return 'an ordered map';
+  if (Array.isArray(value)) return value.map(tagMade).find(Boolean);
+  if (isPlainObject(value)) return Object.values(value).map(tagMade).find(Boolean);
+  return undefined;
 }
 
 /**

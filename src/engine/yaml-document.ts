@@ -100,6 +100,12 @@ class Walk {
     if (isAlias(node)) return this.alias(node);
     if (!isMap(node) && !isSeq(node)) {
       if (isScalar(node) && node.anchor) this.anchors.set(node.anchor, node);
+      if (isScalar(node) && !isPlainValue(node.value)) {
+        // YAML's own tags that make other things than text, numbers, booleans and null.
+        const tag = node.tag?.replace('tag:yaml.org,2002:', '!!') ?? 'its tag';
+        const made = node.value instanceof Date ? 'a date' : node.value instanceof Uint8Array ? 'binary data' : `a ${typeof node.value}`;
+        this.report(node, `a pipeline file holds text, numbers, booleans, lists and maps; ${tag} makes ${made}: remove the tag`);
+      }
       return 1;
     }
     if (node.anchor) this.anchors.set(node.anchor, node);
@@ -172,6 +178,8 @@ class Walk {
     this.diagnostics.push({ file: this.file, line, col, path: path.join('.'), message });
   }
 }
+
+const isPlainValue = (value: unknown): boolean => value === null || ['string', 'number', 'boolean'].includes(typeof value);
 
 /**
  * The document as plain data. Each alias becomes its own copy of what it refers to, so
