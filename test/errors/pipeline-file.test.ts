@@ -59,6 +59,16 @@ describe('rxlab run: YAML', () => {
     );
   });
 
+  it("YAML's own tags for binary data and dates, in the file or a --set: refused, not handed to the stage", () => {
+    // Found by test/errors/fuzz.test.ts: before, a !!binary value reached validation as a Buffer.
+    expectRefused(
+      rxlab(['run', 'tags.yaml', '--set', 'data.y=!!binary aGk=']),
+      'tags.yaml:7:19 stages.data.with.X: a pipeline file holds text, numbers, booleans, lists and maps; !!binary makes binary data: remove the tag',
+      'tags.yaml:8:23 stages.data.with.y.0: a pipeline file holds text, numbers, booleans, lists and maps; !!timestamp makes a date: remove the tag',
+      '--set data.y=!!binary aGk=: stages.data.with.y: a value holds text, numbers, booleans, lists and maps; a tag in this one makes binary data: remove the tag',
+    );
+  });
+
   it('a "billion laughs" document: refused from the alias counts, never expanded', () => {
     // Expanded, its 387 million strings would take minutes and gigabytes; refused, it takes a normal start.
     expectRefused(
