@@ -45,17 +45,18 @@ export const lockPathFor = (pipelineFile: string): string =>
 
 /** Reads a lock; undefined when there is none. A lock that cannot be read is an input error (exit 2). */
 export async function readLock(file: string): Promise<Lockfile | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
   const invalid = (what: string): never => {
     const fix = 'restore it from git, or delete it and run `rxlab run` to record a new one';
     throw new PipelineInputError([{ file, line: 0, col: 0, path: '', message: `${what}; ${fix}` }]);
   };
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const { code, message } = err as NodeJS.ErrnoException;
+    if (code === 'ENOENT') return undefined;
+    return invalid(`cannot read the lock file (${code ?? message})`);
+  }
   let lock: Partial<Lockfile>;
   try {
     lock = JSON.parse(text) as Partial<Lockfile>;
