@@ -28,7 +28,9 @@ export async function readDataset(params: DatasetParams, pipelineDir: string): P
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new DatasetError([{ where: shown, message: `cannot read the data file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); path is relative to the pipeline file` }]);
+    const { code, message } = err as NodeJS.ErrnoException;
+    const why = code === 'ENOENT' ? `not found (looked for ${file})` : `cannot read the data file (${code ?? message})`;
+    throw new DatasetError([{ where: shown, message: `${why}; path is relative to the pipeline file` }]);
   }
   return extname(file).toLowerCase() === '.json' ? parseJsonDataset(text, shown) : parseCsv(text, shown, params.label);
 }

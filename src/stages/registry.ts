@@ -3,7 +3,7 @@
  * (`./stages/noise.ts`, relative to the pipeline file). Both are made with
  * `defineStage`, so the engine treats them alike.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isStage, type Stage } from '../engine/stage.ts';
@@ -45,6 +45,7 @@ export async function resolveStage(uses: string, pipelineDir: string): Promise<S
   }
   const file = resolve(pipelineDir, uses);
   if (!existsSync(file)) throw new StageResolutionError(`stage module ${uses} not found (looked for ${file})`);
+  if (statSync(file).isDirectory()) throw new StageResolutionError(`stage module ${uses} is a folder; give the module's file, e.g. ${uses.replace(/\/$/, '')}/index.ts`);
   let mod: Record<string, unknown>;
   try {
     if (/\.[cm]?tsx?$/.test(file)) await ensureTypeScript();
