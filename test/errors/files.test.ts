@@ -62,6 +62,30 @@ describe('rxlab run: an outputs folder that cannot be written', () => {
   });
 });
 
+describe('rxlab run: files it reads', () => {
+  it('a lock that cannot be read (a folder in its place): names it and the fix, runs nothing (exit 2)', () => {
+    const { dir, lock } = copyPipeline(join(FIXTURES, 'small.yaml'));
+    mkdirSync(lock);
+    const result = rxlab(['run', 'small.yaml', '--out', 'out'], { cwd: dir });
+    expectNoCrash(result);
+    expect(result.stderr).toBe(
+      `${lock}: cannot read the lock file (EISDIR); restore it from git, or delete it and run \`rxlab run\` to record a new one\n1 error; nothing was run\n`,
+    );
+    expect(result.status).toBe(2);
+  });
+
+  it('a data file that is not there: the stage fails with the path it looked for (exit 1)', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'p.yaml'), 'name: p\nstages:\n  data:\n    uses: dataset\n    with: { path: data/points.csv }\n');
+    const result = rxlab(['run', 'p.yaml', '--out', 'out'], { cwd: dir });
+    expectNoCrash(result);
+    expect(result.stderr).toMatch(
+      new RegExp(`^run failed after [\\d.]+ s: stage "data" failed: data/points\\.csv: not found \\(looked for ${join(dir, 'data', 'points.csv')}\\); path is relative to the pipeline file\\n$`),
+    );
+    expect(result.status).toBe(1);
+  });
+});
+
 describe('rxlab run: the disk full (a write failing with ENOSPC, injected by test/fixtures/errors/full-disk.mjs)', () => {
   // A real full disk needs a small file system mounted for the test, which CI cannot do;
   // the injected failure is the one the kernel gives, after half the bytes were written.

@@ -36,6 +36,15 @@ describe('rxlab run: references', () => {
     expect(result.status).toBe(2);
   });
 
+  it('a uses: that is a folder, not a module file', () => {
+    const result = rxlab(['run', 'folder-module.yaml']);
+    expectNoCrash(result);
+    expect(result.stderr).toBe(
+      "folder-module.yaml:5:11 stages.noise.uses: stage module ../stages is a folder; give the module's file, e.g. ../stages/index.ts\n1 error; nothing was run\n",
+    );
+    expect(result.status).toBe(2);
+  });
+
   it('a uses: that names no stage, with did-you-mean and the stages there are', () => {
     const result = rxlab(['run', 'unknown-uses.yaml']);
     expectNoCrash(result);
