@@ -4,6 +4,7 @@ import type { Dataset } from '../data.ts';
 import { defineStage, output } from '../engine/stage.ts';
 import { makeBlobs, type MakeBlobsOptions } from '../numerics/make-blobs.ts';
 import { jsonArtifact } from './artifacts.ts';
+import { randomStateParam } from './params.ts';
 
 const count = { type: 'integer', minimum: 1 };
 const std = { type: 'number', minimum: 0 };
@@ -23,13 +24,7 @@ export const blobsStage = defineStage<MakeBlobsOptions & { random_state: number 
       cluster_std: { anyOf: [std, { type: 'array', items: std, minItems: 1 }], default: 1, description: 'standard deviation, or one per centre' },
       center_box: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, default: [-10, 10], description: 'bounds of generated centres' },
       shuffle: { type: 'boolean', default: true, description: 'shuffle the points' },
-      random_state: {
-        type: 'integer',
-        minimum: 0,
-        maximum: 4294967295,
-        default: 0,
-        description: "the seed (NumPy's RandomState); fixed, unlike sklearn's default of fresh entropy, so runs reproduce",
-      },
+      random_state: randomStateParam,
     },
     additionalProperties: false,
   },

@@ -3,6 +3,7 @@ import { defer, of } from 'rxjs';
 import { defineStage, output } from '../engine/stage.ts';
 import { makeMoons, type MakeMoonsOptions } from '../numerics/make-moons.ts';
 import { jsonArtifact } from './artifacts.ts';
+import { randomStateParam } from './params.ts';
 
 /** Params shared by moons and circles: sklearn's names, a fixed seed by default so runs reproduce. */
 export const curveParams = {
@@ -16,13 +17,7 @@ export const curveParams = {
   },
   shuffle: { type: 'boolean', default: true, description: 'shuffle the points' },
   noise: { type: ['number', 'null'], minimum: 0, default: null, description: 'standard deviation of Gaussian noise added to each coordinate; null for none' },
-  random_state: {
-    type: 'integer',
-    minimum: 0,
-    maximum: 4294967295,
-    default: 0,
-    description: "the seed (NumPy's RandomState); fixed, unlike sklearn's default of fresh entropy, so runs reproduce",
-  },
+  random_state: randomStateParam,
 };
 
 export const moonsStage = defineStage<MakeMoonsOptions & { random_state: number }>({

@@ -4,6 +4,7 @@ import type { Dataset } from '../data.ts';
 import { defineStage, message, output } from '../engine/stage.ts';
 import { trainTestSplit } from '../numerics/train-test-split.ts';
 import { jsonArtifact } from './artifacts.ts';
+import { randomStateParam } from './params.ts';
 
 export interface SplitParams {
   test_size?: number;
@@ -31,13 +32,7 @@ export const splitStage = defineStage<SplitParams, { dataset: Dataset }>({
       test_size: size('the test set', 'default 0.25, or the rest when train_size is given'),
       train_size: size('the train set', 'default the rest'),
       shuffle: { type: 'boolean', default: true, description: 'shuffle before splitting; without it, train is the first rows and test the next' },
-      random_state: {
-        type: 'integer',
-        minimum: 0,
-        maximum: 4294967295,
-        default: 0,
-        description: "the seed (NumPy's RandomState); fixed, unlike sklearn's default of fresh entropy, so runs reproduce",
-      },
+      random_state: randomStateParam,
       stratify: { type: 'boolean', default: false, description: "keep the class proportions in both sets (sklearn's stratify=y); needs shuffle" },
     },
     additionalProperties: false,
