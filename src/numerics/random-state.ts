@@ -16,6 +16,8 @@ export type Size = number | readonly number[];
 const TWO_32 = 4294967296;
 const TWO_53 = 9007199254740992;
 const MAX_SEED = 0xffffffff;
+/** Swap partners drawn at a time by `shuffle`. */
+const SHUFFLE_CHUNK = 4096;
 
 /** The legacy generator: MT19937 plus the cached second value of the polar method. */
 export class RandomState {
@@ -82,7 +84,12 @@ export class RandomState {
    * C order, `out[i] = loc[i % d] + scale[i % d] * gauss()`.
    */
   normal(loc: number | ArrayLike<number>, scale: number | ArrayLike<number>, size: Size): Float64Array;
-  normal(loc: number | ArrayLike<number> = 0, scale: number | ArrayLike<number> = 1, size?: Size): number | Float64Array {
+  /**
+   * The same, written into `out` (of the size's length), which is returned: for callers
+   * that own the destination, e.g. a slice of a larger array, so nothing is copied.
+   */
+  normal(loc: number | ArrayLike<number>, scale: number | ArrayLike<number>, size: Size, out: Float64Array): Float64Array;
+  normal(loc: number | ArrayLike<number> = 0, scale: number | ArrayLike<number> = 1, size?: Size, into?: Float64Array): number | Float64Array {
     if (typeof scale === 'number') checkScale(scale);
     else for (let i = 0; i < scale.length; i++) checkScale(scale[i]);
     if (size === undefined) {
@@ -95,7 +102,9 @@ export class RandomState {
     const last = shape.length ? shape[shape.length - 1] : 1;
     const locs = broadcastLast(loc, last, shape, 0);
     const scales = broadcastLast(scale, last, shape, 1);
-    const out = new Float64Array(shape.reduce((a, b) => a * b, 1));
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (into && into.length !== count) throw new RangeError(`normal: out has ${into.length} elements, the size ${count}`);
+    const out = into ?? new Float64Array(count);
     this.fillNormal(out, locs, scales);
     return out;
   }
@@ -114,15 +123,28 @@ export class RandomState {
       out[i++] = locs[0] + scales[0] * this.gauss();
       if (++j === d) j = 0;
     }
+    // The four words of each try are read straight from the generator's tempered block
+    // (MT19937.out) rather than by nextUint32(): 2M normals in 108 ms instead of 126.
     const mt = this.mt;
+    const words = mt.out;
+    const end = words.length;
+    let w = mt.index;
     while (i < n) {
       let x1: number;
       let x2: number;
       let r2: number;
       do {
-        // 2 * randomSample() - 1, inlined: V8 would otherwise not inline all four words.
-        x1 = ((mt.nextUint32() >>> 5) * 67108864 + (mt.nextUint32() >>> 6)) / 4503599627370496 - 1;
-        x2 = ((mt.nextUint32() >>> 5) * 67108864 + (mt.nextUint32() >>> 6)) / 4503599627370496 - 1;
+        if (w === end) w = mt.refill();
+        const a1 = words[w++];
+        if (w === end) w = mt.refill();
+        const b1 = words[w++];
+        if (w === end) w = mt.refill();
+        const a2 = words[w++];
+        if (w === end) w = mt.refill();
+        const b2 = words[w++];
+        // 2 * randomSample() - 1: 53 bits as (a >>> 5) * 2^26 + (b >>> 6), over 2^52.
+        x1 = ((a1 >>> 5) * 67108864 + (b1 >>> 6)) / 4503599627370496 - 1;
+        x2 = ((a2 >>> 5) * 67108864 + (b2 >>> 6)) / 4503599627370496 - 1;
         r2 = x1 * x1 + x2 * x2;
       } while (r2 >= 1 || r2 === 0);
       const f = Math.sqrt((-2 * glibcLog(r2)) / r2);
@@ -136,6 +158,7 @@ export class RandomState {
         if (++j === d) j = 0;
       }
     }
+    mt.index = w;
   }
 
   /** `uniform(low, high)`: `low + (high - low) * random_sample()`. */
@@ -190,12 +213,42 @@ export class RandomState {
    * from the end, swapping `x[i]` with `x[random_interval(i)]`.
    */
   shuffle<T>(x: { length: number; [index: number]: T }): void {
-    for (let i = x.length - 1; i > 0; i--) {
-      const j = this.boundedMasked(i);
-      const tmp = x[j];
-      x[j] = x[i];
-      x[i] = tmp;
+    let i = x.length - 1;
+    // Beyond int32 (arrays of over 2^31 elements), the general draw; never in practice.
+    for (; i > 0x7fffffff; i--) swap(x, i, this.boundedMasked(i));
+    if (i < 1) return;
+    const partners = new Int32Array(Math.min(i, SHUFFLE_CHUNK));
+    while (i > 0) {
+      const count = this.shuffleDraws(i, partners);
+      for (let k = 0; k < count; k++, i--) swap(x, i, partners[k]);
     }
+  }
+
+  /**
+   * The swap partners of `shuffle`, a chunk at a time: writes random_interval(i),
+   * random_interval(i - 1), … down to i = 1 (at most `out.length` of them) into `out`
+   * and returns how many, consuming the stream as `shuffle` does. Shuffling a length-n
+   * array is these draws from i = n - 1, swapping x[i] with x[out[k]] for i = n - 1 - k;
+   * callers that move several arrays in step (a matrix's rows and their labels) apply
+   * the swaps themselves. `i` must be below 2^31.
+   */
+  shuffleDraws(i: number, out: Int32Array): number {
+    if (!(i < 2 ** 31)) throw new RangeError(`shuffleDraws: i must be below 2^31, got ${i}`);
+    // random_interval(i) is a 32-bit word masked to i's bit length, redrawn while above
+    // i. NumPy recomputes the mask per call; it only changes when i drops below a power
+    // of two, so it is set once per octave here (draws for 1,000,000: 25 -> 20 ms).
+    const mt = this.mt;
+    let k = 0;
+    while (k < out.length && i > 0) {
+      const mask = 0x7fffffff >>> (Math.clz32(i) - 1); // ones over i's bit length
+      for (const low = mask >>> 1; k < out.length && i > low; k++, i--) {
+        let j: number;
+        do j = mt.nextUint32() & mask;
+        while (j > i);
+        out[k] = j;
+      }
+    }
+    return k;
   }
 
   /**
@@ -227,6 +280,12 @@ export class RandomState {
     while (value > rng);
     return value;
   }
+}
+
+function swap<T>(x: { [index: number]: T }, i: number, j: number): void {
+  const tmp = x[j];
+  x[j] = x[i];
+  x[i] = tmp;
 }
 
 function checkSeedWord(seed: number): number {

@@ -58,6 +58,27 @@ describe('makeBlobs matches scikit-learn make_blobs bit for bit', () => {
     expect(rs.randomSample()).not.toBe(new RandomState(123).randomSample());
   });
 
+  it("is sklearn's draws and X[p], y[p] for p = permutation(n), and leaves the generator where sklearn does", () => {
+    for (const [nFeatures, shuffle] of [[2, true], [3, true], [2, false]] as const) {
+      const rs = new RandomState(31);
+      const flat = makeBlobsFlat({ n_samples: 777, n_features: nFeatures, centers: 4, random_state: rs, shuffle });
+      const ref = new RandomState(31);
+      const centers = ref.uniform(-10, 10, [4, nFeatures]);
+      const X: number[][] = [];
+      const y: number[] = [];
+      [195, 194, 194, 194].forEach((count, c) => {
+        const values = ref.normal(centers.subarray(c * nFeatures, (c + 1) * nFeatures), 1, [count, nFeatures]);
+        for (let i = 0; i < count; i++) X.push(Array.from(values.subarray(i * nFeatures, (i + 1) * nFeatures)));
+        for (let i = 0; i < count; i++) y.push(c);
+      });
+      const p = Array.from({ length: 777 }, (_, i) => i);
+      if (shuffle) ref.shuffle(p);
+      expect(Array.from(flat.X)).toEqual(p.flatMap((j) => X[j]));
+      expect(Array.from(flat.y)).toEqual(p.map((j) => y[j]));
+      expect(rs.randomSample()).toBe(ref.randomSample());
+    }
+  });
+
   it("rejects sklearn's invalid combinations with its messages", () => {
     expect(() => makeBlobs({ n_samples: [10, 10], centers: [[0, 0]] })).toThrow(
       'Length of `n_samples` not consistent with number of centers',

@@ -67,6 +67,42 @@ describe('RandomState matches NumPy legacy RandomState', () => {
     expect(Array.from(typed)).toEqual(plain);
   });
 
+  it('normal(loc, scale, size, out) fills out as normal(loc, scale, size) returns', () => {
+    const out = new Float64Array(12);
+    const slice = out.subarray(2, 11); // 9 values: an odd count leaves a cached normal
+    expect(new RandomState(8).normal([1, -2, 3], 0.5, [3, 3], slice)).toBe(slice);
+    const a = new RandomState(8);
+    const expected = a.normal([1, -2, 3], 0.5, [3, 3]);
+    expect(Array.from(slice)).toEqual(Array.from(expected));
+    expect([out[0], out[1], out[11]]).toEqual([0, 0, 0]);
+    const b = new RandomState(8);
+    b.normal([1, -2, 3], 0.5, [3, 3], new Float64Array(9));
+    expect(b.normal()).toBe(a.normal()); // the cached value carries over the same way
+    expect(() => new RandomState(8).normal(0, 1, [2, 3], new Float64Array(5))).toThrow('out has 5 elements, the size 6');
+  });
+
+  it('shuffleDraws gives the swaps of shuffle, in chunks of any size, consuming the same words', () => {
+    const n = 5000; // crosses several powers of two, so several masks
+    const reference = Array.from({ length: n }, (_, i) => i);
+    const rs = new RandomState(21);
+    rs.shuffle(reference);
+    const next = rs.randomSample();
+    for (const chunk of [1, 7, 4096, n]) {
+      const draws = new RandomState(21);
+      const x = Array.from({ length: n }, (_, i) => i);
+      const partners = new Int32Array(chunk);
+      for (let i = n - 1; i > 0; ) {
+        const count = draws.shuffleDraws(i, partners);
+        expect(count).toBe(Math.min(chunk, i));
+        for (let k = 0; k < count; k++, i--) [x[i], x[partners[k]]] = [x[partners[k]], x[i]];
+      }
+      expect(x).toEqual(reference);
+      expect(draws.randomSample()).toBe(next);
+    }
+    expect(new RandomState(1).shuffleDraws(0, new Int32Array(4))).toBe(0);
+    expect(() => new RandomState(1).shuffleDraws(2 ** 31, new Int32Array(4))).toThrow('below 2^31');
+  });
+
   it("rejects seeds as NumPy's _legacy_seeding does", () => {
     expect(() => new RandomState(-1)).toThrow('Seed must be between 0 and 2**32 - 1');
     expect(() => new RandomState(2 ** 32)).toThrow('Seed must be between 0 and 2**32 - 1');
