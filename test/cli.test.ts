@@ -1,5 +1,5 @@
 /** The CLI as a user runs it: a real child process, real signals, real exit codes. */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,31 +7,15 @@ import { parseCliArgs } from '../src/cli/options.ts';
 import { overridesHash } from '../src/cli/target.ts';
 import type { Lockfile } from '../src/engine/lock.ts';
 import { tempDir } from './engine/helpers.ts';
+import { rxlabUntil } from './errors/cli.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'rxlab.js');
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'engine');
 
 const rxlab = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
 
-/** Starts `rxlab run`, calls `act` on the child once `trigger` appears on stdout; resolves on exit. */
-function runUntil(args: string[], trigger: string, act: (child: ReturnType<typeof spawn>) => void) {
-  return new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; exitMs: number }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let actedAt = 0;
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (!actedAt && stdout.includes(trigger)) {
-        actedAt = performance.now();
-        act(child);
-      }
-    });
-    // 'close', not 'exit': by then stdout and stderr have been read to the end.
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, exitMs: performance.now() - actedAt }));
-  });
-}
+/** Starts `rxlab run ARGS` from the project folder; see rxlabUntil. */
+const runUntil = (args: string[], trigger: string, act: (child: ChildProcess) => void) => rxlabUntil(['run', ...args], trigger, act, process.cwd());
 
 describe('rxlab CLI', () => {
   it('prints its version and help', () => {
@@ -90,7 +74,7 @@ describe('rxlab CLI', () => {
     it(`stops within 1 s on ${signal}, exit code 1, run.json says interrupted`, async () => {
       const out = tempDir();
       const result = await runUntil([join(FIXTURES, 'slow.yaml'), '--out', out], 'steps: 100/1000', (child) => child.kill(signal));
-      expect(result.code).toBe(1);
+      expect(result.status).toBe(1);
       expect(result.exitMs).toBeLessThan(1000);
       expect(result.stderr).toContain('run interrupted');
       const manifest = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
@@ -110,7 +94,7 @@ describe('rxlab CLI', () => {
     writeFileSync(file, text(60));
     const out = join(dir, 'out');
     const result = await runUntil([file, '--out', out], 'steps: started', () => writeFileSync(file, text(61)));
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     const lock = JSON.parse(readFileSync(join(dir, 'slow.lock.json'), 'utf8')) as Lockfile;
     expect(lock.stages.steps.params).toEqual({ steps: 60, every_ms: 10, artifact_mb: 0 });
     expect(readFileSync(join(out, 'steps', 'big.bin')).byteLength).toBe(0);
