@@ -75,7 +75,12 @@ describe('makeBlobs matches scikit-learn make_blobs bit for bit', () => {
       if (shuffle) ref.shuffle(p);
       expect(Array.from(flat.X)).toEqual(p.flatMap((j) => X[j]));
       expect(Array.from(flat.y)).toEqual(p.map((j) => y[j]));
-      expect(rs.randomSample()).toBe(ref.randomSample());
+      const next = ref.randomSample();
+      expect(rs.randomSample()).toBe(next);
+      const rowsFrom = new RandomState(31);
+      const rows = makeBlobs({ n_samples: 777, n_features: nFeatures, centers: 4, random_state: rowsFrom, shuffle });
+      expect(rows).toEqual({ X: p.map((j) => X[j]), y: p.map((j) => y[j]) });
+      expect(rowsFrom.randomSample()).toBe(next);
     }
   });
 
