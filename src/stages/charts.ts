@@ -3,16 +3,24 @@
  * (`chart.svg`). The decision chart draws a line for a single-layer model and the
  * decision region (a probability heatmap) for a model with hidden layers.
  */
-import { defer, from } from 'rxjs';
+import { defer, from, type Observable } from 'rxjs';
+import type { Spec } from 'vega';
 import { concatMap } from 'rxjs/operators';
 import type { Dataset, ModelSpec } from '../data.ts';
-import { defineStage, type JsonSchema } from '../engine/stage.ts';
+import { defineStage, type JsonSchema, type StageEvent } from '../engine/stage.ts';
 import { chartArtifacts } from './artifacts.ts';
 import type { History } from './train.ts';
 import type { Predictions } from './evaluate.ts';
 import { loadMl, mlSetup } from './ml.ts';
 
 const loadCharts = () => import('../charts/index.ts');
+
+/** A chart stage's events: the chart code is loaded, `build` makes the spec, and it is written as spec + SVG. */
+const drawn = (build: (charts: Awaited<ReturnType<typeof loadCharts>>) => Spec | Promise<Spec>): Observable<StageEvent> =>
+  defer(() => from(loadCharts())).pipe(
+    concatMap(async (charts) => chartArtifacts(await build(charts))),
+    concatMap((events) => events),
+  );
 
 const titled = (defaultTitle: string, extra: Record<string, JsonSchema> = {}): JsonSchema => ({
   type: 'object',
@@ -35,11 +43,7 @@ export const scatterChartStage = defineStage<TitleParams, { dataset: Dataset }>(
   params: titled('Data'),
   inputs: { dataset: { kind: 'dataset' } },
   outputs: {},
-  run: (ctx, { dataset }) =>
-    defer(() => from(loadCharts())).pipe(
-      concatMap(async ({ scatterSpec }) => chartArtifacts(scatterSpec(twoFeatures(dataset), ctx.params))),
-      concatMap((events) => events),
-    ),
+  run: (ctx, { dataset }) => drawn((charts) => charts.scatterSpec(twoFeatures(dataset), ctx.params)),
 });
 
 export const lossChartStage = defineStage<TitleParams, { history: History }>({
@@ -48,11 +52,7 @@ export const lossChartStage = defineStage<TitleParams, { history: History }>({
   params: titled('Loss'),
   inputs: { history: { kind: 'history' } },
   outputs: {},
-  run: (ctx, { history }) =>
-    defer(() => from(loadCharts())).pipe(
-      concatMap(async ({ lossCurveSpec }) => chartArtifacts(lossCurveSpec(history.loss, ctx.params))),
-      concatMap((events) => events),
-    ),
+  run: (ctx, { history }) => drawn((charts) => charts.lossCurveSpec(history.loss, ctx.params)),
 });
 
 export const decisionChartStage = defineStage<TitleParams & { grid: number }, { dataset: Dataset; model: ModelSpec; predictions?: Predictions }>({
@@ -69,21 +69,18 @@ export const decisionChartStage = defineStage<TitleParams & { grid: number }, { 
   outputs: {},
   setup: mlSetup,
   run: (ctx, { dataset, model, predictions }) =>
-    defer(() => from(Promise.all([loadCharts(), loadMl()]))).pipe(
-      concatMap(async ([charts, ml]) => {
-        twoFeatures(dataset);
-        const points = (predictions?.points ?? []).map((p) => ({
-          name: p.name,
-          point: p.point as [number, number],
-          probability: p.probability,
-        }));
-        const opts = { title: ctx.params.title, subtitle: ctx.params.subtitle, points };
-        if (model.layers.length === 2) return chartArtifacts(charts.decisionLineSpec(dataset, model.params[0], opts));
-        const grid = probabilityGrid(dataset, ctx.params.grid, (xs) => ml.predict(model, xs));
-        return chartArtifacts(charts.decisionRegionSpec(dataset, grid, opts));
-      }),
-      concatMap((events) => events),
-    ),
+    drawn(async (charts) => {
+      twoFeatures(dataset);
+      const points = (predictions?.points ?? []).map((p) => ({
+        name: p.name,
+        point: p.point as [number, number],
+        probability: p.probability,
+      }));
+      const opts = { title: ctx.params.title, subtitle: ctx.params.subtitle, points };
+      if (model.layers.length === 2) return charts.decisionLineSpec(dataset, model.params[0], opts);
+      const ml = await loadMl();
+      return charts.decisionRegionSpec(dataset, probabilityGrid(dataset, ctx.params.grid, (xs) => ml.predict(model, xs)), opts);
+    }),
 });
 
 /** Charts are drawn in the x₁/x₂ plane. */
