@@ -1,29 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Activation, ModelSpec } from '../../src/data.ts';
+import type { ModelSpec } from '../../src/data.ts';
 import { initBackend, tf } from '../../src/ml/backend.ts';
 import { createNetwork, validateSpec } from '../../src/ml/model.ts';
 import { predict } from '../../src/ml/predict.ts';
-import { maxAbsDiff } from './reference.ts';
+import { maxAbsDiff, smallNetwork } from './reference.ts';
 
 beforeAll(async () => {
   await initBackend('cpu');
 });
 
-const spec = (activation: Activation): ModelSpec => ({
-  layers: [2, 3, 1],
-  activation,
-  params: [
-    {
-      weight: [
-        [0.5, -0.4],
-        [-0.3, 0.6],
-        [0.7, 0.2],
-      ],
-      bias: [0.1, -0.2, 0.3],
-    },
-    { weight: [[0.3, -0.2, 0.4]], bias: [-0.1] },
-  ],
-});
+const spec = smallNetwork;
 
 /** The forward pass in double precision, PyTorch layout (h = act(W·x + b)). */
 function forward({ params, activation }: ModelSpec, x: number[]): number {

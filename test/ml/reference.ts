@@ -1,6 +1,6 @@
 /** The PyTorch reference run (test/fixtures/train-reference.json) as rxlab types. */
 import { readFileSync } from 'node:fs';
-import type { Dataset, DenseParams, ModelSpec } from '../../src/data.ts';
+import type { Activation, Dataset, DenseParams, ModelSpec } from '../../src/data.ts';
 
 interface Reference {
   dataset: Dataset;
@@ -39,3 +39,20 @@ export function maxAbsDiff(a: number[], b: number[]): number {
 
 /** Every number of a network's params, flattened in layer order (weights row by row, then bias). */
 export const flatParams = (params: DenseParams[]): number[] => params.flatMap((p) => [...p.weight.flat(), ...p.bias]);
+
+/** A small 2-3-1 network with fixed weights, for model and save tests. */
+export const smallNetwork = (activation: Activation): ModelSpec => ({
+  layers: [2, 3, 1],
+  activation,
+  params: [
+    {
+      weight: [
+        [0.5, -0.4],
+        [-0.3, 0.6],
+        [0.7, 0.2],
+      ],
+      bias: [0.1, -0.2, 0.3],
+    },
+    { weight: [[0.3, -0.2, 0.4]], bias: [-0.1] },
+  ],
+});

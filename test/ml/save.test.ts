@@ -1,29 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ModelSpec } from '../../src/data.ts';
 import { initBackend, tf } from '../../src/ml/backend.ts';
 import { predict } from '../../src/ml/predict.ts';
 import { loadModelFiles, saveModel } from '../../src/ml/save.ts';
-import { maxAbsDiff } from './reference.ts';
+import { maxAbsDiff, smallNetwork } from './reference.ts';
 
 beforeAll(async () => {
   await initBackend('cpu');
 });
 
-const spec: ModelSpec = {
-  layers: [2, 3, 1],
-  activation: 'tanh',
-  params: [
-    {
-      weight: [
-        [0.5, -0.4],
-        [-0.3, 0.6],
-        [0.7, 0.2],
-      ],
-      bias: [0.1, -0.2, 0.3],
-    },
-    { weight: [[0.3, -0.2, 0.4]], bias: [-0.1] },
-  ],
-};
+const spec = smallNetwork('tanh');
 const points = [
   [1, -1],
   [-0.5, 2],
