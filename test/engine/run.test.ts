@@ -44,7 +44,9 @@ describe('runPlan', () => {
     const log: string[] = [];
     const plan = planPipeline(pipelineOf({ a: { stage: delayed('slow', 40, log) }, b: { stage: delayed('slow', 40, log) } }));
     await collect(runPlan(plan, { outDir: tempDir() }));
-    expect(log).toEqual(['a start', 'b start', 'a end', 'b end']);
+    // Both start before either ends; which starts first is not part of the contract.
+    expect(log.slice(0, 2).sort()).toEqual(['a start', 'b start']);
+    expect(log.slice(2).sort()).toEqual(['a end', 'b end']);
   });
 
   it('computes an output with two consumers once and shares it', async () => {
