@@ -85,35 +85,51 @@ export class MT19937 {
     return this.out[this.index++] >>> 0;
   }
 
-  /** Twists the state into the next 624 words and tempers them all into `out`; returns the new index, 0. */
+  /**
+   * Twists the state into the next 624 words and tempers them into `out` in one pass:
+   * each new word is tempered as it is made, and word kk + 1 is read once for the
+   * twists of both kk and kk + 1 (5M words: 34 -> 31 ms). Written out three times,
+   * not through helpers, because that measured faster still. Returns the new index, 0.
+   *
+   * The twist's MATRIX_A term is masked by (y << 31) >> 31 (all ones when y is odd)
+   * rather than chosen by a conditional: the low bit is random, and a mispredicted
+   * branch per word costs more than the rest of the twist.
+   */
   refill(): number {
-    this.twist();
     const mt = this.words;
     const out = this.out;
-    for (let i = 0; i < N; i++) {
-      let y = mt[i];
-      y ^= y >>> 11;
-      y ^= (y << 7) & 0x9d2c5680;
-      y ^= (y << 15) & 0xefc60000;
-      out[i] = y ^ (y >>> 18);
-    }
-    return (this.index = 0);
-  }
-
-  // -(y & 1) & MATRIX_A rather than a conditional: the low bit is random, and a
-  // mispredicted branch per word costs more than the rest of the twist.
-  private twist(): void {
-    const mt = this.words;
+    let cur = mt[0];
     let kk = 0;
     for (; kk < N - M; kk++) {
-      const y = (mt[kk] & UPPER_MASK) | (mt[kk + 1] & LOWER_MASK);
-      mt[kk] = mt[kk + M] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+      const next = mt[kk + 1];
+      const y = (cur & UPPER_MASK) | (next & LOWER_MASK);
+      let v = mt[kk + M] ^ (y >>> 1) ^ (((y << 31) >> 31) & MATRIX_A);
+      mt[kk] = v;
+      v ^= v >>> 11;
+      v ^= (v << 7) & 0x9d2c5680;
+      v ^= (v << 15) & 0xefc60000;
+      out[kk] = v ^ (v >>> 18);
+      cur = next;
     }
     for (; kk < N - 1; kk++) {
-      const y = (mt[kk] & UPPER_MASK) | (mt[kk + 1] & LOWER_MASK);
-      mt[kk] = mt[kk + (M - N)] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+      const next = mt[kk + 1];
+      const y = (cur & UPPER_MASK) | (next & LOWER_MASK);
+      let v = mt[kk + (M - N)] ^ (y >>> 1) ^ (((y << 31) >> 31) & MATRIX_A);
+      mt[kk] = v;
+      v ^= v >>> 11;
+      v ^= (v << 7) & 0x9d2c5680;
+      v ^= (v << 15) & 0xefc60000;
+      out[kk] = v ^ (v >>> 18);
+      cur = next;
     }
-    const y = (mt[N - 1] & UPPER_MASK) | (mt[0] & LOWER_MASK);
-    mt[N - 1] = mt[M - 1] ^ (y >>> 1) ^ (-(y & 1) & MATRIX_A);
+    // The last word wraps round to mt[0], already twisted, as in the reference.
+    const y = (cur & UPPER_MASK) | (mt[0] & LOWER_MASK);
+    let v = mt[M - 1] ^ (y >>> 1) ^ (((y << 31) >> 31) & MATRIX_A);
+    mt[N - 1] = v;
+    v ^= v >>> 11;
+    v ^= (v << 7) & 0x9d2c5680;
+    v ^= (v << 15) & 0xefc60000;
+    out[N - 1] = v ^ (v >>> 18);
+    return (this.index = 0);
   }
 }
