@@ -83,7 +83,6 @@ export function summaryTable(summary: SweepSummary): string[][] {
 
 /** Writes sweep.json and the two charts into `dir`. */
 export async function writeSummary(dir: string, summary: SweepSummary, losses: Map<string, number[]>): Promise<void> {
-  const { finalLossSpec, lossCurvesSpec, renderSvg, specJson } = await import('../charts/index.ts');
   await writeAtomic(join(dir, 'sweep.json'), `${JSON.stringify(summary, null, 2)}\n`);
   const name = (id: string): string => {
     const t = summary.trials.find((x) => x.id === id)!;
@@ -91,6 +90,8 @@ export async function writeSummary(dir: string, summary: SweepSummary, losses: M
   };
   const finished = summary.trials.filter((t) => t.finalLoss !== undefined);
   if (finished.length === 0) return;
+  // Vega only when there is something to draw: an interrupted sweep with no finished trial ends at once.
+  const { finalLossSpec, lossCurvesSpec, renderSvg, specJson } = await import('../charts/index.ts');
   const charts = {
     'final-loss': finalLossSpec(finished.map((t) => ({ name: name(t.id), loss: t.finalLoss! })), { title: `Final loss per trial (${summary.pipeline})` }),
     'loss-curves': lossCurvesSpec([...losses].map(([id, l]) => ({ name: name(id), losses: l })), { title: `Loss curves per trial (${summary.pipeline})` }),
