@@ -5,7 +5,7 @@
  * outputs folder that cannot be written). Each command lives in src/cli/.
  */
 import { EXIT } from './cli/exit.ts';
-import { helpText, parseCliArgs, UsageError, type Command, type ParsedArgs } from './cli/options.ts';
+import { helpText, parseCliArgs, TRIAL_WORKER_COMMAND, UsageError, type Command, type ParsedArgs } from './cli/options.ts';
 import { EnvironmentError, PipelineInputError, formatDiagnostic } from './engine/errors.ts';
 import { rxlabVersion } from './version.ts';
 
@@ -19,6 +19,7 @@ const handlers: Record<Command, () => Promise<(file: string, args: ParsedArgs) =
 };
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === TRIAL_WORKER_COMMAND && argv.length === 1) return (await import('./sweep/worker.ts')).trialWorker();
   let args: ParsedArgs;
   try {
     args = parseCliArgs(argv);

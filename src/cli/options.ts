@@ -16,6 +16,13 @@ export const commands = {
 
 export type Command = keyof typeof commands;
 
+/**
+ * A hidden command, not in `--help`: `rxlab __trial-worker` is a sweep's trial worker
+ * (src/sweep/worker.ts), started by `rxlab sweep` through bin/rxlab.js so it runs the
+ * same build (the bundle, or the sources when they are newer) as the sweep itself.
+ */
+export const TRIAL_WORKER_COMMAND = '__trial-worker';
+
 export interface OptionSpec {
   type: 'string' | 'boolean';
   description: string;

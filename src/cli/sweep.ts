@@ -1,8 +1,9 @@
 /**
  * `rxlab sweep FILE --grid stage.param=v1,v2 …`: every combination of the grid (or the
  * file's `sweep:` block) as its own trial. Stages no swept param reaches run once and are
- * shared; trials run in parallel child processes; a failed trial is reported and the
- * others finish (unless --fail-fast). Re-running the same sweep reuses what finished.
+ * shared; trials run in up to --jobs long-lived worker processes, each running trial
+ * after trial (src/sweep/trials.ts); a failed trial is reported and the others finish
+ * (unless --fail-fast). Re-running the same sweep reuses what finished.
  */
 import { join, resolve } from 'node:path';
 import { hashValue } from '../engine/canonical.ts';
@@ -13,7 +14,7 @@ import { expandGrid, parseGridArg, SweepSpecError, type Grid } from '../sweep/gr
 import { runShared, seedTrial } from '../sweep/prepare.ts';
 import { sharedStages } from '../sweep/shared.ts';
 import { summarise, summaryTable, writeSummary } from '../sweep/summary.ts';
-import { runTrials } from '../sweep/trials.ts';
+import { TrialPool } from '../sweep/trials.ts';
 import { EXIT } from './exit.ts';
 import { untilInterrupted } from './interrupt.ts';
 import { UsageError, type ParsedArgs } from './options.ts';
@@ -43,25 +44,31 @@ export async function sweepCommand(file: string, args: ParsedArgs): Promise<numb
   say(shared.length ? `shared by every trial (run once): ${shared.join(', ')}` : 'no stage is shared: every stage depends on a swept param');
 
   return untilInterrupted(async (signal) => {
-    const sharedDir = join(dir, 'shared');
-    if (shared.length > 0) {
-      const { manifest, lock } = await runShared(plan, shared, sharedDir, signal, (e) => {
-        if (e.type === 'stage-cached' || e.type === 'stage-done') say(`shared ${e.stage}: ${e.type === 'stage-cached' ? 'cached' : 'done'}`);
-      });
-      if (!lock) {
-        say(`sweep ${manifest.status}: the shared stages did not complete: ${manifest.error}`);
-        return EXIT.failed;
+    // The workers start now, so their start overlaps the shared stages.
+    const pool = new TrialPool(Math.min(args.jobs, trials.length));
+    try {
+      const sharedDir = join(dir, 'shared');
+      if (shared.length > 0) {
+        const { manifest, lock } = await runShared(plan, shared, sharedDir, signal, (e) => {
+          if (e.type === 'stage-cached' || e.type === 'stage-done') say(`shared ${e.stage}: ${e.type === 'stage-cached' ? 'cached' : 'done'}`);
+        });
+        if (!lock) {
+          say(`sweep ${manifest.status}: the shared stages did not complete: ${manifest.error}`);
+          return EXIT.failed;
+        }
+        for (const trial of trials) await seedTrial(join(dir, trial.id), sharedDir, lock);
       }
-      for (const trial of trials) await seedTrial(join(dir, trial.id), sharedDir, lock);
+      const outcomes = await pool.run(trials, { file, dirOf: (t) => join(dir, t.id), failFast: args.failFast, signal, report: say });
+      const { summary, losses } = await summarise(pipeline.name, grid, shared, outcomes);
+      await writeSummary(dir, summary, losses);
+      const [header, ...rows] = summaryTable(summary);
+      say(`\n${formatTable(header, rows)}`);
+      const failed = summary.trials.filter((t) => t.status !== 'completed').length;
+      say(`${summary.trials.length - failed} of ${summary.trials.length} trials completed; summary in ${shown(join(dir, 'sweep.json'))}, charts final-loss.svg and loss-curves.svg`);
+      return failed === 0 ? EXIT.ok : EXIT.failed;
+    } finally {
+      await pool.close();
     }
-    const outcomes = await runTrials(trials, { file, dirOf: (t) => join(dir, t.id), jobs: args.jobs, failFast: args.failFast, signal, report: say });
-    const { summary, losses } = await summarise(pipeline.name, grid, shared, outcomes);
-    await writeSummary(dir, summary, losses);
-    const [header, ...rows] = summaryTable(summary);
-    say(`\n${formatTable(header, rows)}`);
-    const failed = summary.trials.filter((t) => t.status !== 'completed').length;
-    say(`${summary.trials.length - failed} of ${summary.trials.length} trials completed; summary in ${shown(join(dir, 'sweep.json'))}, charts final-loss.svg and loss-curves.svg`);
-    return failed === 0 ? EXIT.ok : EXIT.failed;
   });
 }
 

@@ -1,0 +1,87 @@
+/**
+ * A sweep's trial worker: a long-lived process (`rxlab __trial-worker`, started by
+ * trials.ts with an IPC channel) that runs trial after trial in process, each exactly as
+ * `rxlab run FILE --set … --out DIR` runs it (`runIntoFolder`). A worker pays Node's
+ * start, the bundle's parse, ajv's schema compilation, the tfjs and vega imports and the
+ * JIT's warm-up once instead of once per trial.
+ *
+ * Nothing a trial computes depends on what ran before it in the same process: tfjs
+ * layer names are fixed (src/ml/model.ts), tensors are freed or tidied, and every random
+ * stream is seeded from the trial's params; test/sweep/worker.test.ts holds a warm
+ * worker's artifacts to a standalone run's, byte for byte.
+ *
+ * SIGINT, SIGTERM or the parent going away stop the trial in progress (it ends
+ * `interrupted`, as a run does on Ctrl-C) and end the worker.
+ */
+import { UsageError } from '../cli/options.ts';
+import { runIntoFolder } from '../cli/run-pipeline.ts';
+import { EnvironmentError, formatDiagnostic, PipelineInputError } from '../engine/errors.ts';
+
+/** Parent → worker: run this trial. */
+export interface TrialRequest {
+  type: 'trial';
+  file: string;
+  overrides: string[];
+  outDir: string;
+}
+
+/** Worker → parent: `ready` once it listens, then `done` after each trial. */
+export type WorkerMessage = { type: 'ready' } | { type: 'done'; status: 'completed' | 'failed' | 'interrupted'; error?: string };
+
+/** The worker's main loop; resolves with its exit code once it is told (or signalled) to stop. */
+export function trialWorker(): Promise<number> {
+  const send = process.send?.bind(process);
+  if (!send) {
+    process.stderr.write('rxlab: this internal command runs the trials of `rxlab sweep`; it needs an IPC channel from its parent\n');
+    return Promise.resolve(2);
+  }
+  const controller = new AbortController();
+  let busy = false;
+  return new Promise<number>((resolve) => {
+    const tell = (message: WorkerMessage): Promise<void> =>
+      new Promise((done) => {
+        if (!process.connected) return done();
+        // The callback runs once the message is handed to the channel (or failed to be: the parent is gone).
+        send(message, undefined, undefined, () => done());
+      });
+    const stop = (): void => {
+      controller.abort();
+      if (!busy) resolve(0);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    process.on('disconnect', stop);
+    process.on('message', (message: TrialRequest) => {
+      if (message.type !== 'trial' || busy || controller.signal.aborted) return;
+      busy = true;
+      void runTrial(message, controller.signal)
+        .then(tell)
+        .then(() => {
+          busy = false;
+          if (controller.signal.aborted) resolve(0);
+        });
+    });
+    void tell({ type: 'ready' });
+  });
+}
+
+async function runTrial(request: TrialRequest, signal: AbortSignal): Promise<WorkerMessage> {
+  try {
+    const { manifest } = await runIntoFolder(request.file, { set: request.overrides, out: request.outDir, signal, onEvent: () => undefined });
+    if (manifest.status === 'completed') return { type: 'done', status: 'completed' };
+    // What `rxlab run` prints on stderr for it.
+    return { type: 'done', status: manifest.status, error: `run ${manifest.status} after ${(manifest.durationMs / 1000).toFixed(2)} s: ${manifest.error}` };
+  } catch (err) {
+    return { type: 'done', status: signal.aborted ? 'interrupted' : 'failed', error: describeError(err) };
+  }
+}
+
+/** An error as `rxlab run` would print it. */
+function describeError(err: unknown): string {
+  if (err instanceof PipelineInputError) {
+    const n = err.diagnostics.length;
+    return `${err.diagnostics.map(formatDiagnostic).join('\n')}\n${n} error${n === 1 ? '' : 's'}; nothing was run`;
+  }
+  if (err instanceof UsageError || err instanceof EnvironmentError) return `rxlab run: ${err.message}`;
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
