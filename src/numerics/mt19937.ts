@@ -3,24 +3,35 @@
  * NumPy's legacy RandomState (`mt19937_seed`) and PyTorch's CPU generator
  * (`at::mt19937::init_with_uint32`) seed it from one 32-bit integer.
  *
- * Seeding is plain TypeScript; the twist and tempering of each block of 624 words,
- * which legacy_gauss's draws spend a third of their time in, run in a small
- * WebAssembly module four words at a time (SIMD): 5M words 31 -> 13 ms, and 2M
- * legacy normals about 25 ms faster. MT_WASM is the module text below, saved to a file
- * and assembled by wabt 1.0.39's `wat2wasm` (SIMD is on by default there);
- * test/numerics/mt19937.test.ts checks the words against the reference algorithm
- * written out in TypeScript. Each generator has its own instance (one 64 KiB page).
+ * Seeding is plain TypeScript. The two hot loops run in a small WebAssembly module,
+ * where V8 compiles them to about a third of the time of the same TypeScript:
+ * - the twist and tempering of each block of 624 words, four words at a time (SIMD):
+ *   5M words 31 -> 13 ms;
+ * - the tries of legacy_gauss's polar method (the words to two uniforms in (-1, 1),
+ *   their r^2 and the rejection), which RandomState's bulk normal() draws here so that
+ *   the words never leave the module: 1M accepted tries 33 -> 10 ms beyond the words.
+ * WebAssembly's f64 arithmetic is IEEE binary64 with no fused operations, so the tries
+ * are the same doubles as the TypeScript computed. MT_WASM is the module text below,
+ * saved to a file and assembled by wabt 1.0.39's `wat2wasm` (SIMD is on by default
+ * there); test/numerics/mt19937.test.ts checks the words against the reference
+ * algorithm written out in TypeScript, and the NumPy fixtures check the normals. Each
+ * generator has its own instance (one 64 KiB page).
  */
 const N = 624;
+/** The most polar tries `polar()` draws at a time: 2048 triples of doubles fit the page from byte 8192. */
+export const POLAR_TRIES = 2048;
 
 /*
- * The module: the state (624 words at byte 0) and the tempered outputs (624 words at
- * byte 2496) in its memory. The twist is vectorised where no word of a group of four
+ * The module: the state (624 words at byte 0), the tempered outputs (624 words at
+ * byte 2496) and up to POLAR_TRIES polar tries (from byte 8192) in its memory. The
+ * twist is vectorised where no word of a group of four
  * depends on another's new value: word kk needs the old kk + 1 and kk + 397 (for
  * kk < 227) or the new kk - 227 (beyond); the few words at the seams go one at a time.
  *
 (module
   (memory (export "memory") 1)
+  ;; The next word's index in the outputs, for $next.
+  (global $w (mut i32) (i32.const 0))
 
   ;; One word of the twist, at byte offsets kk, next (kk + 4, or 0 for the last
   ;; word) and far: mt[kk] = mt[far] ^ (y >>> 1) ^ (y odd ? MATRIX_A : 0) for
@@ -52,7 +63,7 @@ const N = 624;
           (i32x4.shr_s (i32x4.shl (local.get $y) (i32.const 31)) (i32.const 31))
           (v128.const i32x4 0x9908b0df 0x9908b0df 0x9908b0df 0x9908b0df)))))
 
-  (func (export "refill")
+  (func $refill (export "refill")
     (local $kk i32)
     (local $v v128)
     ;; Words 0..223, four at a time: far = kk + 397, not yet twisted.
@@ -88,17 +99,88 @@ const N = 624;
       (v128.store offset=2496 (local.get $kk)
         (v128.xor (local.get $v) (i32x4.shr_u (local.get $v) (i32.const 18))))
       (local.set $kk (i32.add (local.get $kk) (i32.const 16)))
-      (br_if $temper (i32.lt_u (local.get $kk) (i32.const 2496))))))
+      (br_if $temper (i32.lt_u (local.get $kk) (i32.const 2496)))))
+
+  ;; Output word $w, refilling first when all 624 are used; advances $w.
+  (func $next (result i32)
+    (local $word i32)
+    (if (i32.eq (global.get $w) (i32.const 624))
+      (then (call $refill) (global.set $w (i32.const 0))))
+    (local.set $word (i32.load offset=2496 (i32.shl (global.get $w) (i32.const 2))))
+    (global.set $w (i32.add (global.get $w) (i32.const 1)))
+    (local.get $word))
+
+  ;; legacy_gauss's polar tries from output word w on: writes the first `count`
+  ;; accepted ones (0 < r2 < 1) as (x1, x2, r2) from byte 8192; returns the next w.
+  ;; A try is written before it is judged and kept by advancing past it, so the
+  ;; rejections (a fifth of the tries, at random) cost no mispredicted branch.
+  (func (export "polar") (param $w i32) (param $count i32) (result i32)
+    (local $a1 i32) (local $b1 i32) (local $a2 i32) (local $b2 i32)
+    (local $x1 f64) (local $x2 f64) (local $r2 f64) (local $at i32) (local $kept i32)
+    (local.set $at (i32.const 8192))
+    (if (i32.eqz (local.get $count)) (then (return (local.get $w))))
+    (loop $try
+      (if (i32.le_u (local.get $w) (i32.const 620))
+        (then
+          (local.set $a1 (i32.load offset=2496 (i32.shl (local.get $w) (i32.const 2))))
+          (local.set $b1 (i32.load offset=2500 (i32.shl (local.get $w) (i32.const 2))))
+          (local.set $a2 (i32.load offset=2504 (i32.shl (local.get $w) (i32.const 2))))
+          (local.set $b2 (i32.load offset=2508 (i32.shl (local.get $w) (i32.const 2))))
+          (local.set $w (i32.add (local.get $w) (i32.const 4))))
+        (else
+          ;; The try runs past this block of outputs: word by word.
+          (global.set $w (local.get $w))
+          (local.set $a1 (call $next))
+          (local.set $b1 (call $next))
+          (local.set $a2 (call $next))
+          (local.set $b2 (call $next))
+          (local.set $w (global.get $w))))
+      ;; x = 2 legacy_double() - 1: (a >>> 5) 2^26 + (b >>> 6), an integer below 2^53
+      ;; so exact as a double, times 2^-52 (exact), minus 1.
+      (local.set $x1
+        (f64.sub
+          (f64.mul
+            (f64.convert_i64_u
+              (i64.or
+                (i64.shl (i64.extend_i32_u (i32.shr_u (local.get $a1) (i32.const 5))) (i64.const 26))
+                (i64.extend_i32_u (i32.shr_u (local.get $b1) (i32.const 6)))))
+            (f64.const 0x1p-52))
+          (f64.const 1)))
+      (local.set $x2
+        (f64.sub
+          (f64.mul
+            (f64.convert_i64_u
+              (i64.or
+                (i64.shl (i64.extend_i32_u (i32.shr_u (local.get $a2) (i32.const 5))) (i64.const 26))
+                (i64.extend_i32_u (i32.shr_u (local.get $b2) (i32.const 6)))))
+            (f64.const 0x1p-52))
+          (f64.const 1)))
+      (local.set $r2
+        (f64.add (f64.mul (local.get $x1) (local.get $x1)) (f64.mul (local.get $x2) (local.get $x2))))
+      (f64.store (local.get $at) (local.get $x1))
+      (f64.store offset=8 (local.get $at) (local.get $x2))
+      (f64.store offset=16 (local.get $at) (local.get $r2))
+      (local.set $kept
+        (i32.and (f64.lt (local.get $r2) (f64.const 1)) (f64.ne (local.get $r2) (f64.const 0))))
+      (local.set $at (i32.add (local.get $at) (select (i32.const 24) (i32.const 0) (local.get $kept))))
+      (local.set $count (i32.sub (local.get $count) (local.get $kept)))
+      (br_if $try (local.get $count)))
+    (local.get $w)))
 */
 
 const MT_WASM = [
-  'AGFzbQEAAAABDwNgA39/fwBgAn9/AGAAAAMEAwABAgUDAQABBxMCBm1lbW9yeQIABnJlZmlsbAACCqQDAz8BAX8gACgCAEGA',
-  'gICAeHEgASgCAEH/////B3FyIQMgACACKAIAIANBAXZzQQAgA0EBcWtB3+GiyHlxczYCAAtzAQF7IAD9AAQA/QwAAACAAAAA',
-  'gAAAAIAAAACA/U4gAP0ABAT9DP///3////9/////f////3/9Tv1QIQIgACAB/QAEACACQQH9rQH9USACQR/9qwFBH/2sAf0M',
-  '37AImd+wCJnfsAiZ37AImf1O/VH9CwQAC+0BAgF/AXsDQCAAIABBtAxqEAEgAEEQaiEAIABBgAdJDQALQYAHQYQHQbQTEABB',
-  'hAdBiAdBuBMQAEGIB0GMB0G8ExAAQYwHIQADQCAAIABBjAdrEAEgAEEQaiEAIABBvBNJDQALQbwTQQBBsAwQAEEAIQADQCAA',
-  '/QAEACEBIAEgAUEL/a0B/VEhASABIAFBB/2rAf0MgFYsnYBWLJ2AViydgFYsnf1O/VEhASABIAFBD/2rAf0MAADG7wAAxu8A',
-  'AMbvAADG7/1O/VEhASAAIAEgAUES/a0B/VH9CwTAEyAAQRBqIQAgAEHAE0kNAAsL',
+  'AGFzbQEAAAABGQVgA39/fwBgAn9/AGAAAGAAAX9gAn9/AX8DBgUAAQIDBAUDAQABBgYBfwFBAAsHGwMGbWVtb3J5AgAGcmVm',
+  'aWxsAAIFcG9sYXIABArhBQU/AQF/IAAoAgBBgICAgHhxIAEoAgBB/////wdxciEDIAAgAigCACADQQF2c0EAIANBAXFrQd/h',
+  'osh5cXM2AgALcwEBeyAA/QAEAP0MAAAAgAAAAIAAAACAAAAAgP1OIAD9AAQE/Qz///9/////f////3////9//U79UCECIAAg',
+  'Af0ABAAgAkEB/a0B/VEgAkEf/asBQR/9rAH9DN+wCJnfsAiZ37AImd+wCJn9Tv1R/QsEAAvtAQIBfwF7A0AgACAAQbQMahAB',
+  'IABBEGohACAAQYAHSQ0AC0GAB0GEB0G0ExAAQYQHQYgHQbgTEABBiAdBjAdBvBMQAEGMByEAA0AgACAAQYwHaxABIABBEGoh',
+  'ACAAQbwTSQ0AC0G8E0EAQbAMEABBACEAA0AgAP0ABAAhASABIAFBC/2tAf1RIQEgASABQQf9qwH9DIBWLJ2AViydgFYsnYBW',
+  'LJ39Tv1RIQEgASABQQ/9qwH9DAAAxu8AAMbvAADG7wAAxu/9Tv1RIQEgACABIAFBEv2tAf1R/QsEwBMgAEEQaiEAIABBwBNJ',
+  'DQALCycBAX8jAEHwBEYEQBACQQAkAAsjAEECdCgCwBMhACMAQQFqJAAgAAuTAgMEfwN8An9BgMAAIQkgAUUEQCAADwsDQCAA',
+  'QewETQRAIABBAnQoAsATIQIgAEECdCgCxBMhAyAAQQJ0KALIEyEEIABBAnQoAswTIQUgAEEEaiEABSAAJAAQAyECEAMhAxAD',
+  'IQQQAyEFIwAhAAsgAkEFdq1CGoYgA0EGdq2EukQAAAAAAACwPKJEAAAAAAAA8D+hIQYgBEEFdq1CGoYgBUEGdq2EukQAAAAA',
+  'AACwPKJEAAAAAAAA8D+hIQcgBiAGoiAHIAeioCEIIAkgBjkDACAJIAc5AwggCSAIOQMQIAhEAAAAAAAA8D9jIAhEAAAAAAAA',
+  'AABicSEKIAlBGEEAIAobaiEJIAEgCmshASABDQALIAAL',
 ].join('');
 
 const mtModule = new WebAssembly.Module(Buffer.from(MT_WASM, 'base64'));
@@ -111,15 +193,17 @@ export class MT19937 {
   readonly state: Uint32Array;
   /**
    * The current block's 624 outputs, already tempered, as int32 (the bit pattern of
-   * each uint32 output). A bulk consumer (RandomState's normal loop) reads
-   * `out[index++]` itself and calls `refill()` when `index` reaches 624: a word is then
-   * one load in the consumer's loop (measured: 2M normals 126 -> 108 ms).
+   * each uint32 output), in the module's memory; `out[index]` is the next.
    */
   readonly out: Int32Array;
   /** Index of the next word of `out`; N means "refill first". */
   index = N;
+  /** What `polar(count)` drew: `count` accepted tries as (x1, x2, r2), one after another. */
+  readonly tries: Float64Array;
   /** The module's refill: twists `state` and tempers it into `out`. */
   private readonly twist: () => void;
+  /** The module's polar(index, count): draws into `tries`, returns the new index. */
+  private readonly polarTries: (index: number, count: number) => number;
 
   constructor(seed = 5489) {
     const { exports } = new WebAssembly.Instance(mtModule);
@@ -127,7 +211,9 @@ export class MT19937 {
     const { buffer } = exports.memory as WebAssembly.Memory;
     this.state = new Uint32Array(buffer, 0, N);
     this.out = new Int32Array(buffer, 4 * N, N);
+    this.tries = new Float64Array(buffer, 8192, 3 * POLAR_TRIES);
     this.twist = exports.refill as () => void;
+    this.polarTries = exports.polar as (index: number, count: number) => number;
     this.seed(seed);
   }
 
@@ -181,6 +267,15 @@ export class MT19937 {
   nextUint32(): number {
     if (this.index >= N) this.refill();
     return this.out[this.index++] >>> 0;
+  }
+
+  /**
+   * The next `count` (at most POLAR_TRIES) accepted tries of legacy_gauss's polar
+   * method, into `tries`: x1 = 2 legacy_double() - 1 and x2 likewise, from the next
+   * four words, redrawn until 0 < r2 = x1^2 + x2^2 < 1.
+   */
+  polar(count: number): void {
+    this.index = this.polarTries(this.index, count);
   }
 
   /** Twists the state into the next 624 words and tempers them all into `out`; returns the new index, 0. */
