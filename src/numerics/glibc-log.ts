@@ -199,6 +199,9 @@ for (let i = 0; i < 128; i++) {
   T4[4 * i + 3] = c - T4[4 * i + 2];
 }
 
+/** T4, for MT19937's WebAssembly port of the main path, which copies it into its memory. */
+export const LOG_TABLE = T4;
+
 /** 2^(e - POW2_BIAS) for e in [0, 2 POW2_BIAS). */
 const POW2_BIAS = 1100;
 const POW2 = new Float64Array(2 * POW2_BIAS);

@@ -3,32 +3,39 @@
  * NumPy's legacy RandomState (`mt19937_seed`) and PyTorch's CPU generator
  * (`at::mt19937::init_with_uint32`) seed it from one 32-bit integer.
  *
- * Seeding is plain TypeScript. The two hot loops run in a small WebAssembly module,
- * where V8 compiles them to about a third of the time of the same TypeScript:
+ * Seeding is plain TypeScript. The hot loops run in a small WebAssembly module, where
+ * V8 compiles them to a fraction of the time of the same TypeScript:
  * - the twist and tempering of each block of 624 words, four words at a time (SIMD):
  *   5M words 31 -> 13 ms;
- * - the tries of legacy_gauss's polar method (the words to two uniforms in (-1, 1),
- *   their r^2 and the rejection), which RandomState's bulk normal() draws here so that
- *   the words never leave the module: 1M accepted tries 33 -> 10 ms beyond the words.
- * WebAssembly's f64 arithmetic is IEEE binary64 with no fused operations, so the tries
- * are the same doubles as the TypeScript computed. MT_WASM is the module text below,
- * saved to a file and assembled by wabt 1.0.39's `wat2wasm` (SIMD is on by default
- * there); test/numerics/mt19937.test.ts checks the words against the reference
- * algorithm written out in TypeScript, and the NumPy fixtures check the normals. Each
- * generator has its own instance (one 64 KiB page).
+ * - NumPy's legacy_gauss in bulk, for RandomState's normal() with a size: the polar
+ *   method's tries (words to two uniforms in (-1, 1), r^2, the rejection) and
+ *   sqrt(-2 log(r^2) / r^2) with glibc's log (main path ported; the near-1 path and
+ *   the rare exact tail call glibcLog): 2M normals 79 -> 58 ms.
+ * WebAssembly's f64 arithmetic is IEEE binary64, correctly rounded with no fused
+ * operations, so each operation, written as in the TypeScript, gives the same double.
+ * MT_WASM is the module text below, saved to a file and assembled by wabt 1.0.39's
+ * `wat2wasm` (SIMD is on by default there). test/numerics/mt19937.test.ts checks the
+ * words against the reference algorithm written out in TypeScript and the normals
+ * against glibcLog-based gauss(); the NumPy fixtures check both. Each generator has
+ * its own instance (one 64 KiB page).
  */
+import { glibcLog, LOG_TABLE } from './glibc-log.ts';
+
 const N = 624;
-/** The most polar tries `polar()` draws at a time: 2048 triples of doubles fit the page from byte 8192. */
-export const POLAR_TRIES = 2048;
+/** The most pairs `normals()` draws at a time (their tries, 24 bytes each, fit the page from byte 12288). */
+export const NORMAL_PAIRS = 2048;
 
 /*
  * The module: the state (624 words at byte 0), the tempered outputs (624 words at
- * byte 2496) and up to POLAR_TRIES polar tries (from byte 8192) in its memory. The
- * twist is vectorised where no word of a group of four
- * depends on another's new value: word kk needs the old kk + 1 and kk + 397 (for
- * kk < 227) or the new kk - 227 (beyond); the few words at the seams go one at a time.
+ * byte 2496), glibc's log table (LOG_TABLE, from byte 4992) and up to NORMAL_PAIRS
+ * polar tries, then their normals (from byte 12288) in its memory. The twist is
+ * vectorised where no word of a group of four depends on another's new value: word kk
+ * needs the old kk + 1 and kk + 397 (for kk < 227) or the new kk - 227 (beyond); the
+ * few words at the seams go one at a time.
  *
 (module
+  ;; glibcLog (glibc-log.ts), for the inputs $ln leaves to it.
+  (import "js" "log" (func $log (param f64) (result f64)))
   (memory (export "memory") 1)
   ;; The next word's index in the outputs, for $next.
   (global $w (mut i32) (i32.const 0))
@@ -111,13 +118,13 @@ export const POLAR_TRIES = 2048;
     (local.get $word))
 
   ;; legacy_gauss's polar tries from output word w on: writes the first `count`
-  ;; accepted ones (0 < r2 < 1) as (x1, x2, r2) from byte 8192; returns the next w.
+  ;; accepted ones (0 < r2 < 1) as (x1, x2, r2) from byte 12288; returns the next w.
   ;; A try is written before it is judged and kept by advancing past it, so the
   ;; rejections (a fifth of the tries, at random) cost no mispredicted branch.
-  (func (export "polar") (param $w i32) (param $count i32) (result i32)
+  (func $polar (param $w i32) (param $count i32) (result i32)
     (local $a1 i32) (local $b1 i32) (local $a2 i32) (local $b2 i32)
     (local $x1 f64) (local $x2 f64) (local $r2 f64) (local $at i32) (local $kept i32)
-    (local.set $at (i32.const 8192))
+    (local.set $at (i32.const 12288))
     (if (i32.eqz (local.get $count)) (then (return (local.get $w))))
     (loop $try
       (if (i32.le_u (local.get $w) (i32.const 620))
@@ -165,22 +172,125 @@ export const POLAR_TRIES = 2048;
       (local.set $at (i32.add (local.get $at) (select (i32.const 24) (i32.const 0) (local.get $kept))))
       (local.set $count (i32.sub (local.get $count) (local.get $kept)))
       (br_if $try (local.get $count)))
+    (local.get $w))
+  ;; glibc's log(x) for 0 < x < 1 as glibcLog computes it: the main path (x < 0.9375)
+  ;; here, with glibc's tail unfused when that provably rounds alike; the near-1 path
+  ;; and the rare exact tail by calling glibcLog. Operation for operation logTable and
+  ;; mulMinus1 of glibc-log.ts (see there), with x normal and k = kn; (invc, logc, ch,
+  ;; cl) for subinterval i at byte 4992 + 32 i.
+  (func $ln (param $x f64) (result f64)
+    (local $tmp i32) (local $at i32) (local $kn i32) (local $k f64) (local $p f64)
+    (local $t f64) (local $xh f64) (local $zh f64) (local $zl f64) (local $ph f64)
+    (local $r f64) (local $w f64) (local $hi f64) (local $lo f64) (local $r2 f64)
+    (local $y f64) (local $s f64)
+    (if (f64.ge (local.get $x) (f64.const 0.9375))
+      (then (return (call $log (local.get $x)))))
+    (local.set $tmp
+      (i32.sub
+        (i32.wrap_i64 (i64.shr_u (i64.reinterpret_f64 (local.get $x)) (i64.const 32)))
+        (i32.const 0x3fe60000)))
+    (local.set $at
+      (i32.add (i32.const 4992)
+        (i32.shl (i32.and (i32.shr_u (local.get $tmp) (i32.const 11)) (i32.const 0x1fc)) (i32.const 3))))
+    (local.set $kn (i32.shr_s (local.get $tmp) (i32.const 20)))
+    (local.set $k (f64.convert_i32_s (local.get $kn)))
+    ;; p = 2^-kn, built from its exponent bits.
+    (local.set $p
+      (f64.reinterpret_i64
+        (i64.shl (i64.extend_i32_s (i32.sub (i32.const 1023) (local.get $kn))) (i64.const 52))))
+    ;; mulMinus1(x, p): r = fma(x p, invc, -1) by Dekker's product.
+    (local.set $t (f64.mul (f64.const 134217729) (local.get $x)))
+    (local.set $xh (f64.sub (local.get $t) (f64.sub (local.get $t) (local.get $x))))
+    (local.set $zh (f64.mul (local.get $xh) (local.get $p)))
+    (local.set $zl (f64.mul (f64.sub (local.get $x) (local.get $xh)) (local.get $p)))
+    (local.set $ph (f64.mul (f64.mul (local.get $x) (local.get $p)) (f64.load (local.get $at))))
+    (local.set $r
+      (f64.add
+        (f64.sub (local.get $ph) (f64.const 1))
+        (f64.sub
+          (f64.mul (local.get $zl) (f64.load offset=24 (local.get $at)))
+          (f64.sub
+            (f64.sub
+              (f64.sub (local.get $ph) (f64.mul (local.get $zh) (f64.load offset=16 (local.get $at))))
+              (f64.mul (local.get $zl) (f64.load offset=16 (local.get $at))))
+            (f64.mul (local.get $zh) (f64.load offset=24 (local.get $at)))))))
+    ;; w = k LN2HI + logc; hi = w + r; lo = (w - hi + r) + k LN2LO.
+    (local.set $w
+      (f64.add (f64.mul (local.get $k) (f64.const 0.6931471805598903)) (f64.load offset=8 (local.get $at))))
+    (local.set $hi (f64.add (local.get $w) (local.get $r)))
+    (local.set $r2 (f64.mul (local.get $r) (local.get $r)))
+    (local.set $lo
+      (f64.add
+        (f64.add (f64.sub (local.get $w) (local.get $hi)) (local.get $r))
+        (f64.mul (local.get $k) (f64.const 5.497923018708371e-14))))
+    ;; y = lo + r2 A0 + r r2 (A1 + r A2 + r2 (A3 + r A4)).
+    (local.set $y
+      (f64.add
+        (f64.add (local.get $lo) (f64.mul (local.get $r2) (f64.const -0.5000000000000001)))
+        (f64.mul
+          (f64.mul (local.get $r) (local.get $r2))
+          (f64.add
+            (f64.add (f64.const 0.33333333331825593) (f64.mul (local.get $r) (f64.const -0.2499999999622955)))
+            (f64.mul (local.get $r2)
+              (f64.add (f64.const 0.20000304511814496) (f64.mul (local.get $r) (f64.const -0.16667054827627667))))))))
+    (local.set $s
+      (f64.mul
+        (f64.add (f64.abs (local.get $lo)) (f64.mul (f64.const 2) (local.get $r2)))
+        (f64.const 0x1p-48)))
+    (if (result f64)
+      (f64.eq
+        (f64.add (local.get $hi) (f64.add (local.get $y) (local.get $s)))
+        (f64.add (local.get $hi) (f64.sub (local.get $y) (local.get $s))))
+      (then (f64.add (local.get $hi) (local.get $y)))
+      (else (call $log (local.get $x)))))
+
+  ;; `count` legacy_gauss pairs from output word w on: for each accepted polar try,
+  ;; f = sqrt(-2 log(r2) / r2), then f x2 and f x1 (the order gauss() returns them in)
+  ;; from byte 12288, over the tries (pair k at 16 k, try k at 24 k: a try is read
+  ;; before its pair is written, and no pair reaches a later try). Returns the next w.
+  (func (export "normals") (param $w i32) (param $count i32) (result i32)
+    (local $try i32) (local $pair i32) (local $end i32) (local $x1 f64) (local $x2 f64) (local $r2 f64)
+    (local $f f64)
+    (local.set $w (call $polar (local.get $w) (local.get $count)))
+    (local.set $try (i32.const 12288))
+    (local.set $pair (i32.const 12288))
+    (local.set $end (i32.add (i32.const 12288) (i32.mul (local.get $count) (i32.const 24))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $try) (local.get $end)))
+        (local.set $r2 (f64.load offset=16 (local.get $try)))
+        (local.set $f
+          (f64.sqrt (f64.div (f64.mul (f64.const -2) (call $ln (local.get $r2))) (local.get $r2))))
+        (local.set $x1 (f64.load (local.get $try)))
+        (local.set $x2 (f64.load offset=8 (local.get $try)))
+        (f64.store (local.get $pair) (f64.mul (local.get $f) (local.get $x2)))
+        (f64.store offset=8 (local.get $pair) (f64.mul (local.get $f) (local.get $x1)))
+        (local.set $try (i32.add (local.get $try) (i32.const 24)))
+        (local.set $pair (i32.add (local.get $pair) (i32.const 16)))
+        (br $each)))
     (local.get $w)))
 */
 
 const MT_WASM = [
-  'AGFzbQEAAAABGQVgA39/fwBgAn9/AGAAAGAAAX9gAn9/AX8DBgUAAQIDBAUDAQABBgYBfwFBAAsHGwMGbWVtb3J5AgAGcmVm',
-  'aWxsAAIFcG9sYXIABArhBQU/AQF/IAAoAgBBgICAgHhxIAEoAgBB/////wdxciEDIAAgAigCACADQQF2c0EAIANBAXFrQd/h',
-  'osh5cXM2AgALcwEBeyAA/QAEAP0MAAAAgAAAAIAAAACAAAAAgP1OIAD9AAQE/Qz///9/////f////3////9//U79UCECIAAg',
-  'Af0ABAAgAkEB/a0B/VEgAkEf/asBQR/9rAH9DN+wCJnfsAiZ37AImd+wCJn9Tv1R/QsEAAvtAQIBfwF7A0AgACAAQbQMahAB',
-  'IABBEGohACAAQYAHSQ0AC0GAB0GEB0G0ExAAQYQHQYgHQbgTEABBiAdBjAdBvBMQAEGMByEAA0AgACAAQYwHaxABIABBEGoh',
-  'ACAAQbwTSQ0AC0G8E0EAQbAMEABBACEAA0AgAP0ABAAhASABIAFBC/2tAf1RIQEgASABQQf9qwH9DIBWLJ2AViydgFYsnYBW',
-  'LJ39Tv1RIQEgASABQQ/9qwH9DAAAxu8AAMbvAADG7wAAxu/9Tv1RIQEgACABIAFBEv2tAf1R/QsEwBMgAEEQaiEAIABBwBNJ',
-  'DQALCycBAX8jAEHwBEYEQBACQQAkAAsjAEECdCgCwBMhACMAQQFqJAAgAAuTAgMEfwN8An9BgMAAIQkgAUUEQCAADwsDQCAA',
-  'QewETQRAIABBAnQoAsATIQIgAEECdCgCxBMhAyAAQQJ0KALIEyEEIABBAnQoAswTIQUgAEEEaiEABSAAJAAQAyECEAMhAxAD',
-  'IQQQAyEFIwAhAAsgAkEFdq1CGoYgA0EGdq2EukQAAAAAAACwPKJEAAAAAAAA8D+hIQYgBEEFdq1CGoYgBUEGdq2EukQAAAAA',
-  'AACwPKJEAAAAAAAA8D+hIQcgBiAGoiAHIAeioCEIIAkgBjkDACAJIAc5AwggCSAIOQMQIAhEAAAAAAAA8D9jIAhEAAAAAAAA',
-  'AABicSEKIAlBGEEAIAobaiEJIAEgCmshASABDQALIAAL',
+  'AGFzbQEAAAABHgZgAXwBfGADf39/AGACf38AYAAAYAABf2ACf38BfwIKAQJqcwNsb2cAAAMIBwECAwQFAAUFAwEAAQYGAX8B',
+  'QQALBx0DBm1lbW9yeQIABnJlZmlsbAADB25vcm1hbHMABwriCQc/AQF/IAAoAgBBgICAgHhxIAEoAgBB/////wdxciEDIAAg',
+  'AigCACADQQF2c0EAIANBAXFrQd/hosh5cXM2AgALcwEBeyAA/QAEAP0MAAAAgAAAAIAAAACAAAAAgP1OIAD9AAQE/Qz///9/',
+  '////f////3////9//U79UCECIAAgAf0ABAAgAkEB/a0B/VEgAkEf/asBQR/9rAH9DN+wCJnfsAiZ37AImd+wCJn9Tv1R/QsE',
+  'AAvtAQIBfwF7A0AgACAAQbQMahACIABBEGohACAAQYAHSQ0AC0GAB0GEB0G0ExABQYQHQYgHQbgTEAFBiAdBjAdBvBMQAUGM',
+  'ByEAA0AgACAAQYwHaxACIABBEGohACAAQbwTSQ0AC0G8E0EAQbAMEAFBACEAA0AgAP0ABAAhASABIAFBC/2tAf1RIQEgASAB',
+  'QQf9qwH9DIBWLJ2AViydgFYsnYBWLJ39Tv1RIQEgASABQQ/9qwH9DAAAxu8AAMbvAADG7wAAxu/9Tv1RIQEgACABIAFBEv2t',
+  'Af1R/QsEwBMgAEEQaiEAIABBwBNJDQALCycBAX8jAEHwBEYEQBADQQAkAAsjAEECdCgCwBMhACMAQQFqJAAgAAuTAgMEfwN8',
+  'An9BgOAAIQkgAUUEQCAADwsDQCAAQewETQRAIABBAnQoAsATIQIgAEECdCgCxBMhAyAAQQJ0KALIEyEEIABBAnQoAswTIQUg',
+  'AEEEaiEABSAAJAAQBCECEAQhAxAEIQQQBCEFIwAhAAsgAkEFdq1CGoYgA0EGdq2EukQAAAAAAACwPKJEAAAAAAAA8D+hIQYg',
+  'BEEFdq1CGoYgBUEGdq2EukQAAAAAAACwPKJEAAAAAAAA8D+hIQcgBiAGoiAHIAeioCEIIAkgBjkDACAJIAc5AwggCSAIOQMQ',
+  'IAhEAAAAAAAA8D9jIAhEAAAAAAAAAABicSEKIAlBGEEAIAobaiEJIAEgCmshASABDQALIAAL+wICA38OfCAARAAAAAAAAO4/',
+  'ZgRAIAAQAA8LIAC9QiCIp0GAgJj/A2shAUGAJyABQQt2QfwDcUEDdGohAiABQRR1IQMgA7chBEH/ByADa6xCNIa/IQVEAAAA',
+  'AgAAoEEgAKIhBiAGIAYgAKGhIQcgByAFoiEIIAAgB6EgBaIhCSAAIAWiIAIrAwCiIQogCkQAAAAAAADwP6EgCSACKwMYoiAK',
+  'IAggAisDEKKhIAkgAisDEKKhIAggAisDGKKhoaAhCyAERAA4+v5CLuY/oiACKwMIoCEMIAwgC6AhDSALIAuiIQ8gDCANoSAL',
+  'oCAERDBnx5NX8y49oqAhDiAOIA9EAQAAAAAA4L+ioCALIA+iRFswUVVVVdU/IAtEkEXr////z7+ioCAPRBEB8SSzmck/IAtE',
+  'n8gG5XVVxb+ioKKgoqAhECAOmUQAAAAAAAAAQCAPoqBEAAAAAAAA8DyiIREgDSAQIBGgoCANIBAgEaGgYQR8IA0gEKAFIAAQ',
+  'AAsLggECA38EfCAAIAEQBSEAQYDgACECQYDgACEDQYDgACABQRhsaiEEAkADQCACIARPDQEgAisDECEHRAAAAAAAAADAIAcQ',
+  'BqIgB6OfIQggAisDACEFIAIrAwghBiADIAggBqI5AwAgAyAIIAWiOQMIIAJBGGohAiADQRBqIQMMAAsLIAAL',
 ].join('');
 
 const mtModule = new WebAssembly.Module(Buffer.from(MT_WASM, 'base64'));
@@ -198,22 +308,23 @@ export class MT19937 {
   readonly out: Int32Array;
   /** Index of the next word of `out`; N means "refill first". */
   index = N;
-  /** What `polar(count)` drew: `count` accepted tries as (x1, x2, r2), one after another. */
-  readonly tries: Float64Array;
+  /** What `normals(count)` drew: `count` pairs, each as gauss() returns them. */
+  readonly pairs: Float64Array;
   /** The module's refill: twists `state` and tempers it into `out`. */
   private readonly twist: () => void;
-  /** The module's polar(index, count): draws into `tries`, returns the new index. */
-  private readonly polarTries: (index: number, count: number) => number;
+  /** The module's normals(index, count): draws into `pairs`, returns the new index. */
+  private readonly drawNormals: (index: number, count: number) => number;
 
   constructor(seed = 5489) {
-    const { exports } = new WebAssembly.Instance(mtModule);
+    const { exports } = new WebAssembly.Instance(mtModule, { js: { log: glibcLog } });
     // One 64 KiB page that never grows, so these views stay valid.
     const { buffer } = exports.memory as WebAssembly.Memory;
     this.state = new Uint32Array(buffer, 0, N);
     this.out = new Int32Array(buffer, 4 * N, N);
-    this.tries = new Float64Array(buffer, 8192, 3 * POLAR_TRIES);
+    new Float64Array(buffer, 8 * N, LOG_TABLE.length).set(LOG_TABLE);
+    this.pairs = new Float64Array(buffer, 12288, 2 * NORMAL_PAIRS);
     this.twist = exports.refill as () => void;
-    this.polarTries = exports.polar as (index: number, count: number) => number;
+    this.drawNormals = exports.normals as (index: number, count: number) => number;
     this.seed(seed);
   }
 
@@ -270,12 +381,12 @@ export class MT19937 {
   }
 
   /**
-   * The next `count` (at most POLAR_TRIES) accepted tries of legacy_gauss's polar
-   * method, into `tries`: x1 = 2 legacy_double() - 1 and x2 likewise, from the next
-   * four words, redrawn until 0 < r2 = x1^2 + x2^2 < 1.
+   * The next `count` (at most NORMAL_PAIRS) pairs of legacy_gauss normals, into
+   * `pairs`: from each accepted polar try (x1, x2 from the next four words, redrawn
+   * until 0 < r2 < 1), f x2 then f x1 for f = sqrt(-2 log(r2) / r2), log being glibc's.
    */
-  polar(count: number): void {
-    this.index = this.polarTries(this.index, count);
+  normals(count: number): void {
+    this.index = this.drawNormals(this.index, count);
   }
 
   /** Twists the state into the next 624 words and tempers them all into `out`; returns the new index, 0. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MT19937 } from '../../src/numerics/mt19937.ts';
+import { RandomState } from '../../src/numerics/random-state.ts';
 
 /** The reference genrand_int32 (mt19937ar.c), one word at a time, on a copy of a seeded state. */
 function referenceWords(state: Uint32Array, count: number): number[] {
@@ -49,5 +50,18 @@ describe('MT19937', () => {
     const first = a.nextUint32();
     new MT19937(2).refill();
     expect(b.nextUint32()).toBe(first);
+  });
+
+  it("draws in bulk (normals(), in WebAssembly) the normals gauss() draws one by one (glibcLog in TypeScript)", () => {
+    for (const seed of [0, 5, 2 ** 31]) {
+      const bulk = new RandomState(seed).normal(0, 1, 200_001);
+      const one = new RandomState(seed);
+      const mismatches: string[] = [];
+      for (let i = 0; i < bulk.length; i++) {
+        const value = one.normal();
+        if (!Object.is(bulk[i], value)) mismatches.push(`seed ${seed} [${i}]: ${bulk[i]} !== ${value}`);
+      }
+      expect(mismatches.slice(0, 5)).toEqual([]);
+    }
   });
 });
