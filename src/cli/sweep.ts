@@ -34,19 +34,19 @@ export async function sweepCommand(file: string, args: ParsedArgs): Promise<numb
   const random = args.random ?? pipeline.sweep?.random;
   const seed = args.seed ?? pipeline.sweep?.seed ?? 0;
   const trials = expandGrid(grid, { random, seed });
-  await checkTrials(file, trials.map((t) => t.overrides));
+  // The workers start now: their start overlaps checking the trials and running the shared stages.
+  const pool = new TrialPool(Math.min(args.jobs, trials.length));
+  try {
+    await checkTrials(file, trials.map((t) => t.overrides));
 
-  const plan = planPipeline(pipeline);
-  const shared = sharedStages(plan, new Set(Object.keys(grid).map((k) => k.split('.')[0])));
-  const dir = resolve(args.out ?? join('outputs', pipeline.name, `sweep-${hashValue({ grid, random, seed }).slice(0, 10)}`));
-  const say = (text: string): void => void process.stdout.write(`${text}\n`);
-  say(`sweep ${pipeline.name}: ${trials.length} trials, ${args.jobs} at a time, in ${shown(dir)}`);
-  say(shared.length ? `shared by every trial (run once): ${shared.join(', ')}` : 'no stage is shared: every stage depends on a swept param');
+    const plan = planPipeline(pipeline);
+    const shared = sharedStages(plan, new Set(Object.keys(grid).map((k) => k.split('.')[0])));
+    const dir = resolve(args.out ?? join('outputs', pipeline.name, `sweep-${hashValue({ grid, random, seed }).slice(0, 10)}`));
+    const say = (text: string): void => void process.stdout.write(`${text}\n`);
+    say(`sweep ${pipeline.name}: ${trials.length} trials, ${args.jobs} at a time, in ${shown(dir)}`);
+    say(shared.length ? `shared by every trial (run once): ${shared.join(', ')}` : 'no stage is shared: every stage depends on a swept param');
 
-  return untilInterrupted(async (signal) => {
-    // The workers start now, so their start overlaps the shared stages.
-    const pool = new TrialPool(Math.min(args.jobs, trials.length));
-    try {
+    return await untilInterrupted(async (signal) => {
       const sharedDir = join(dir, 'shared');
       if (shared.length > 0) {
         const { manifest, lock } = await runShared(plan, shared, sharedDir, signal, (e) => {
@@ -66,10 +66,10 @@ export async function sweepCommand(file: string, args: ParsedArgs): Promise<numb
       const failed = summary.trials.filter((t) => t.status !== 'completed').length;
       say(`${summary.trials.length - failed} of ${summary.trials.length} trials completed; summary in ${shown(join(dir, 'sweep.json'))}, charts final-loss.svg and loss-curves.svg`);
       return failed === 0 ? EXIT.ok : EXIT.failed;
-    } finally {
-      await pool.close();
-    }
-  });
+    });
+  } finally {
+    await pool.close();
+  }
 }
 
 /** Loads the pipeline with each trial's overrides first, so a bad value is reported (all at once) before anything runs. */

@@ -61,8 +61,19 @@ export function trialWorker(): Promise<number> {
           if (controller.signal.aborted) resolve(0);
         });
     });
-    void tell({ type: 'ready' });
+    void tell({ type: 'ready' }).then(preload);
   });
+}
+
+/**
+ * Loads what trials need (the stages, tfjs, vega) while the sweep is still getting ready
+ * (loading the file, running the shared stages), rather than in the first trial. Only
+ * modules are loaded: nothing a run computes is started early.
+ */
+function preload(): void {
+  for (const load of [() => import('../stages/registry.ts'), () => import('../ml/index.ts'), () => import('../charts/index.ts')]) {
+    load().catch(() => undefined); // a trial that needs it reports the failure
+  }
 }
 
 async function runTrial(request: TrialRequest, signal: AbortSignal): Promise<WorkerMessage> {
