@@ -16,8 +16,7 @@
  * MT_WASM is the module text below, saved to a file and assembled by wabt 1.0.39's
  * `wat2wasm` (SIMD is on by default there). test/numerics/mt19937.test.ts checks the
  * words against the reference algorithm written out in TypeScript and the normals
- * against glibcLog-based gauss(); the NumPy fixtures check both. Each generator has
- * its own instance (one 64 KiB page).
+ * against glibcLog-based gauss(); the NumPy fixtures check both.
  */
 import { glibcLog, LOG_TABLE } from './glibc-log.ts';
 
@@ -293,38 +292,36 @@ const MT_WASM = [
   'BqIgB6OfIQggAisDACEFIAIrAwghBiADIAggBqI5AwAgAyAIIAWiOQMIIAJBGGohAiADQRBqIQMMAAsLIAAL',
 ].join('');
 
-const mtModule = new WebAssembly.Module(Buffer.from(MT_WASM, 'base64'));
+/**
+ * One instance serves every generator: each call copies the generator's state and
+ * current outputs in (and back), 5 KB, so that a generator costs no more to create
+ * than before (7 µs rather than 80, and no 64 KiB memory with its address-space
+ * reservation each). Its one page never grows, so these views stay valid.
+ */
+const wasm = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(MT_WASM, 'base64')), { js: { log: glibcLog } })
+  .exports as { memory: WebAssembly.Memory; refill: () => void; normals: (index: number, count: number) => number };
+const wasmState = new Uint32Array(wasm.memory.buffer, 0, N);
+const wasmOut = new Int32Array(wasm.memory.buffer, 4 * N, N);
+new Float64Array(wasm.memory.buffer, 8 * N, LOG_TABLE.length).set(LOG_TABLE);
+const wasmPairs = new Float64Array(wasm.memory.buffer, 12288, 2 * NORMAL_PAIRS);
 
 export class MT19937 {
-  /**
-   * The 624-word state, in the module's memory; exposed so array seeding
-   * (`init_by_array`) can rewrite it.
-   */
-  readonly state: Uint32Array;
+  /** The 624-word state; exposed so array seeding (`init_by_array`) can rewrite it. */
+  readonly state = new Uint32Array(N);
   /**
    * The current block's 624 outputs, already tempered, as int32 (the bit pattern of
-   * each uint32 output), in the module's memory; `out[index]` is the next.
+   * each uint32 output); `out[index]` is the next.
    */
-  readonly out: Int32Array;
+  readonly out = new Int32Array(N);
   /** Index of the next word of `out`; N means "refill first". */
   index = N;
-  /** What `normals(count)` drew: `count` pairs, each as gauss() returns them. */
-  readonly pairs: Float64Array;
-  /** The module's refill: twists `state` and tempers it into `out`. */
-  private readonly twist: () => void;
-  /** The module's normals(index, count): draws into `pairs`, returns the new index. */
-  private readonly drawNormals: (index: number, count: number) => number;
+  /**
+   * What the last `normals(count)`, of any generator, drew: `count` pairs, each as
+   * gauss() returns them. Read them before the next call.
+   */
+  readonly pairs = wasmPairs;
 
   constructor(seed = 5489) {
-    const { exports } = new WebAssembly.Instance(mtModule, { js: { log: glibcLog } });
-    // One 64 KiB page that never grows, so these views stay valid.
-    const { buffer } = exports.memory as WebAssembly.Memory;
-    this.state = new Uint32Array(buffer, 0, N);
-    this.out = new Int32Array(buffer, 4 * N, N);
-    new Float64Array(buffer, 8 * N, LOG_TABLE.length).set(LOG_TABLE);
-    this.pairs = new Float64Array(buffer, 12288, 2 * NORMAL_PAIRS);
-    this.twist = exports.refill as () => void;
-    this.drawNormals = exports.normals as (index: number, count: number) => number;
     this.seed(seed);
   }
 
@@ -386,12 +383,19 @@ export class MT19937 {
    * until 0 < r2 < 1), f x2 then f x1 for f = sqrt(-2 log(r2) / r2), log being glibc's.
    */
   normals(count: number): void {
-    this.index = this.drawNormals(this.index, count);
+    wasmState.set(this.state);
+    wasmOut.set(this.out);
+    this.index = wasm.normals(this.index, count);
+    this.state.set(wasmState);
+    this.out.set(wasmOut);
   }
 
   /** Twists the state into the next 624 words and tempers them all into `out`; returns the new index, 0. */
   refill(): number {
-    this.twist();
+    wasmState.set(this.state);
+    wasm.refill();
+    this.state.set(wasmState);
+    this.out.set(wasmOut);
     return (this.index = 0);
   }
 }
