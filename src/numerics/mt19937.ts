@@ -292,18 +292,37 @@ const MT_WASM = [
   'BqIgB6OfIQggAisDACEFIAIrAwghBiADIAggBqI5AwAgAyAIIAWiOQMIIAJBGGohAiADQRBqIQMMAAsLIAAL',
 ].join('');
 
+/** The module's exports and views on its memory (one page that never grows, so they stay valid). */
+interface Kernel {
+  refill: () => void;
+  normals: (index: number, count: number) => number;
+  state: Uint32Array;
+  out: Int32Array;
+  pairs: Float64Array;
+}
+
 /**
  * One instance serves every generator: each call copies the generator's state and
  * current outputs in (and back), 5 KB, so that a generator costs no more to create
  * than before (7 µs rather than 80, and no 64 KiB memory with its address-space
- * reservation each). Its one page never grows, so these views stay valid.
+ * reservation each). Made on first use, not on import: the CLI imports every stage,
+ * and most of its runs draw nothing.
  */
-const wasm = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(MT_WASM, 'base64')), { js: { log: glibcLog } })
-  .exports as { memory: WebAssembly.Memory; refill: () => void; normals: (index: number, count: number) => number };
-const wasmState = new Uint32Array(wasm.memory.buffer, 0, N);
-const wasmOut = new Int32Array(wasm.memory.buffer, 4 * N, N);
-new Float64Array(wasm.memory.buffer, 8 * N, LOG_TABLE.length).set(LOG_TABLE);
-const wasmPairs = new Float64Array(wasm.memory.buffer, 12288, 2 * NORMAL_PAIRS);
+let kernel: Kernel | undefined;
+
+function makeKernel(): Kernel {
+  const module = new WebAssembly.Module(Buffer.from(MT_WASM, 'base64'));
+  const exports = new WebAssembly.Instance(module, { js: { log: glibcLog } }).exports;
+  const { buffer } = exports.memory as WebAssembly.Memory;
+  new Float64Array(buffer, 8 * N, LOG_TABLE.length).set(LOG_TABLE);
+  return {
+    refill: exports.refill as () => void,
+    normals: exports.normals as (index: number, count: number) => number,
+    state: new Uint32Array(buffer, 0, N),
+    out: new Int32Array(buffer, 4 * N, N),
+    pairs: new Float64Array(buffer, 12288, 2 * NORMAL_PAIRS),
+  };
+}
 
 export class MT19937 {
   /** The 624-word state; exposed so array seeding (`init_by_array`) can rewrite it. */
@@ -319,9 +338,12 @@ export class MT19937 {
    * What the last `normals(count)`, of any generator, drew: `count` pairs, each as
    * gauss() returns them. Read them before the next call.
    */
-  readonly pairs = wasmPairs;
+  readonly pairs: Float64Array;
+  private readonly kernel: Kernel;
 
   constructor(seed = 5489) {
+    this.kernel = kernel ??= makeKernel();
+    this.pairs = this.kernel.pairs;
     this.seed(seed);
   }
 
@@ -383,19 +405,21 @@ export class MT19937 {
    * until 0 < r2 < 1), f x2 then f x1 for f = sqrt(-2 log(r2) / r2), log being glibc's.
    */
   normals(count: number): void {
-    wasmState.set(this.state);
-    wasmOut.set(this.out);
-    this.index = wasm.normals(this.index, count);
-    this.state.set(wasmState);
-    this.out.set(wasmOut);
+    const kernel = this.kernel;
+    kernel.state.set(this.state);
+    kernel.out.set(this.out);
+    this.index = kernel.normals(this.index, count);
+    this.state.set(kernel.state);
+    this.out.set(kernel.out);
   }
 
   /** Twists the state into the next 624 words and tempers them all into `out`; returns the new index, 0. */
   refill(): number {
-    wasmState.set(this.state);
-    wasm.refill();
-    this.state.set(wasmState);
-    this.out.set(wasmOut);
+    const kernel = this.kernel;
+    kernel.state.set(this.state);
+    kernel.refill();
+    this.state.set(kernel.state);
+    this.out.set(kernel.out);
     return (this.index = 0);
   }
 }
