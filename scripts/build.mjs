@@ -10,7 +10,8 @@ import { build } from 'esbuild';
 rmSync('dist', { recursive: true, force: true });
 
 await build({
-  entryPoints: { rxlab: 'src/cli.ts' },
+  // The chart renderer runs on a worker thread, from a file of its own.
+  entryPoints: { rxlab: 'src/cli.ts', 'render-worker': 'src/charts/render-worker.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',

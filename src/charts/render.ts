@@ -1,41 +1,62 @@
 /**
  * Deterministic SVG from a Vega spec, with Vega's headless view and no canvas package.
  *
- * Vega's SVG output is a pure function of the spec except for two kinds of process-wide state, both
- * pinned here: the counters behind `clip…`/`gradient_…` ids (reset before every render, and renders
- * are queued so two never interleave) and text measurement, which uses the `canvas` package when it
- * is installed and a length-based estimate otherwise (the estimate is forced while rendering).
+ * Rendering runs on a worker thread of its own (render-worker.ts), started on the first
+ * chart: importing Vega and laying out a chart take a few hundred milliseconds of CPU that
+ * would otherwise hold up training on the main thread. The worker does not keep the
+ * process alive while it has nothing to do.
  */
-import { parse, resetSVGDefIds, textMetrics, View, type Spec } from 'vega';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Spec } from 'vega';
+import { rxlabRoot } from '../version.ts';
+import type { RenderReply, RenderRequest } from './render-worker.ts';
 
-declare module 'vega' {
-  /** Vega's text measurer; exported at runtime by `vega` (from vega-scenegraph) but missing from its types. */
-  export const textMetrics: {
-    width: (item: unknown, text: unknown) => number;
-    estimateWidth: (item: unknown, text: unknown) => number;
-  };
+interface Pending {
+  resolve: (svg: string) => void;
+  reject: (err: Error) => void;
 }
 
-let queue: Promise<unknown> = Promise.resolve();
+let worker: Worker | undefined;
+const pending = new Map<number, Pending>();
+let lastId = 0;
 
-async function renderNow(spec: Spec): Promise<string> {
-  const measure = textMetrics.width;
-  textMetrics.width = textMetrics.estimateWidth;
-  resetSVGDefIds();
-  // Vega ingests inline data by tagging those objects; parse a copy so the caller's spec stays as written.
-  const view = new View(parse(structuredClone(spec)), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-    textMetrics.width = measure;
-  }
+/**
+ * From the sources (tsx, vitest) the worker is the TypeScript module beside this one,
+ * with tsx's loader; from the bundle it is dist/render-worker.mjs.
+ */
+function startWorker(): Worker {
+  const w = import.meta.url.endsWith('.ts')
+    ? new Worker(
+        `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` +
+          `.then(({ register }) => (register(), import(${JSON.stringify(new URL('./render-worker.ts', import.meta.url).href)})))`,
+        { eval: true },
+      )
+    : new Worker(join(rxlabRoot(), 'dist', 'render-worker.mjs'));
+  const failAll = (err: Error): void => {
+    worker = undefined;
+    for (const { reject } of pending.values()) reject(err);
+    pending.clear();
+  };
+  w.on('message', (reply: RenderReply) => {
+    const request = pending.get(reply.id)!;
+    pending.delete(reply.id);
+    if ('svg' in reply) request.resolve(reply.svg);
+    else request.reject(new Error(`Vega could not render the chart: ${reply.error}`));
+    if (pending.size === 0) w.unref();
+  });
+  w.on('error', failAll);
+  w.on('exit', (code) => failAll(new Error(`the chart renderer stopped (exit code ${code})`)));
+  return w;
 }
 
 /** The chart of `spec` as an SVG document, byte-identical for the same spec in any process. */
 export function renderSvg(spec: Spec): Promise<string> {
-  const svg = queue.then(() => renderNow(spec));
-  queue = svg.catch(() => undefined);
+  worker ??= startWorker();
+  worker.ref();
+  const request: RenderRequest = { id: ++lastId, spec };
+  const svg = new Promise<string>((resolve, reject) => pending.set(request.id, { resolve, reject }));
+  worker.postMessage(request);
   return svg;
 }
 

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import type { Spec } from 'vega';
 import { describe, expect, it } from 'vitest';
 import { renderSvg, specJson } from '../../src/charts/render.ts';
 import { smallCharts } from './small-charts.ts';
@@ -38,6 +39,12 @@ describe('renderSvg', () => {
     const hashes = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', child], { encoding: 'utf8' }));
     const { scatter, region } = smallCharts();
     expect(hashes).toEqual({ scatter: sha256(await renderSvg(scatter)), region: sha256(await renderSvg(region)) });
+  });
+
+  it('rejects a spec Vega cannot parse with Vega\'s reason, and renders the next chart as usual', async () => {
+    const bad: Spec = { marks: [{ type: 'symbol', from: { data: 'nope' } }] };
+    await expect(renderSvg(bad)).rejects.toThrow('Vega could not render the chart: Undefined data set name: "nope"');
+    expect(await renderSvg(smallCharts().scatter)).toContain('<svg');
   });
 
   it('renders the three-point scatter to the pinned bytes', async () => {
