@@ -2,7 +2,7 @@
  * The checks only a stage itself can answer: whether `uses:` names one, whether `with:`
  * fits its params schema (defaults filled in), and whether `inputs:` names its ports.
  */
-import { StageResolutionError } from '../stages/registry.ts';
+import { builtinStages, StageResolutionError } from '../stages/registry.ts';
 import { isPlainObject, quotedList, type Issue } from './load-issue.ts';
 import { compileSchema, type SchemaCheck } from './load-schema.ts';
 import type { Stage } from './stage.ts';
@@ -23,11 +23,11 @@ export interface CheckedStage {
 // Compiled once per stage object: ajv compilation costs far more than validation.
 const paramsChecks = new WeakMap<Stage, SchemaCheck | Error>();
 
-function paramsCheck(stage: Stage): SchemaCheck | Error {
+function paramsCheck(stage: Stage, uses: string): SchemaCheck | Error {
   let check = paramsChecks.get(stage);
   if (!check) {
     try {
-      check = compileSchema(stage.params);
+      check = compileSchema(stage.params, { trusted: builtinStages.get(uses) === stage });
     } catch (err) {
       check = err instanceof Error ? err : new Error(String(err));
     }
@@ -80,7 +80,7 @@ function checkStage(id: string, entry: Record<string, unknown>, uses: string, st
   let issues: Issue[] = [];
   const params = entry.with === undefined ? {} : entry.with;
   if (isPlainObject(params)) {
-    const check = paramsCheck(stage);
+    const check = paramsCheck(stage, uses);
     issues =
       check instanceof Error
         ? [{ path: [...at, 'uses'], at: 'value', message: `stage "${uses}" has an invalid params schema (a bug in the stage): ${check.message}` }]

@@ -39,7 +39,7 @@ export const MAX_DIAGNOSTICS = 100;
 
 let structure: SchemaCheck | undefined;
 /** The structural pipeline schema, compiled on first use. */
-const checkStructure = (data: unknown): Issue[] => (structure ??= compileSchema(pipelineSchemaFor(new Map())))(data);
+const checkStructure = (data: unknown): Issue[] => (structure ??= compileSchema(pipelineSchemaFor(new Map()), { trusted: true }))(data);
 
 /** Loads and validates a pipeline file; rejects with a PipelineInputError listing every problem found. */
 export async function loadPipeline(file: string, opts: LoadOptions = {}): Promise<PipelineSpec> {
