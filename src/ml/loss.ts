@@ -1,15 +1,20 @@
 /**
  * Loss functions with PyTorch's numerics, bound to one target tensor so their
- * constants are built once rather than on every epoch.
+ * constants are built once rather than on every epoch. Each gives its value and its
+ * gradient with respect to the predictions; train.ts runs the backward pass itself
+ * (see model.ts).
  */
 import { tf } from './backend.ts';
 
 /** `bce` is `nn.BCELoss()`, `mse` is `nn.MSELoss()`, both with mean reduction. */
 export type LossName = 'bce' | 'mse';
 
-/** A loss bound to its targets: `fn(p)` is the scalar loss of predictions `p` (same shape). */
+/** A loss bound to its targets, for predictions `p` of the targets' shape. */
 export interface BoundLoss {
-  fn: (p: tf.Tensor) => tf.Scalar;
+  /** The scalar loss. */
+  value: (p: tf.Tensor) => tf.Scalar;
+  /** dLoss/dp, same shape as `p`. */
+  grad: (p: tf.Tensor) => tf.Tensor;
   dispose(): void;
 }
 
@@ -18,30 +23,35 @@ export function createLoss(name: LossName, y: tf.Tensor): BoundLoss {
   return name === 'bce' ? bce(y) : mse(y);
 }
 
+/**
+ * `nn.MSELoss`: mean((p − y)²). The gradient is written as tfjs's autodiff computes
+ * it, (1/n)·(2·(p − y)), so the numbers are the same bits as before it was explicit.
+ */
 function mse(y: tf.Tensor): BoundLoss {
-  return { fn: (p) => tf.mean(tf.squaredDifference(p, y)), dispose: () => undefined };
+  const [two, invN] = [tf.scalar(2), tf.scalar(1 / y.size)];
+  return {
+    value: (p) => tf.mean(tf.squaredDifference(p, y)),
+    grad: (p) => tf.mul(invN, tf.mul(two, tf.sub(p, y))),
+    dispose: () => [two, invN].forEach((t) => t.dispose()),
+  };
 }
 
 /**
  * `nn.BCELoss`: forward −mean(y·max(log p, −100) + (1−y)·max(log1p(−p), −100)), written
  * as ATen writes it. The gradient is ATen's too, (p − y) / max(p(1 − p), 1e−12) / n:
- * autodiff through the clamped logs would give 0 · ∞ = NaN once p saturates at 0 or 1,
+ * differentiating the clamped logs would give 0 · ∞ = NaN once p saturates at 0 or 1,
  * where PyTorch keeps a finite gradient and training goes on.
  */
 function bce(y: tf.Tensor): BoundLoss {
   const yMinus1 = tf.sub(y, 1);
-  const [floor, eps, one, n] = [tf.scalar(-100), tf.scalar(1e-12), tf.scalar(1), tf.scalar(y.size)];
-  // customGrad types its arguments loosely (tensor or save function): narrow them here.
-  const fn = tf.customGrad((...args) => {
-    const [p, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    save([p]);
-    const logP = tf.maximum(tf.log(p), floor);
-    const log1mP = tf.maximum(tf.log1p(tf.neg(p)), floor);
-    return {
-      value: tf.mean(tf.sub(tf.mul(yMinus1, log1mP), tf.mul(y, logP))),
-      gradFunc: (dy, [saved]) =>
-        tf.div(tf.mul(tf.div(dy, n), tf.sub(saved, y)), tf.maximum(tf.mul(tf.sub(one, saved), saved), eps)),
-    };
-  }) as (p: tf.Tensor) => tf.Scalar;
-  return { fn, dispose: () => [yMinus1, floor, eps, one, n].forEach((t) => t.dispose()) };
+  const [floor, eps, one, invN] = [tf.scalar(-100), tf.scalar(1e-12), tf.scalar(1), tf.scalar(1 / y.size)];
+  return {
+    value: (p) => {
+      const logP = tf.maximum(tf.log(p), floor);
+      const log1mP = tf.maximum(tf.log1p(tf.neg(p)), floor);
+      return tf.mean(tf.sub(tf.mul(yMinus1, log1mP), tf.mul(y, logP)));
+    },
+    grad: (p) => tf.div(tf.mul(invN, tf.sub(p, y)), tf.maximum(tf.mul(tf.sub(one, p), p), eps)),
+    dispose: () => [yMinus1, floor, eps, one, invN].forEach((t) => t.dispose()),
+  };
 }

@@ -12,16 +12,37 @@ export interface Network {
   readonly variables: tf.Variable[];
   /** Output probabilities (n × out) for inputs (n × in). */
   forward(x: tf.Tensor2D): tf.Tensor2D;
+  /** The forward pass keeping what `backward` needs; its last output is `forward(x)`. */
+  trace(x: tf.Tensor2D): Trace;
+  /** Gradients of the loss for each of `variables` (same order), from dLoss/dOutput. */
+  backward(trace: Trace, dOutput: tf.Tensor): tf.Tensor[];
   /** The current parameters in PyTorch layout, as exact float32 values. */
   readParams(): DenseParams[];
   /** Frees the variables. */
   dispose(): void;
 }
 
-const activations: Record<Activation, (x: tf.Tensor) => tf.Tensor> = {
-  sigmoid: (x) => tf.sigmoid(x),
-  relu: (x) => tf.relu(x),
-  tanh: (x) => tf.tanh(x),
+/** Each layer's input and pre-activation, and the network's output. */
+export interface Trace {
+  inputs: tf.Tensor[];
+  preActivations: tf.Tensor[];
+  output: tf.Tensor2D;
+}
+
+interface ActivationFn {
+  forward: (z: tf.Tensor) => tf.Tensor;
+  /** dLoss/dz from dLoss/da, with z the pre-activation, a = forward(z) and `one` the scalar 1. */
+  backward: (da: tf.Tensor, z: tf.Tensor, a: tf.Tensor, one: tf.Scalar) => tf.Tensor;
+}
+
+/**
+ * The backward formulas are tfjs's own gradients (tfjs-core/src/gradients), op for op, so
+ * the explicit backward pass gives the same bits its autodiff gave.
+ */
+const activations: Record<Activation, ActivationFn> = {
+  sigmoid: { forward: (z) => tf.sigmoid(z), backward: (da, _, a, one) => tf.mul(da, tf.mul(a, tf.sub(one, a))) },
+  relu: { forward: (z) => tf.relu(z), backward: (da, z) => tf.mul(da, tf.cast(tf.step(z), 'float32')) },
+  tanh: { forward: (z) => tf.tanh(z), backward: (da, _, a, one) => tf.mul(tf.sub(one, tf.square(a)), da) },
 };
 
 /** Throws a descriptive error unless `spec.params` fits `spec.layers`. */
@@ -54,15 +75,40 @@ export function createNetwork(spec: ModelSpec): Network {
       tf.variable(tf.tensor1d(bias)),
     ]),
   );
+  const activationOf = (l: number): ActivationFn => (l === last ? activations.sigmoid : hidden);
+  const one = tf.scalar(1);
+  const trace = (x: tf.Tensor2D): Trace => {
+    const inputs: tf.Tensor[] = [];
+    const preActivations: tf.Tensor[] = [];
+    let h: tf.Tensor = x;
+    for (let l = 0; l <= last; l++) {
+      inputs.push(h);
+      const z = tf.add(tf.matMul(h, variables[2 * l]), variables[2 * l + 1]);
+      preActivations.push(z);
+      h = activationOf(l).forward(z);
+    }
+    return { inputs, preActivations, output: h as tf.Tensor2D };
+  };
   return {
     variables,
-    forward: (x) => {
-      let h: tf.Tensor = x;
-      for (let l = 0; l <= last; l++) {
-        const z = tf.add(tf.matMul(h, variables[2 * l]), variables[2 * l + 1]);
-        h = l === last ? tf.sigmoid(z) : hidden(z);
+    forward: (x) => trace(x).output,
+    trace,
+    // Backpropagation through z = h·K + b, a = act(z): dz from da; dK = hᵀ·dz; db = the
+    // column sums of dz; and dh = dz·Kᵀ for the layer below (not needed below the first).
+    backward: ({ inputs, preActivations, output }, dOutput) => {
+      const grads: tf.Tensor[] = new Array(variables.length);
+      let da = dOutput;
+      let a: tf.Tensor = output;
+      for (let l = last; l >= 0; l--) {
+        const dz = activationOf(l).backward(da, preActivations[l], a, one);
+        grads[2 * l] = tf.matMul(inputs[l], dz, true, false);
+        grads[2 * l + 1] = tf.sum(dz, 0);
+        if (l > 0) {
+          da = tf.matMul(dz, variables[2 * l], false, true);
+          a = inputs[l];
+        }
       }
-      return h as tf.Tensor2D;
+      return grads;
     },
     readParams: () =>
       spec.params.map((_, l) => {
@@ -71,7 +117,7 @@ export function createNetwork(spec: ModelSpec): Network {
         const weight = Array.from({ length: nOut }, (_, o) => Array.from({ length: nIn }, (_, i) => k[i * nOut + o]));
         return { weight, bias: Array.from(variables[2 * l + 1].dataSync()) };
       }),
-    dispose: () => variables.forEach((v) => v.dispose()),
+    dispose: () => [...variables, one].forEach((t) => t.dispose()),
   };
 }
 

@@ -5,7 +5,7 @@
 import { Observable } from 'rxjs';
 import type { Dataset, DenseParams, EpochState, ModelSpec } from '../data.ts';
 import { tf } from './backend.ts';
-import { createLoss, type LossName } from './loss.ts';
+import { createLoss, type BoundLoss, type LossName } from './loss.ts';
 import { createNetwork, type Network } from './model.ts';
 import { createOptimizer, type Optimizer, type OptimizerSpec } from './optimizers.ts';
 
@@ -60,35 +60,41 @@ export function train(spec: ModelSpec, data: Dataset, opts: TrainOptions): Obser
 
     let net: Network;
     let optimizer: Optimizer;
-    let batches: (() => tf.Scalar)[];
+    let batches: { x: tf.Tensor2D; loss: BoundLoss }[];
     try {
       net = own(createNetwork(spec));
       optimizer = own(createOptimizer(opts.optimizer, net.variables));
       batches = makeBatches(data, opts.batchSize ?? data.X.length).map(({ x, y }) => {
         own(x);
         own(y);
-        const loss = own(createLoss(opts.loss, y));
-        return () => loss.fn(net.forward(x));
+        return { x, loss: own(createLoss(opts.loss, y)) };
       });
     } catch (err) {
       disposables.forEach((d) => d.dispose());
       throw err;
     }
 
+    // One step: forward, loss, backward, update; returns the loss before the update. The
+    // backward pass is explicit (model.ts) rather than tfjs's autodiff: the same numbers
+    // with a third fewer kernels and no gradient tape, which matters for small models
+    // (measured in BENCHMARKS.md).
+    const step = ({ x, loss }: { x: tf.Tensor2D; loss: BoundLoss }): tf.Scalar =>
+      tf.tidy(() => {
+        const trace = net.trace(x);
+        const value = loss.value(trace.output);
+        optimizer.step(net.backward(trace, loss.grad(trace.output)));
+        return value;
+      });
+
+    // The only read back per epoch: the loss scalar(s).
     const runEpoch = (): number => {
-      const losses = batches.map((lossOf) =>
-        tf.tidy(() => {
-          const { value, grads } = tf.variableGrads(lossOf, net.variables);
-          optimizer.step(net.variables.map((v) => grads[v.name]));
-          return value;
-        }),
-      );
-      // The only read back per epoch: the loss scalar(s).
-      if (losses.length === 1) {
-        const [loss] = losses[0].dataSync();
-        losses[0].dispose();
+      if (batches.length === 1) {
+        const value = step(batches[0]);
+        const loss = value.dataSync()[0];
+        value.dispose();
         return loss;
       }
+      const losses = batches.map(step);
       const stacked = tf.stack(losses);
       const values = stacked.dataSync();
       [stacked, ...losses].forEach((t) => t.dispose());
