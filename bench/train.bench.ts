@@ -27,7 +27,7 @@ function bare(): number {
   const y = tf.tensor2d(dataset.y, [dataset.y.length, 1], 'float32');
   const yMinus1 = tf.sub(y, 1);
   const [floor, eps, one, invN, lrT] = [tf.scalar(-100), tf.scalar(1e-12), tf.scalar(1), tf.scalar(1 / y.size), tf.scalar(lr)];
-  const w = tf.tidy(() => tf.variable(tf.tensor2d([ref.init[0]]).transpose()));
+  const w = tf.tidy(() => tf.variable(tf.transpose(tf.tensor2d([ref.init[0]]))));
   const b = tf.tidy(() => tf.variable(tf.tensor1d(ref.init[1])));
   let loss = 0;
   for (let e = 0; e < epochs; e++) {
@@ -58,7 +58,7 @@ function autodiff(): number {
   const y = tf.tensor2d(dataset.y, [dataset.y.length, 1], 'float32');
   const yMinus1 = tf.sub(y, 1);
   const [floor, eps, one, n, lrT] = [tf.scalar(-100), tf.scalar(1e-12), tf.scalar(1), tf.scalar(y.size), tf.scalar(lr)];
-  const w = tf.tidy(() => tf.variable(tf.tensor2d([ref.init[0]]).transpose()));
+  const w = tf.tidy(() => tf.variable(tf.transpose(tf.tensor2d([ref.init[0]]))));
   const b = tf.tidy(() => tf.variable(tf.tensor1d(ref.init[1])));
   const bce = tf.customGrad((...args) => {
     const [p, save] = args as [tf.Tensor, tf.GradSaveFunc];

@@ -2,9 +2,10 @@
  * One run from start to `run.json`: subscribes to the plan's events, stops on an abort
  * signal (Ctrl-C), and records what happened — whatever the ending — in the manifest.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { rxlabVersion } from '../version.ts';
 import type { Plan } from './plan.ts';
 import { removeInFlightWrites, sha256, sweepTempFiles, writeAtomic } from './record.ts';
@@ -54,19 +55,52 @@ export interface ExecuteOptions {
 }
 
 /** Versions that decide what a run computes, for the manifest. */
-const RECORDED_PACKAGES = ['rxjs', 'yaml', 'ajv', 'vega', '@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm'];
+const RECORDED_PACKAGES = [
+  'rxjs',
+  'yaml',
+  'ajv',
+  'vega',
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-backend-cpu',
+  '@tensorflow/tfjs-layers',
+  '@tensorflow/tfjs-node',
+  '@tensorflow/tfjs-backend-wasm',
+];
 
 function packageVersions(): Record<string, string> {
   const require = createRequire(import.meta.url);
   const versions: Record<string, string> = { rxlab: rxlabVersion() };
   for (const name of RECORDED_PACKAGES) {
-    try {
-      versions[name] = (require(`${name}/package.json`) as { version: string }).version;
-    } catch {
-      // Not installed (tfjs-node where its native download failed): nothing to record.
-    }
+    const version = installedVersion(require, name);
+    if (version) versions[name] = version;
   }
   return versions;
+}
+
+/**
+ * The version in a package's package.json, or undefined when the package is not installed
+ * (tfjs-node where its native download failed). Packages whose `exports` hide their
+ * package.json (vega) are found from their entry point, walking up.
+ */
+function installedVersion(require: NodeJS.Require, name: string): string | undefined {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    // Hidden by `exports`, or not installed: try the entry point.
+  }
+  let entry: string;
+  try {
+    entry = require.resolve(name);
+  } catch {
+    return undefined;
+  }
+  for (let dir = dirname(entry); dirname(dir) !== dir; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === name) return pkg.version;
+  }
+  return undefined;
 }
 
 export async function executeRun(plan: Plan, options: ExecuteOptions): Promise<RunManifest> {

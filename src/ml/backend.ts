@@ -1,10 +1,7 @@
 /**
  * The TensorFlow.js instance every `src/ml` module uses, and the choice of backend.
- *
- * `@tensorflow/tfjs` (not `tfjs-core`) is imported on purpose: it is the package that
- * registers the gradients training needs.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.ts';
 
 export { tf };
 

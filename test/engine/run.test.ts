@@ -192,7 +192,13 @@ describe('runPlan', () => {
     const manifest = await executeRun(plan, { outDir: out, onEvent: (e) => events.push(e) });
     const onDisk = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
     expect(onDisk.status).toBe('completed');
-    expect(onDisk.environment).toMatchObject({ backend: 'test-backend', node: process.version, 'package:rxjs': expect.any(String) });
+    expect(onDisk.environment).toMatchObject({
+      backend: 'test-backend',
+      node: process.version,
+      'package:rxjs': expect.any(String),
+      'package:vega': expect.any(String), // its package.json is hidden by `exports`
+      'package:@tensorflow/tfjs-core': expect.any(String),
+    });
     expect(onDisk.pipeline.sha256).toBe(sha256('test'));
     expect(onDisk.stages.x).toMatchObject({ uses: 'two', params: { n: 2 }, status: 'completed', durationMs: expect.any(Number) });
     expect(onDisk.stages.sum.artifacts['sum.txt']).toEqual({ sha256: sha256('4\n'), bytes: 2 });
