@@ -4,10 +4,26 @@
 // Code splitting keeps tfjs and vega in chunks of their own, loaded only by the stages
 // that train or draw: a cached re-run, `plan` or a rejected file never parse them.
 import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { build } from 'esbuild';
+import { tsImport } from 'tsx/esm/api';
 
 // Chunk names carry content hashes: start clean so old chunks do not pile up.
 rmSync('dist', { recursive: true, force: true });
+
+// rxlab's own schemas compiled ahead of time, in place of the empty
+// src/engine/precompiled-validators.ts: a run then validates without compiling them.
+const { precompiledValidatorsSource } = await tsImport('../src/engine/precompile-validators.ts', import.meta.url);
+const precompiledValidators = {
+  name: 'precompiled-validators',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]engine[\\/]precompiled-validators\.ts$/ }, () => ({
+      contents: precompiledValidatorsSource(),
+      loader: 'js',
+      resolveDir: resolve('src/engine'),
+    }));
+  },
+};
 
 await build({
   // The chart renderer runs on a worker thread, from a file of its own.
@@ -31,5 +47,6 @@ await build({
   external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm', 'tsx', 'tsx/*'],
   // tfjs and others are CommonJS and call require(): give the ESM bundle one.
   banner: { js: "import { createRequire as __rxlabRequire } from 'node:module'; const require = __rxlabRequire(import.meta.url);" },
+  plugins: [precompiledValidators],
   logLevel: 'warning',
 });

@@ -3,26 +3,15 @@
  * one issue per problem, with `anyOf`/`oneOf` failures explained by their most relevant
  * alternative instead of one line per alternative.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { createAjv, schemaHash } from './ajv-setup.ts';
 import type { JsonSchema } from './stage.ts';
 import { quotedList } from './load-issue.ts';
 import { allowedMessage, issueFor, pointerPath, typeMessage, type SchemaIssue } from './load-messages.ts';
+import { precompiled } from './precompiled-validators.ts';
 
-// One instance for every schema: `useDefaults` fills stage params' defaults (the pipeline
-// schema has none); `verbose` gives errors their data and schema; `strictNumbers` refuses
-// .nan and .inf, which JSON (run.json, hashes) cannot hold. Compilation is on every run's
-// path and validation checks one small file: ajv's code optimiser costs more than it
-// saves (measured: loading the perceptron pipeline 30 ms faster without it).
-const ajv = new Ajv({
-  allErrors: true,
-  verbose: true,
-  useDefaults: true,
-  strictNumbers: true,
-  allowUnionTypes: true,
-  code: { optimize: false },
-});
-// VS Code's and yaml-language-server's message for a failed `pattern`; ours too.
-ajv.addKeyword('patternErrorMessage');
+// One instance for every schema.
+const ajv = createAjv();
 
 let schemaCount = 0;
 /** Validators of single alternatives, by `<schema key>#<pointer>`. */
@@ -35,16 +24,16 @@ export type SchemaCheck = (data: unknown) => SchemaIssue[];
  * Compiles a JSON Schema (draft-07); throws when the schema itself is invalid. A `trusted`
  * schema (rxlab's own, checked against the meta-schema by the tests) skips that check:
  * compiling the meta-schema costs about 50 ms, which a run then pays only when it uses a
- * stage of the user's.
+ * stage of the user's. In the bundle, trusted schemas come compiled ahead of time.
  */
 export function compileSchema(schema: JsonSchema, { trusted = false } = {}): SchemaCheck {
   // Each schema is registered under its own key so an alternative inside it can be
   // compiled on its own later, as `<key>#/path/to/anyOf/1`, with its $refs still resolving.
   const key = `rxlab:schema/${++schemaCount}`;
-  let validate: ValidateFunction | undefined;
+  let validate: ValidateFunction | undefined = trusted ? precompiled[schemaHash(schema)] : undefined;
   try {
     ajv.addSchema(schema, key, undefined, !trusted);
-    validate = ajv.getSchema(key);
+    validate ??= ajv.getSchema(key);
   } catch (err) {
     ajv.removeSchema(key);
     throw err;
