@@ -4,7 +4,8 @@
 // Code splitting keeps tfjs and vega in chunks of their own, loaded only by the stages
 // that train or draw: a cached re-run, `plan` or a rejected file never parse them.
 import { rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { tsImport } from 'tsx/esm/api';
 
@@ -24,6 +25,11 @@ const precompiledValidators = {
     }));
   },
 };
+
+// rxjs's package exports send Node to its CommonJS build, which sets up every operator at
+// start-up; its ES module build is the same code and lets esbuild keep only what rxlab
+// uses (measured: `rxlab plan` 40-50 ms faster).
+const rxjs = dirname(createRequire(import.meta.url).resolve('rxjs/package.json'));
 
 await build({
   // The chart renderer runs on a worker thread, from a file of its own.
@@ -47,6 +53,7 @@ await build({
   external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm', 'tsx', 'tsx/*'],
   // tfjs and others are CommonJS and call require(): give the ESM bundle one.
   banner: { js: "import { createRequire as __rxlabRequire } from 'node:module'; const require = __rxlabRequire(import.meta.url);" },
+  alias: { rxjs: join(rxjs, 'dist/esm/index.js'), 'rxjs/operators': join(rxjs, 'dist/esm/operators/index.js') },
   plugins: [precompiledValidators],
   logLevel: 'warning',
 });
