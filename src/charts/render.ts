@@ -4,7 +4,7 @@
  * Rendering runs on a worker thread of its own (render-worker.ts), started on the first
  * chart: importing Vega and laying out a chart take a few hundred milliseconds of CPU that
  * would otherwise hold up training on the main thread. The worker does not keep the
- * process alive while it has nothing to do.
+ * process alive while it has nothing to do. Both ways give the same bytes (render-here.ts).
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -54,8 +54,20 @@ function startWorker(): Worker {
   return w;
 }
 
+let onThisThread = false;
+
+/**
+ * From now on, draws charts on the calling thread instead of a chart thread: for a
+ * process that is one of several running side by side (a sweep's trial worker), where
+ * one more thread per process would only compete for the same cores.
+ */
+export function renderOnThisThread(): void {
+  onThisThread = true;
+}
+
 /** The chart of `spec` as an SVG document, byte-identical for the same spec in any process. */
 export function renderSvg(spec: Spec): Promise<string> {
+  if (onThisThread) return import('./render-here.ts').then(({ renderHere }) => renderHere(spec));
   worker ??= startWorker();
   worker.ref();
   const request: RenderRequest = { id: ++lastId, spec };

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Spec } from 'vega';
 import { describe, expect, it } from 'vitest';
+import { renderHere } from '../../src/charts/render-here.ts';
 import { renderSvg, specJson } from '../../src/charts/render.ts';
 import { smallCharts } from './small-charts.ts';
 
@@ -32,6 +33,10 @@ describe('renderSvg', () => {
       expect(specJson(spec)).toBe(saved);
       expect(await renderSvg(JSON.parse(saved))).toBe(svg);
     }
+  });
+
+  it('gives the same bytes on the calling thread as on the chart thread', async () => {
+    for (const spec of Object.values(smallCharts())) expect(await renderHere(spec)).toBe(await renderSvg(spec));
   });
 
   it('gives the same bytes in a fresh process', async () => {
