@@ -4,45 +4,64 @@
  * interleaved. Both go through the same command: up to N long-lived worker processes,
  * each running trial after trial in process, so `--jobs 1` pays one worker's start and
  * warm-up and `--jobs 2` two, in parallel. Target: parallel ≤ 0.65 × sequential.
+ *
+ * Run for the seed's 1000 epochs and for 5000, and with CPU time (GNU time, when
+ * installed): how many cores a sweep keeps busy says how much a second job can add.
  */
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median } from './stats.ts';
 
-const ROUNDS = 5;
+const ROUNDS = 3;
+const EPOCHS = [1000, 5000];
 const dir = mkdtempSync(join(tmpdir(), 'rxlab-bench-sweep-'));
-const pipeline = join(dir, 'perceptron.yaml');
-copyFileSync('pipelines/perceptron.yaml', pipeline);
+const hasTime = existsSync('/usr/bin/time');
 execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 
-const sweep = (jobs: number, out: string): number => {
+/** Wall and CPU seconds (user + system, all threads and child processes) of one sweep. */
+function sweep(pipeline: string, jobs: number, out: string): { wall: number; cpu: number } {
+  const args = ['bin/rxlab.js', 'sweep', pipeline, '--grid', 'train.optimizer.lr=0.01,0.05,0.1', '--grid', 'model.init.seed=1,2', '--jobs', String(jobs), '--out', out];
   const start = performance.now();
-  execFileSync(
-    process.execPath,
-    ['bin/rxlab.js', 'sweep', pipeline, '--grid', 'train.optimizer.lr=0.01,0.05,0.1', '--grid', 'model.init.seed=1,2', '--jobs', String(jobs), '--out', out],
-    { stdio: 'ignore' },
-  );
-  return performance.now() - start;
-};
-
-const times: Record<1 | 2, number[]> = { 1: [], 2: [] };
-const ratios: number[] = [];
-for (let round = 0; round < ROUNDS; round++) {
-  const one = sweep(1, join(dir, `seq-${round}`));
-  const two = sweep(2, join(dir, `par-${round}`));
-  times[1].push(one);
-  times[2].push(two);
-  ratios.push(two / one);
+  const run = hasTime
+    ? spawnSync('/usr/bin/time', ['-f', 'cpu=%U+%S', process.execPath, ...args], { encoding: 'utf8' })
+    : spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const wall = (performance.now() - start) / 1000;
+  if (run.status !== 0) throw new Error(`sweep failed:\n${run.stdout}\n${run.stderr}`);
+  const cpu = /cpu=([\d.]+)\+([\d.]+)/.exec(run.stderr);
+  return { wall, cpu: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN };
 }
-const ratio = median(ratios);
+
+const rows: string[] = [];
+let seedRatio = NaN;
+for (const epochs of EPOCHS) {
+  const pipeline = join(dir, `perceptron-${epochs}.yaml`);
+  writeFileSync(pipeline, readFileSync('pipelines/perceptron.yaml', 'utf8').replace('epochs: 1000', `epochs: ${epochs}`));
+  const runs: Record<1 | 2, { wall: number; cpu: number }[]> = { 1: [], 2: [] };
+  const ratios: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const one = sweep(pipeline, 1, join(dir, `${epochs}-seq-${round}`));
+    const two = sweep(pipeline, 2, join(dir, `${epochs}-par-${round}`));
+    runs[1].push(one);
+    runs[2].push(two);
+    ratios.push(two.wall / one.wall);
+  }
+  const ratio = median(ratios);
+  if (epochs === 1000) seedRatio = ratio;
+  const wall = (jobs: 1 | 2) => median(runs[jobs].map((r) => r.wall));
+  const cores = (jobs: 1 | 2) => (hasTime ? `${median(runs[jobs].map((r) => r.cpu / r.wall)).toFixed(2)}` : 'n/a');
+  rows.push(`| ${epochs} | ${wall(1).toFixed(2)} s | ${wall(2).toFixed(2)} s | **${ratio.toFixed(2)}×** | ${cores(1)} | ${cores(2)} |`);
+}
+
 console.log(`## Sweep: 6 trials, \`--jobs 2\` vs one after another
 
-| | median wall (${ROUNDS} rounds) |
-|---|---|
-| \`rxlab sweep … --jobs 1\` | ${(median(times[1]) / 1000).toFixed(2)} s |
-| \`rxlab sweep … --jobs 2\` | ${(median(times[2]) / 1000).toFixed(2)} s |
-| ratio (median of paired rounds) | **${ratio.toFixed(2)}×** (target ≤ 0.65: ${ratio <= 0.65 ? 'met' : 'missed'}) |
+| epochs per trial | \`--jobs 1\` median wall | \`--jobs 2\` median wall | ratio (median of paired rounds) | cores busy, jobs 1 (CPU time / wall) | cores busy, jobs 2 |
+|---:|---:|---:|---:|---:|---:|
+${rows.join('\n')}
 
-The perceptron pipeline (1000 epochs) with \`--grid train.optimizer.lr=0.01,0.05,0.1 --grid model.init.seed=1,2\`, a new \`rxlab sweep\` process (the bundle) each time, into fresh output folders: the stages no swept param reaches (data, data-chart) run once in the sweep process and are shared; the trials run in up to \`--jobs\` long-lived worker processes, each running trial after trial in process (one Node start, module load and JIT warm-up per worker, not per trial), so \`--jobs 1\` is one worker running all 6 and \`--jobs 2\` two workers running 3 each. Rounds alternate the two, so load on this shared machine falls on both.`);
+Target ≤ 0.65× for the seed's sweep (1000 epochs): ${seedRatio <= 0.65 ? 'met' : 'missed'}. ${ROUNDS} rounds alternating the two.
+
+The perceptron pipeline with \`--grid train.optimizer.lr=0.01,0.05,0.1 --grid model.init.seed=1,2\`, a new \`rxlab sweep\` process (the bundle) each time, into fresh output folders: the stages no swept param reaches (data, data-chart) run once in the sweep process and are shared; the trials run in up to \`--jobs\` long-lived worker processes, each running trial after trial in process (one Node start, module load and JIT warm-up per worker, not per trial), so \`--jobs 1\` is one worker running all 6 and \`--jobs 2\` two workers running 3 each.
+
+Why the ratio stays above 0.65 on this 2-core machine: \`--jobs 1\` already keeps more than one core busy (the cores-busy column), because V8 runs garbage collection and JIT compilation on background threads, and TensorFlow.js's many small tensors give both plenty to do. A second job can only add what is left of the second core, and pays its own start and JIT warm-up (about 2 CPU-seconds).`);
