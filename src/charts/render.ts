@@ -29,14 +29,17 @@ let lastId = 0;
  */
 function startWorker(): Worker {
   const url = (specifier: string): string => JSON.stringify(import.meta.resolve(specifier));
+  // None of the process's own flags: they may not apply to a worker (`node --input-type=module
+  // -e …` makes a worker thread refuse to start), and drawing needs none.
+  const options = { execArgv: [] };
   const w = import.meta.url.endsWith('.ts')
     ? new Worker(
         `import(${url('vega')})` +
           `.then(() => import(${url('tsx/esm/api')}))` +
           `.then(({ register }) => (register(), import(${JSON.stringify(new URL('./render-worker.ts', import.meta.url).href)})))`,
-        { eval: true },
+        { ...options, eval: true },
       )
-    : new Worker(join(rxlabRoot(), 'dist', 'render-worker.mjs'));
+    : new Worker(join(rxlabRoot(), 'dist', 'render-worker.mjs'), options);
   const failAll = (err: Error): void => {
     worker = undefined;
     for (const { reject } of pending.values()) reject(err);

@@ -52,6 +52,15 @@ describe('renderSvg', () => {
     expect(await renderSvg(smallCharts().scatter)).toContain('<svg');
   });
 
+  it('starts its thread in a process run with flags a worker thread refuses (node --input-type=module -e …)', () => {
+    const module = (path: string) => JSON.stringify(new URL(path, import.meta.url).href);
+    const code = `const { renderSvg } = await import(${module('../../src/charts/render.ts')});
+      const { smallCharts } = await import(${module('./small-charts.ts')});
+      process.stdout.write(await renderSvg(smallCharts().scatter));`;
+    const svg = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8' });
+    expect(svg).toMatch(/^<svg /);
+  });
+
   it('renders the three-point scatter to the pinned bytes', async () => {
     // Regression guard, computed once with vega 6.4.0 and no `canvas` package. Upgrading vega may
     // legitimately change the markup: then render the chart, look at it, and if it is right,
