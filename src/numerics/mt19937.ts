@@ -15,7 +15,8 @@
  * WebAssembly's f64 arithmetic is IEEE binary64, correctly rounded with no fused
  * operations, so each operation, written as in the TypeScript, gives the same double.
  * MT_WASM is the module text below, saved to a file and assembled by wabt 1.0.39's
- * `wat2wasm` (SIMD is on by default there). test/numerics/mt19937.test.ts checks the
+ * `wat2wasm` (a dev dependency: `npx wat2wasm mt.wat -o mt.wasm`, then base64);
+ * test/numerics/mt19937-wasm.test.ts holds the two to each other. mt19937.test.ts checks the
  * words against the reference algorithm written out in TypeScript and the normals
  * against glibcLog-based gauss(); the NumPy fixtures check both.
  */
