@@ -33,20 +33,38 @@ function sweep(pipeline: string, jobs: number, out: string): { wall: number; cpu
   return { wall, cpu: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN };
 }
 
+/** The same 6 trials as separate `rxlab run --set …` commands, one after another: a sweep without `rxlab sweep`. */
+function separateRuns(pipeline: string, out: string): number {
+  const start = performance.now();
+  for (const lr of ['0.01', '0.05', '0.1']) {
+    for (const seed of ['1', '2']) {
+      const args = ['bin/rxlab.js', 'run', pipeline, '--set', `train.optimizer.lr=${lr}`, '--set', `model.init.seed=${seed}`, '--out', join(out, `${lr}-${seed}`)];
+      execFileSync(process.execPath, args, { stdio: 'ignore' });
+    }
+  }
+  return (performance.now() - start) / 1000;
+}
+
 const rows: string[] = [];
+const separateRows: string[] = [];
 let seedRatio = NaN;
 for (const epochs of EPOCHS) {
   const pipeline = join(dir, `perceptron-${epochs}.yaml`);
   writeFileSync(pipeline, readFileSync('pipelines/perceptron.yaml', 'utf8').replace('epochs: 1000', `epochs: ${epochs}`));
   const runs: Record<1 | 2, { wall: number; cpu: number }[]> = { 1: [], 2: [] };
   const ratios: number[] = [];
+  const separate: number[] = [];
+  const separateRatios: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const one = sweep(pipeline, 1, join(dir, `${epochs}-seq-${round}`));
     const two = sweep(pipeline, 2, join(dir, `${epochs}-par-${round}`));
+    separate.push(separateRuns(pipeline, join(dir, `${epochs}-runs-${round}`)));
     runs[1].push(one);
     runs[2].push(two);
     ratios.push(two.wall / one.wall);
+    separateRatios.push(two.wall / separate[round]);
   }
+  separateRows.push(`| ${epochs} | ${median(separate).toFixed(2)} s | ${median(runs[2].map((r) => r.wall)).toFixed(2)} s | ${median(separateRatios).toFixed(2)}× |`);
   const ratio = median(ratios);
   if (epochs === 1000) seedRatio = ratio;
   const wall = (jobs: 1 | 2) => median(runs[jobs].map((r) => r.wall));
@@ -60,7 +78,13 @@ console.log(`## Sweep: 6 trials, \`--jobs 2\` vs one after another
 |---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
-Target ≤ 0.65× for the seed's sweep (1000 epochs): ${seedRatio <= 0.65 ? 'met' : 'missed'}. ${ROUNDS} rounds alternating the two.
+Target ≤ 0.65× for the seed's sweep (1000 epochs), against \`--jobs 1\`: ${seedRatio <= 0.65 ? 'met' : 'missed'}. ${ROUNDS} rounds alternating the two.
+
+For comparison, the same 6 trials as 6 separate \`rxlab run --set … --out …\` commands one after another (a new process each, each running its own data stage), in the same rounds:
+
+| epochs per trial | 6 × \`rxlab run\` | \`rxlab sweep … --jobs 2\` | ratio |
+|---:|---:|---:|---:|
+${separateRows.join('\n')}
 
 The perceptron pipeline with \`--grid train.optimizer.lr=0.01,0.05,0.1 --grid model.init.seed=1,2\`, a new \`rxlab sweep\` process (the bundle) each time, into fresh output folders: the stages no swept param reaches (data, data-chart) run once in the sweep process and are shared; the trials run in up to \`--jobs\` long-lived worker processes, each running trial after trial in process (one Node start, module load and JIT warm-up per worker, not per trial), so \`--jobs 1\` is one worker running all 6 and \`--jobs 2\` two workers running 3 each.
 
