@@ -4,7 +4,8 @@
  * Rendering runs on a worker thread of its own (render-worker.ts), started on the first
  * chart: importing Vega and laying out a chart take a few hundred milliseconds of CPU that
  * would otherwise hold up training on the main thread. The worker does not keep the
- * process alive while it has nothing to do. Both ways give the same bytes (render-here.ts).
+ * process alive while it has nothing to do. After `renderOnThisThread()` rendering runs on
+ * the calling thread instead; both give the same bytes (render-here.ts does the work).
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
