@@ -186,7 +186,7 @@ export class TrialPool {
     }
     const outcome = s.outcomes[s.next++];
     const { trial } = outcome;
-    const current = { outcome, label: `${trial.id} (${trial.overrides.join(', ')})`, started: performance.now() };
+    const current = { outcome, label: labelOf(trial), started: performance.now() };
     worker.current = current;
     worker.stderr = '';
     outcome.worker = worker.child.pid;
@@ -204,7 +204,7 @@ export class TrialPool {
       if (this.startFailure) {
         // Workers die on start (a broken install?): fail a trial with why, so a sweep ends rather than respawning forever.
         const outcome = s.outcomes[s.next++];
-        this.finish({ outcome, label: `${outcome.trial.id} (${outcome.trial.overrides.join(', ')})`, started: performance.now() }, 'failed', this.startFailure);
+        this.finish({ outcome, label: labelOf(outcome.trial), started: performance.now() }, 'failed', this.startFailure);
         this.startFailure = undefined;
         continue;
       }
@@ -246,6 +246,9 @@ export class TrialPool {
     }, KILL_AFTER_MS).unref();
   }
 }
+
+/** How a trial is named in progress lines: its id and its values. */
+const labelOf = (trial: Trial): string => `${trial.id} (${trial.overrides.join(', ')})`;
 
 /** Runs every trial in at most `jobs` workers; resolves when all have ended (or were stopped), in trial order. */
 export function runTrials(trials: Trial[], options: TrialRunOptions & { jobs: number }): Promise<TrialOutcome[]> {
