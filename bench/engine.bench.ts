@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Observable } from 'rxjs';
 import { count, map } from 'rxjs/operators';
-import type { PipelineSpec } from '../src/engine/pipeline.ts';
-import { planPipeline } from '../src/engine/plan.ts';
-import { runPlan } from '../src/engine/run.ts';
-import { defineStage, output, type LiveInput, type StageEvent } from '../src/engine/stage.ts';
+import type { PipelineSpec } from '../src/engine/load/pipeline.ts';
+import { planPipeline } from '../src/engine/plan/plan.ts';
+import { runPlan } from '../src/engine/run/stream.ts';
+import { defineStage, output, type LiveInput, type StageEvent } from '../src/contract/stage.ts';
 import { median } from './stats.ts';
 
 const EVENTS = 100_000;

@@ -14,10 +14,10 @@ import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { executeRun } from '../src/engine/execute.ts';
-import { loadPipeline } from '../src/engine/load.ts';
-import { readLock } from '../src/engine/lock.ts';
-import { planPipeline } from '../src/engine/plan.ts';
+import { executeRun } from '../src/engine/run/execute.ts';
+import { loadPipeline } from '../src/engine/load/load.ts';
+import { readLock } from '../src/engine/record/lock.ts';
+import { planPipeline } from '../src/engine/plan/plan.ts';
 import { fmt, median, timeRuns } from './stats.ts';
 
 const RUNS = 5;

@@ -13,15 +13,15 @@ import { tsImport } from 'tsx/esm/api';
 rmSync('dist', { recursive: true, force: true });
 
 // rxlab's own schemas compiled ahead of time, in place of the empty
-// src/engine/precompiled-validators.ts: a run then validates without compiling them.
-const { precompiledValidatorsSource } = await tsImport('../src/engine/precompile-validators.ts', import.meta.url);
+// src/engine/load/precompiled-validators.ts: a run then validates without compiling them.
+const { precompiledValidatorsSource } = await tsImport('./precompile-validators.ts', import.meta.url);
 const precompiledValidators = {
   name: 'precompiled-validators',
   setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/]engine[\\/]precompiled-validators\.ts$/ }, () => ({
+    b.onLoad({ filter: /[\\/]src[\\/]engine[\\/]load[\\/]precompiled-validators\.ts$/ }, () => ({
       contents: precompiledValidatorsSource(),
       loader: 'js',
-      resolveDir: resolve('src/engine'),
+      resolveDir: resolve('src/engine/load'),
     }));
   },
 };

@@ -59,8 +59,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function plan(file: string, args: ParsedArgs): Promise<number> {
-  const { loadPipeline } = await import('./engine/load.ts');
-  const { planPipeline, describePlan } = await import('./engine/plan.ts');
+  const { loadPipeline } = await import('./engine/load/load.ts');
+  const { planPipeline, describePlan } = await import('./engine/plan/plan.ts');
   const pipeline = await loadPipeline(file, { overrides: args.set });
   process.stdout.write(`${describePlan(planPipeline(pipeline))}\n`);
   return EXIT.ok;

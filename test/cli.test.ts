@@ -4,8 +4,8 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../src/cli/options.ts';
-import { overridesHash } from '../src/cli/target.ts';
-import type { Lockfile } from '../src/engine/lock.ts';
+import { overridesHash } from '../src/engine/record/target.ts';
+import type { Lockfile } from '../src/engine/record/lock.ts';
 import { tempDir } from './engine/helpers.ts';
 import { rxlabUntil } from './errors/cli.ts';
 

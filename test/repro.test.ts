@@ -7,8 +7,8 @@ import { copyFileSync, readFileSync, readdirSync, statSync, writeFileSync } from
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import type { RunManifest } from '../src/engine/execute.ts';
-import type { Lockfile } from '../src/engine/lock.ts';
+import type { RunManifest } from '../src/engine/run/execute.ts';
+import type { Lockfile } from '../src/engine/record/lock.ts';
 import { tempDir } from './engine/helpers.ts';
 
 const ROOT = join(import.meta.dirname, '..');

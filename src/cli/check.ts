@@ -7,11 +7,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareLocks, formatNumber, type CheckRow } from '../engine/check.ts';
-import { executeRun } from '../engine/execute.ts';
-import { loadPipeline } from '../engine/load.ts';
-import { lockFromRun, lockPathFor, readLock } from '../engine/lock.ts';
-import { planPipeline } from '../engine/plan.ts';
+import { compareLocks, formatNumber, type CheckRow } from '../engine/reuse/check.ts';
+import { executeRun } from '../engine/run/execute.ts';
+import { loadPipeline } from '../engine/load/load.ts';
+import { lockFromRun, lockPathFor, readLock } from '../engine/record/lock.ts';
+import { planPipeline } from '../engine/plan/plan.ts';
 import { plainDisplay } from './display.ts';
 import { EXIT } from './exit.ts';
 import { untilInterrupted } from './interrupt.ts';

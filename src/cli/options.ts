@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { STAGE_ID_PATTERN } from '../engine/pipeline-schema.ts';
+import { STAGE_ID_PATTERN } from '../engine/load/pipeline-schema.ts';
 
 export const commands = {
   run: 'run the pipeline in FILE, reusing stages that have not changed, and update its lock',

@@ -5,17 +5,17 @@
  * The steps themselves are in run-pipeline.ts (a sweep's trials take them too); this
  * adds the display and `--frozen`.
  */
-import { declaredChanges } from '../engine/changes.ts';
-import { compareLocks } from '../engine/check.ts';
-import { readLock, type Lockfile } from '../engine/lock.ts';
-import type { Plan } from '../engine/plan.ts';
+import { declaredChanges } from '../engine/reuse/changes.ts';
+import { compareLocks } from '../engine/reuse/check.ts';
+import { readLock, type Lockfile } from '../engine/record/lock.ts';
+import type { Plan } from '../engine/plan/plan.ts';
 import { jsonDisplay, plainDisplay, ttyDisplay, type Display } from './display.ts';
 import { EXIT } from './exit.ts';
 import { untilInterrupted } from './interrupt.ts';
 import type { ParsedArgs } from './options.ts';
 import { shown } from './paths.ts';
-import { holdingRunLock, prepareRun, runRecorded, updateLock } from './run-pipeline.ts';
-import type { Target } from './target.ts';
+import { holdingRunLock, prepareRun, runRecorded, updateLock } from '../engine/run-pipeline.ts';
+import type { Target } from '../engine/record/target.ts';
 
 export async function runCommand(file: string, args: ParsedArgs): Promise<number> {
   const { plan, force, target } = await prepareRun(file, args);

@@ -2,15 +2,15 @@
  * `rxlab status FILE`: which stages a run would reuse and which it would run, and why,
  * from the lock and the output folder alone. Exit 1 when something would run.
  */
-import { loadPipeline } from '../engine/load.ts';
-import { readLock } from '../engine/lock.ts';
-import { planPipeline } from '../engine/plan.ts';
-import { pipelineStatus } from '../engine/status.ts';
+import { loadPipeline } from '../engine/load/load.ts';
+import { readLock } from '../engine/record/lock.ts';
+import { planPipeline } from '../engine/plan/plan.ts';
+import { pipelineStatus } from '../engine/reuse/status.ts';
 import { EXIT } from './exit.ts';
 import type { ParsedArgs } from './options.ts';
 import { shown } from './paths.ts';
 import { formatTable } from './table.ts';
-import { runTarget } from './target.ts';
+import { runTarget } from '../engine/record/target.ts';
 
 export async function statusCommand(file: string, args: ParsedArgs): Promise<number> {
   const pipeline = await loadPipeline(file, { overrides: args.set });

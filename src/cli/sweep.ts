@@ -6,10 +6,10 @@
  * (unless --fail-fast). Re-running the same sweep reuses what finished.
  */
 import { join, resolve } from 'node:path';
-import { hashValue } from '../engine/canonical.ts';
+import { hashValue } from '../util/canonical.ts';
 import { PipelineInputError, type Diagnostic } from '../engine/errors.ts';
-import { loadPipeline } from '../engine/load.ts';
-import { planPipeline } from '../engine/plan.ts';
+import { loadPipeline } from '../engine/load/load.ts';
+import { planPipeline } from '../engine/plan/plan.ts';
 import { expandGrid, parseGridArg, SweepSpecError, type Grid } from '../sweep/grid.ts';
 import { runShared, seedTrial } from '../sweep/prepare.ts';
 import { sharedStages } from '../sweep/shared.ts';

@@ -1,5 +1,5 @@
 /** How built-in stages turn their results into artifact files. */
-import { artifact, type ArtifactEvent } from '../engine/stage.ts';
+import { artifact, type ArtifactEvent } from '../contract/stage.ts';
 
 /**
  * JSON text with a final newline. Numbers keep full precision: JSON.stringify writes the

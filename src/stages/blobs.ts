@@ -1,7 +1,7 @@
 /** `uses: blobs` — scikit-learn's make_blobs, bit for bit (NumPy's legacy RandomState). */
 import { defer, of } from 'rxjs';
 import type { Dataset } from '../data.ts';
-import { defineStage, output } from '../engine/stage.ts';
+import { defineStage, output } from '../contract/stage.ts';
 import { makeBlobs, type MakeBlobsOptions } from '../numerics/make-blobs.ts';
 import { jsonArtifact } from './artifacts.ts';
 import { randomStateParam } from './params.ts';

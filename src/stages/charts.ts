@@ -7,7 +7,7 @@ import { defer, from, type Observable } from 'rxjs';
 import type { Spec } from 'vega';
 import { concatMap } from 'rxjs/operators';
 import type { Dataset, ModelSpec } from '../data.ts';
-import { defineStage, type JsonSchema, type StageEvent } from '../engine/stage.ts';
+import { defineStage, type JsonSchema, type StageEvent } from '../contract/stage.ts';
 import { chartArtifacts } from './artifacts.ts';
 import type { History } from './train.ts';
 import type { Predictions } from './evaluate.ts';

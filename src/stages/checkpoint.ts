@@ -6,7 +6,7 @@
  */
 import { concat, defer } from 'rxjs';
 import { map } from 'rxjs/operators';
-import { defineStage, message, type LiveInput } from '../engine/stage.ts';
+import { defineStage, message, type LiveInput } from '../contract/stage.ts';
 import { jsonArtifact } from './artifacts.ts';
 import type { Checkpoint } from './train.ts';
 

@@ -1,6 +1,6 @@
 /** `uses: circles` — scikit-learn's make_circles, bit for bit (NumPy's legacy RandomState, glibc's sin and cos). */
 import { defer, of } from 'rxjs';
-import { defineStage, output } from '../engine/stage.ts';
+import { defineStage, output } from '../contract/stage.ts';
 import { makeCircles, type MakeCirclesOptions } from '../numerics/make-circles.ts';
 import { jsonArtifact } from './artifacts.ts';
 import { curveParams } from './moons.ts';

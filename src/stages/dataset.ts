@@ -4,7 +4,7 @@ import { extname, relative, resolve } from 'node:path';
 import { defer, from } from 'rxjs';
 import { concatMap } from 'rxjs/operators';
 import type { Dataset } from '../data.ts';
-import { defineStage, output, type StageEvent } from '../engine/stage.ts';
+import { defineStage, output, type StageEvent } from '../contract/stage.ts';
 import { jsonArtifact } from './artifacts.ts';
 import { DatasetError, checkDataset, parseCsv, parseJsonDataset } from './dataset-file.ts';
 

@@ -10,7 +10,7 @@
 import { concat, defer, of } from 'rxjs';
 import { ignoreElements, tap } from 'rxjs/operators';
 import type { EpochState } from '../data.ts';
-import { defineStage, message, output, type LiveInput } from '../engine/stage.ts';
+import { defineStage, message, output, type LiveInput } from '../contract/stage.ts';
 import { jsonArtifact } from './artifacts.ts';
 
 export interface EarlyStopParams {

@@ -2,7 +2,7 @@
 import { defer, from } from 'rxjs';
 import { concatMap } from 'rxjs/operators';
 import type { Dataset, ModelSpec } from '../data.ts';
-import { defineStage, message, output, type StageEvent } from '../engine/stage.ts';
+import { defineStage, message, output, type StageEvent } from '../contract/stage.ts';
 import { jsonArtifact } from './artifacts.ts';
 import { loadMl, mlSetup } from './ml.ts';
 

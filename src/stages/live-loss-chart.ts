@@ -13,7 +13,7 @@
 import { concat, defer, from, type Observable } from 'rxjs';
 import { concatMap, exhaustMap, filter } from 'rxjs/operators';
 import type { EpochState } from '../data.ts';
-import { artifact, defineStage, type LiveInput, type StageEvent } from '../engine/stage.ts';
+import { artifact, defineStage, type LiveInput, type StageEvent } from '../contract/stage.ts';
 import { chartArtifacts } from './artifacts.ts';
 
 export interface LiveLossChartParams {

@@ -3,7 +3,7 @@
  * `src/ml` is imported on first use, so commands that never train (plan, --help) start fast.
  */
 import type { ModelSpec } from '../data.ts';
-import { artifact, type ArtifactEvent } from '../engine/stage.ts';
+import { artifact, type ArtifactEvent } from '../contract/stage.ts';
 
 export const loadMl = () => import('../ml/index.ts');
 

@@ -2,7 +2,7 @@
 import { defer, from } from 'rxjs';
 import { concatMap } from 'rxjs/operators';
 import type { Activation, DenseParams, ModelSpec } from '../data.ts';
-import { defineStage, output, type StageEvent } from '../engine/stage.ts';
+import { defineStage, output, type StageEvent } from '../contract/stage.ts';
 import { linearStackInit } from '../numerics/linear-init.ts';
 import { TorchGenerator } from '../numerics/torch-generator.ts';
 import { jsonArtifact } from './artifacts.ts';

@@ -1,6 +1,6 @@
 /** `uses: moons` — scikit-learn's make_moons, bit for bit (NumPy's legacy RandomState, glibc's sin and cos). */
 import { defer, of } from 'rxjs';
-import { defineStage, output } from '../engine/stage.ts';
+import { defineStage, output } from '../contract/stage.ts';
 import { makeMoons, type MakeMoonsOptions } from '../numerics/make-moons.ts';
 import { jsonArtifact } from './artifacts.ts';
 import { randomStateParam } from './params.ts';

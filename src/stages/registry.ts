@@ -6,8 +6,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isStage, type Stage } from '../engine/stage.ts';
-import { didYouMean } from '../engine/suggest.ts';
+import { isStage, type Stage } from '../contract/stage.ts';
+import { didYouMean } from '../util/suggest.ts';
 import { ensureTypeScript } from '../typescript.ts';
 import { blobsStage } from './blobs.ts';
 import { circlesStage } from './circles.ts';

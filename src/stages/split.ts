@@ -1,7 +1,7 @@
 /** `uses: split` — scikit-learn's train_test_split: the same train and test rows for the same seed. */
 import { defer, of } from 'rxjs';
 import type { Dataset } from '../data.ts';
-import { defineStage, message, output } from '../engine/stage.ts';
+import { defineStage, message, output } from '../contract/stage.ts';
 import { trainTestSplit } from '../numerics/train-test-split.ts';
 import { jsonArtifact } from './artifacts.ts';
 import { randomStateParam } from './params.ts';

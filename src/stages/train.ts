@@ -7,7 +7,7 @@
 import { Observable, concat, defer, from, of, throwError } from 'rxjs';
 import { catchError, concatMap, map } from 'rxjs/operators';
 import type { Dataset, DenseParams, EpochState, ModelSpec } from '../data.ts';
-import { defineStage, message, output, type StageEvent } from '../engine/stage.ts';
+import { defineStage, message, output, type StageEvent } from '../contract/stage.ts';
 import type { TrainState } from '../ml/train.ts';
 import type { OptimizerSpec } from '../ml/optimizers.ts';
 import { jsonArtifact } from './artifacts.ts';

@@ -1,7 +1,7 @@
 /** `uses: xor` — the four XOR points, the seed's example of what one perceptron cannot learn. */
 import { defer, of } from 'rxjs';
 import type { Dataset } from '../data.ts';
-import { defineStage, output } from '../engine/stage.ts';
+import { defineStage, output } from '../contract/stage.ts';
 import { RandomState } from '../numerics/random-state.ts';
 import { jsonArtifact } from './artifacts.ts';
 

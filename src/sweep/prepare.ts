@@ -6,10 +6,10 @@
 import { existsSync } from 'node:fs';
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { executeRun, type RunManifest } from '../engine/execute.ts';
-import { LOCK_VERSION, lockFromRun, readLock, writeLock, type Lockfile } from '../engine/lock.ts';
-import type { Plan } from '../engine/plan.ts';
-import type { EngineEvent } from '../engine/run.ts';
+import { executeRun, type RunManifest } from '../engine/run/execute.ts';
+import { LOCK_VERSION, lockFromRun, readLock, writeLock, type Lockfile } from '../engine/record/lock.ts';
+import type { Plan } from '../engine/plan/plan.ts';
+import type { EngineEvent } from '../engine/run/stream.ts';
 import { subPlan } from './shared.ts';
 
 /** A trial's folder keeps its own lock here, as any `--set` run does. */

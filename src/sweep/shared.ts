@@ -3,7 +3,7 @@
  * A swept stage and everything downstream of it differ per trial; the rest (typically
  * the data) runs once, and each trial reuses it through the stage cache.
  */
-import type { Plan } from '../engine/plan.ts';
+import type { Plan } from '../engine/plan/plan.ts';
 
 /** Ids of the stages no swept param reaches, in run order. `sweptStages` are the stage ids the grid names. */
 export function sharedStages(plan: Plan, sweptStages: ReadonlySet<string>): string[] {

@@ -15,7 +15,7 @@
  */
 import { renderOnThisThread } from '../charts/render.ts';
 import { UsageError } from '../cli/options.ts';
-import { runIntoFolder } from '../cli/run-pipeline.ts';
+import { runIntoFolder } from '../engine/run-pipeline.ts';
 import { EnvironmentError, formatDiagnostic, PipelineInputError } from '../engine/errors.ts';
 
 /** Parent → worker: run this trial. */

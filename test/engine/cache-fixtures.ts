@@ -1,11 +1,11 @@
 /** Small counting stages and a run-with-cache helper for the lock, cache, status and check tests. */
 import { Observable, of } from 'rxjs';
 import { map, takeWhile, toArray } from 'rxjs/operators';
-import { executeRun, type RunManifest } from '../../src/engine/execute.ts';
-import { lockFromRun, type Lockfile } from '../../src/engine/lock.ts';
-import { planPipeline, type Plan } from '../../src/engine/plan.ts';
-import type { EngineEvent } from '../../src/engine/run.ts';
-import { artifact, defineStage, output, type LiveInput, type StageEvent } from '../../src/engine/stage.ts';
+import { executeRun, type RunManifest } from '../../src/engine/run/execute.ts';
+import { lockFromRun, type Lockfile } from '../../src/engine/record/lock.ts';
+import { planPipeline, type Plan } from '../../src/engine/plan/plan.ts';
+import type { EngineEvent } from '../../src/engine/run/stream.ts';
+import { artifact, defineStage, output, type LiveInput, type StageEvent } from '../../src/contract/stage.ts';
 import { pipelineOf } from './helpers.ts';
 
 /** How many times each stage id ran. */

@@ -2,10 +2,10 @@ import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { of } from 'rxjs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { hashValue } from '../../src/engine/canonical.ts';
-import { executeRun } from '../../src/engine/execute.ts';
-import { planPipeline } from '../../src/engine/plan.ts';
-import { defineStage, output } from '../../src/engine/stage.ts';
+import { hashValue } from '../../src/util/canonical.ts';
+import { executeRun } from '../../src/engine/run/execute.ts';
+import { planPipeline } from '../../src/engine/plan/plan.ts';
+import { defineStage, output } from '../../src/contract/stage.ts';
 import { chain, runCached, runs, ticker, watcher } from './cache-fixtures.ts';
 import { pipelineOf, tempDir } from './helpers.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareLocks, formatNumber, largestDifference } from '../../src/engine/check.ts';
-import type { Lockfile } from '../../src/engine/lock.ts';
+import { compareLocks, formatNumber, largestDifference } from '../../src/engine/reuse/check.ts';
+import type { Lockfile } from '../../src/engine/record/lock.ts';
 import { chain, runCached } from './cache-fixtures.ts';
 import { tempDir } from './helpers.ts';
 

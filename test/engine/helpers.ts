@@ -3,8 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Observable } from 'rxjs';
-import type { PipelineSpec, StageSpec } from '../../src/engine/pipeline.ts';
-import type { Stage } from '../../src/engine/stage.ts';
+import type { PipelineSpec, StageSpec } from '../../src/engine/load/pipeline.ts';
+import type { Stage } from '../../src/contract/stage.ts';
 
 export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'rxlab-test-'));
 

@@ -5,8 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { PipelineInputError, formatDiagnostic } from '../../src/engine/errors.ts';
-import { formatDiagnosticWithSource, loadPipeline } from '../../src/engine/load.ts';
-import { pipelineSchemaFor } from '../../src/engine/pipeline-schema.ts';
+import { formatDiagnosticWithSource, loadPipeline } from '../../src/engine/load/load.ts';
+import { pipelineSchemaFor } from '../../src/engine/load/pipeline-schema.ts';
 import { builtinStages } from '../../src/stages/registry.ts';
 import { blobs, diagnosticsOf, load, problemsOf, testStages, writePipeline } from '../fixtures/pipelines/harness.ts';
 

@@ -1,8 +1,8 @@
 import { of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { PipelineInputError, formatDiagnostic } from '../../src/engine/errors.ts';
-import { describePlan, planPipeline } from '../../src/engine/plan.ts';
-import { defineStage, output } from '../../src/engine/stage.ts';
+import { describePlan, planPipeline } from '../../src/engine/plan/plan.ts';
+import { defineStage, output } from '../../src/contract/stage.ts';
 import { pipelineOf } from './helpers.ts';
 
 const source = defineStage({

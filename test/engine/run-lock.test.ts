@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OutputFolderBusyError, acquireRunLock } from '../../src/engine/run-lock.ts';
+import { OutputFolderBusyError, acquireRunLock } from '../../src/engine/record/run-lock.ts';
 import { tempDir } from './helpers.ts';
 
 describe('acquireRunLock', () => {

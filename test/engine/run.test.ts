@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { Observable, interval, of, timer } from 'rxjs';
 import { map, take, toArray } from 'rxjs/operators';
 import { describe, expect, it } from 'vitest';
-import { executeRun } from '../../src/engine/execute.ts';
-import { planPipeline } from '../../src/engine/plan.ts';
-import { sha256 } from '../../src/engine/record.ts';
-import { runPlan, type EngineEvent } from '../../src/engine/run.ts';
-import { artifact, defineStage, output, type LiveInput } from '../../src/engine/stage.ts';
+import { executeRun } from '../../src/engine/run/execute.ts';
+import { planPipeline } from '../../src/engine/plan/plan.ts';
+import { sha256 } from '../../src/util/canonical.ts';
+import { runPlan, type EngineEvent } from '../../src/engine/run/stream.ts';
+import { artifact, defineStage, output, type LiveInput } from '../../src/contract/stage.ts';
 import { collect, pipelineOf, tempDir } from './helpers.ts';
 
 /** Emits its output after `ms`, logging when it starts and ends. */

@@ -1,8 +1,8 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planPipeline } from '../../src/engine/plan.ts';
-import { pipelineStatus } from '../../src/engine/status.ts';
+import { planPipeline } from '../../src/engine/plan/plan.ts';
+import { pipelineStatus } from '../../src/engine/reuse/status.ts';
 import { chain, runCached, ticker, watcher } from './cache-fixtures.ts';
 import { pipelineOf, tempDir } from './helpers.ts';
 

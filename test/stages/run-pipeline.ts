@@ -1,9 +1,9 @@
 /** Runs a pipeline file as the CLI does (load → plan → run) into a temp folder, for stage tests. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { executeRun, type RunManifest } from '../../src/engine/execute.ts';
-import { loadPipeline } from '../../src/engine/load.ts';
-import { planPipeline } from '../../src/engine/plan.ts';
+import { executeRun, type RunManifest } from '../../src/engine/run/execute.ts';
+import { loadPipeline } from '../../src/engine/load/load.ts';
+import { planPipeline } from '../../src/engine/plan/plan.ts';
 import { tempDir } from '../engine/helpers.ts';
 
 export interface Ran {

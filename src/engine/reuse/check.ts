@@ -6,7 +6,7 @@
  * tolerance such artifacts are compared number by number instead of by bytes.
  */
 import { declaredChange } from './changes.ts';
-import type { LockEntry, Lockfile } from './lock.ts';
+import type { LockEntry, Lockfile } from '../record/lock.ts';
 
 export type CheckResult = 'same' | 'changed' | 'missing' | 'new';
 

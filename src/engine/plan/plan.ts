@@ -3,11 +3,11 @@
  * and orders the stages into a DAG. All problems are reported together, each at the
  * place in the file where the reference was written.
  */
-import type { Diagnostic } from './errors.ts';
-import { PipelineInputError } from './errors.ts';
-import type { PipelineSpec, SourcePos, StageSpec } from './pipeline.ts';
-import type { PortSpec } from './stage.ts';
-import { didYouMean } from './suggest.ts';
+import type { Diagnostic } from '../errors.ts';
+import { PipelineInputError } from '../errors.ts';
+import type { PipelineSpec, SourcePos, StageSpec } from '../load/pipeline.ts';
+import type { PortSpec } from '../../contract/stage.ts';
+import { didYouMean } from '../../util/suggest.ts';
 
 /** One input of a node, wired to the output that feeds it. */
 export interface Edge {

@@ -6,10 +6,10 @@
  * committed lock is left alone — unless `--update-lock` makes it the committed run.
  */
 import { join, resolve } from 'node:path';
-import { hashValue } from '../engine/canonical.ts';
-import { lockPathFor } from '../engine/lock.ts';
-import { parseOverrides } from '../engine/overrides.ts';
-import type { PipelineSpec } from '../engine/pipeline.ts';
+import { hashValue } from '../../util/canonical.ts';
+import { lockPathFor } from './lock.ts';
+import { parseOverrides } from '../load/overrides.ts';
+import type { PipelineSpec } from '../load/pipeline.ts';
 
 export interface Target {
   /** Absolute. */

@@ -6,9 +6,9 @@
  * diagnostic then points at the command line (`file: '--set train.epochs=0'`, line 0).
  */
 import { parseDocument } from 'yaml';
-import type { Diagnostic } from './errors.ts';
-import { describeValue, dotted, isPlainObject, quotedList } from './load-issue.ts';
-import { didYouMean } from './suggest.ts';
+import type { Diagnostic } from '../errors.ts';
+import { describeValue, dotted, isPlainObject, quotedList } from './issue.ts';
+import { didYouMean } from '../../util/suggest.ts';
 
 /** One parsed `--set`. */
 export interface Override {

@@ -7,8 +7,8 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { canonicalJson } from './canonical.ts';
-import { writeAtomic } from './record.ts';
+import { canonicalJson } from '../../util/canonical.ts';
+import { writeAtomic } from './write.ts';
 
 const outputsFile = (outDir: string, stageId: string): string => join(stateDir(outDir, stageId), 'outputs.json');
 const stateDir = (outDir: string, stageId: string): string => join(outDir, '.rxlab', stageId);

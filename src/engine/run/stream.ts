@@ -13,15 +13,15 @@
 import { join } from 'node:path';
 import { EMPTY, Observable, ReplaySubject, Subject, concat, defer, forkJoin, from, merge, of, throwError } from 'rxjs';
 import { concatMap, map, materialize, take } from 'rxjs/operators';
-import { lookupCache, type CacheAnswer, type CacheContext, type Stored } from './cache.ts';
-import { liveReason } from './changes.ts';
-import { NotJsonError, hashValue } from './canonical.ts';
-import { keyHash, stageIdentity, type StageIdentity, type StageKey } from './fingerprint.ts';
-import type { Lockfile } from './lock.ts';
-import type { Edge, Plan, PlanNode } from './plan.ts';
-import { resetDir, writeAtomic } from './record.ts';
-import { StageError, type LiveInput, type Stage, type StageEvent } from './stage.ts';
-import { clearOutputs, writeOutputs } from './state.ts';
+import { lookupCache, type CacheAnswer, type CacheContext, type Stored } from '../reuse/cache.ts';
+import { liveReason } from '../reuse/changes.ts';
+import { NotJsonError, hashValue } from '../../util/canonical.ts';
+import { keyHash, stageIdentity, type StageIdentity, type StageKey } from '../record/fingerprint.ts';
+import type { Lockfile } from '../record/lock.ts';
+import type { Edge, Plan, PlanNode } from '../plan/plan.ts';
+import { resetDir, writeAtomic } from '../record/write.ts';
+import { StageError, type LiveInput, type Stage, type StageEvent } from '../../contract/stage.ts';
+import { clearOutputs, writeOutputs } from '../record/state.ts';
 
 /** An artifact as run.json and the cache describe it. */
 export interface ArtifactRecord {

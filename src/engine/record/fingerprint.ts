@@ -4,11 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isModulePath } from '../stages/registry.ts';
-import { hashValue } from './canonical.ts';
-import type { StageSpec } from './pipeline.ts';
-import { sha256 } from './record.ts';
-import { rxlabVersion } from '../version.ts';
+import { isModulePath } from '../../stages/registry.ts';
+import { hashValue } from '../../util/canonical.ts';
+import type { StageSpec } from '../load/pipeline.ts';
+import { sha256 } from '../../util/canonical.ts';
+import { rxlabVersion } from '../../version.ts';
 
 /** Everything about a stage but its inputs; known before anything runs. */
 export interface StageIdentity {

@@ -1,5 +1,5 @@
 /** Diagnostics as the CLI prints them: the message, then the offending line with a caret. */
-import { formatDiagnostic, type Diagnostic } from './errors.ts';
+import { formatDiagnostic, type Diagnostic } from '../errors.ts';
 
 /**
  * `formatDiagnostic(d)` followed, when `d` has a place in `source` (the file's text), by

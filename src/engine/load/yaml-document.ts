@@ -8,7 +8,7 @@
  * document order that also resolves each alias once.
  */
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Alias, type Document, type Node } from 'yaml';
-import type { Diagnostic } from './errors.ts';
+import type { Diagnostic } from '../errors.ts';
 import type { SourcePos } from './pipeline.ts';
 
 /** A parsed document and what is needed to point into it. */

@@ -2,16 +2,15 @@
  * Writing what a run produces: every file goes to a temporary name beside its target
  * and is renamed into place, so a reader (or a killed run) never sees half a file.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { EnvironmentError } from './errors.ts';
+import { EnvironmentError } from '../errors.ts';
 import { explainWriteError } from './fs-errors.ts';
+import { sha256 } from '../../util/canonical.ts';
 
 /** Temporary files are hidden and carry this marker, so a later run can sweep leftovers. */
 const TEMP_MARKER = '.rxlab-tmp-';
-
-export const sha256 = (content: string | Uint8Array): string => createHash('sha256').update(content).digest('hex');
 
 /** Temp files of writes still in progress, removed if the process is interrupted. */
 const inFlight = new Set<string>();

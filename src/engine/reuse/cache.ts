@@ -11,13 +11,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { hashValue } from './canonical.ts';
+import { hashValue } from '../../util/canonical.ts';
 import { declaredChange, inputsChange } from './changes.ts';
-import { keyHash, type StageIdentity, type StageKey } from './fingerprint.ts';
-import type { LockEntry, Lockfile } from './lock.ts';
-import type { Plan, PlanNode } from './plan.ts';
-import { sha256 } from './record.ts';
-import { readOutputs } from './state.ts';
+import { keyHash, type StageIdentity, type StageKey } from '../record/fingerprint.ts';
+import type { LockEntry, Lockfile } from '../record/lock.ts';
+import type { Plan, PlanNode } from '../plan/plan.ts';
+import { sha256 } from '../../util/canonical.ts';
+import { readOutputs } from '../record/state.ts';
 
 /** What the cache checks against. */
 export interface CacheContext {

@@ -1,7 +1,7 @@
 /** Reads a pipeline file's text, refusing what is not a small UTF-8 text file before parsing it. */
 import { open, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { PipelineInputError, type Diagnostic } from './errors.ts';
+import { PipelineInputError, type Diagnostic } from '../errors.ts';
 
 /** Pipeline files above this size are refused unread. */
 export const DEFAULT_MAX_BYTES = 1024 * 1024;

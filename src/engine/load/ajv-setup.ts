@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Ajv, type Options } from 'ajv';
-import type { JsonSchema } from './stage.ts';
+import type { JsonSchema } from '../../contract/stage.ts';
 
 // `useDefaults` fills stage params' defaults (the pipeline schema has none); `verbose`
 // gives errors their data and schema; `strictNumbers` refuses .nan and .inf, which JSON

@@ -8,12 +8,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { canonicalJson } from './canonical.ts';
-import { PipelineInputError } from './errors.ts';
-import type { RunManifest } from './execute.ts';
+import { canonicalJson } from '../../util/canonical.ts';
+import { PipelineInputError } from '../errors.ts';
+import type { RunManifest } from '../run/execute.ts';
 import type { StageKey } from './fingerprint.ts';
-import type { Plan } from './plan.ts';
-import { sha256, writeAtomic } from './record.ts';
+import type { Plan } from '../plan/plan.ts';
+import { sha256 } from '../../util/canonical.ts';
+import { writeAtomic } from './write.ts';
 
 /** The format of the lock file; bumped when an older rxlab could misread a newer lock. */
 export const LOCK_VERSION = 1;

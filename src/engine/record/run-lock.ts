@@ -6,7 +6,7 @@
  */
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EnvironmentError } from './errors.ts';
+import { EnvironmentError } from '../errors.ts';
 import { explainWriteError } from './fs-errors.ts';
 
 const LOCK_NAME = '.rxlab-run.lock';

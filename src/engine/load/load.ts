@@ -9,21 +9,21 @@
  * planner's to check.
  */
 import { basename, dirname } from 'node:path';
-import { resolveStage } from '../stages/registry.ts';
-import { PipelineInputError, type Diagnostic } from './errors.ts';
-import { readPipelineFile } from './load-file.ts';
-import { dotted, isPlainObject, type Issue } from './load-issue.ts';
-import { compileSchema, type SchemaCheck } from './load-schema.ts';
-import { checkStages, type StageResolver } from './load-stages.ts';
+import { resolveStage } from '../../stages/registry.ts';
+import { PipelineInputError, type Diagnostic } from '../errors.ts';
+import { readPipelineFile } from './file.ts';
+import { dotted, isPlainObject, type Issue } from './issue.ts';
+import { compileSchema, type SchemaCheck } from './schema.ts';
+import { checkStages, type StageResolver } from './stages.ts';
 import { applyOverrides, overrideAt, overrideDiagnostic, overrideUnder, parseOverrides } from './overrides.ts';
 import type { PipelineSpec, StageSpec, SweepSpec } from './pipeline.ts';
 import { pipelineSchemaFor } from './pipeline-schema.ts';
 import { parseYaml } from './yaml-document.ts';
 import { isInFile, locate } from './yaml-locate.ts';
 
-export { formatDiagnosticWithSource } from './load-format.ts';
-export { DEFAULT_MAX_BYTES } from './load-file.ts';
-export type { StageResolver } from './load-stages.ts';
+export { formatDiagnosticWithSource } from './format.ts';
+export { DEFAULT_MAX_BYTES } from './file.ts';
+export type { StageResolver } from './stages.ts';
 
 export interface LoadOptions {
   /** Maps `uses:` to a stage; throws StageResolutionError for an unknown one. Default: the stage registry. */

@@ -4,9 +4,9 @@
  * inputs — and the first answer is the reason (`params changed: optimizer.lr 0.01 → 0.1`).
  * The run's cache, `status` and `--frozen` all ask them here, so they agree.
  */
-import { stageIdentity, type StageIdentity } from './fingerprint.ts';
-import type { LockEntry, Lockfile } from './lock.ts';
-import type { Edge, Plan } from './plan.ts';
+import { stageIdentity, type StageIdentity } from '../record/fingerprint.ts';
+import type { LockEntry, Lockfile } from '../record/lock.ts';
+import type { Edge, Plan } from '../plan/plan.ts';
 
 /** Changes to what a stage is (never run, other stage, code, params), before looking at its inputs. */
 export function declaredChange(entry: LockEntry | undefined, now: StageIdentity, params: Record<string, unknown>): string | undefined {

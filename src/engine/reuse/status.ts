@@ -9,9 +9,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { liveConsumerChange, verifyStored, type CacheContext } from './cache.ts';
 import { declaredChange, inputsChange, liveReason } from './changes.ts';
-import { keyHash, stageIdentity } from './fingerprint.ts';
-import type { Lockfile } from './lock.ts';
-import type { Edge, Plan, PlanNode } from './plan.ts';
+import { keyHash, stageIdentity } from '../record/fingerprint.ts';
+import type { Lockfile } from '../record/lock.ts';
+import type { Edge, Plan, PlanNode } from '../plan/plan.ts';
 
 export type StageState = 'up to date' | 'changed' | 'never run';
 

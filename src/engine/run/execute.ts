@@ -6,11 +6,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { rxlabVersion } from '../version.ts';
-import type { Plan } from './plan.ts';
-import { removeInFlightWrites, sha256, sweepTempFiles, writeAtomic } from './record.ts';
-import { runPlan, type ArtifactRecord, type CacheOptions, type EngineEvent } from './run.ts';
-import { StageError } from './stage.ts';
+import { rxlabVersion } from '../../version.ts';
+import type { Plan } from '../plan/plan.ts';
+import { sha256 } from '../../util/canonical.ts';
+import { removeInFlightWrites, sweepTempFiles, writeAtomic } from '../record/write.ts';
+import { runPlan, type ArtifactRecord, type CacheOptions, type EngineEvent } from './stream.ts';
+import { StageError } from '../../contract/stage.ts';
 
 export type RunStatus = 'completed' | 'failed' | 'interrupted';
 

@@ -12,7 +12,7 @@
  * (test/engine/load.test.ts fails while the committed file is out of date.)
  */
 import { pathToFileURL } from 'node:url';
-import type { JsonSchema, Stage } from './stage.ts';
+import type { JsonSchema, Stage } from '../../contract/stage.ts';
 
 /** Stage ids: the keys under `stages:`. */
 export const STAGE_ID_PATTERN = '^[A-Za-z][A-Za-z0-9_-]*$';
@@ -115,6 +115,6 @@ function paramsFor(name: string, stage: Stage): JsonSchema {
 
 // Run as a script: print the editor schema for the built-in stages.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { builtinStages } = await import('../stages/registry.ts');
+  const { builtinStages } = await import('../../stages/registry.ts');
   process.stdout.write(`${JSON.stringify(pipelineSchemaFor(builtinStages), null, 2)}\n`);
 }

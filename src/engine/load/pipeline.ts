@@ -1,5 +1,5 @@
 /** A pipeline as the loader hands it to the planner: validated, with positions kept for errors. */
-import type { Stage } from './stage.ts';
+import type { Stage } from '../../contract/stage.ts';
 
 /** 1-based line and column in the pipeline file. */
 export interface SourcePos {

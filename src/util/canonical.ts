@@ -6,7 +6,7 @@
  * function) is refused with its path rather than silently mangled, because the engine
  * replays these values from disk on a cache hit.
  */
-import { sha256 } from './record.ts';
+import { createHash } from 'node:crypto';
 
 /** A value that is not plain JSON data, with where it is (`params[0].weight`). */
 export class NotJsonError extends Error {
@@ -30,6 +30,9 @@ export class NotJsonError extends Error {
 export function canonicalJson(value: unknown, prettyLevels = 0): string {
   return write(value, '', prettyLevels, '');
 }
+
+/** The hex sha256 of a text or bytes: how every file and value is identified. */
+export const sha256 = (content: string | Uint8Array): string => createHash('sha256').update(content).digest('hex');
 
 /** sha256 of the canonical JSON of `value`: the hash of params, and of values passed between stages. */
 export const hashValue = (value: unknown): string => sha256(canonicalJson(value));

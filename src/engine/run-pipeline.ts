@@ -4,16 +4,16 @@
  * calls `runIntoFolder` for each trial, so a trial run in a long-lived worker takes
  * exactly the code path of `rxlab run FILE --set … --out DIR`.
  */
-import { canonicalJson } from '../engine/canonical.ts';
-import { executeRun, type RunManifest } from '../engine/execute.ts';
-import { loadPipeline } from '../engine/load.ts';
-import { lockFromRun, readLock, writeLock, type Lockfile } from '../engine/lock.ts';
-import { planPipeline, type Plan } from '../engine/plan.ts';
-import type { EngineEvent } from '../engine/run.ts';
-import { acquireRunLock } from '../engine/run-lock.ts';
-import { didYouMean } from '../engine/suggest.ts';
-import { UsageError, type ParsedArgs } from './options.ts';
-import { runTarget, type Target } from './target.ts';
+import { canonicalJson } from '../util/canonical.ts';
+import { executeRun, type RunManifest } from './run/execute.ts';
+import { loadPipeline } from './load/load.ts';
+import { lockFromRun, readLock, writeLock, type Lockfile } from './record/lock.ts';
+import { planPipeline, type Plan } from './plan/plan.ts';
+import type { EngineEvent } from './run/stream.ts';
+import { acquireRunLock } from './record/run-lock.ts';
+import { didYouMean } from '../util/suggest.ts';
+import { UsageError, type ParsedArgs } from '../cli/options.ts';
+import { runTarget, type Target } from './record/target.ts';
 
 export interface PreparedRun {
   plan: Plan;

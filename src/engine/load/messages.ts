@@ -3,8 +3,8 @@
  * offending value (or key). `anyOf`/`oneOf` are explained in load-schema.ts.
  */
 import type { ErrorObject } from 'ajv';
-import { describeValue, orList, quotedList, type Issue } from './load-issue.ts';
-import { didYouMean } from './suggest.ts';
+import { describeValue, orList, quotedList, type Issue } from './issue.ts';
+import { didYouMean } from '../../util/suggest.ts';
 
 /** An issue from a schema, with what alternatives need to merge or rank it. */
 export interface SchemaIssue extends Issue {

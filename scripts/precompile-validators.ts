@@ -5,10 +5,10 @@
  */
 // CommonJS with a `default` export: Node hands ESM importers the whole module.exports.
 import standalone from 'ajv/dist/standalone/index.js';
-import { builtinStages } from '../stages/registry.ts';
-import { createAjv, schemaHash } from './ajv-setup.ts';
-import { pipelineSchemaFor } from './pipeline-schema.ts';
-import type { JsonSchema } from './stage.ts';
+import { builtinStages } from '../src/stages/registry.ts';
+import { createAjv, schemaHash } from '../src/engine/load/ajv-setup.ts';
+import { pipelineSchemaFor } from '../src/engine/load/pipeline-schema.ts';
+import type { JsonSchema } from '../src/contract/stage.ts';
 
 /** The schemas the loader compiles as trusted, by hash. */
 export function trustedSchemas(): Map<string, JsonSchema> {

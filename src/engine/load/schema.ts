@@ -5,9 +5,9 @@
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { createAjv, schemaHash } from './ajv-setup.ts';
-import type { JsonSchema } from './stage.ts';
-import { quotedList } from './load-issue.ts';
-import { allowedMessage, issueFor, pointerPath, typeMessage, type SchemaIssue } from './load-messages.ts';
+import type { JsonSchema } from '../../contract/stage.ts';
+import { quotedList } from './issue.ts';
+import { allowedMessage, issueFor, pointerPath, typeMessage, type SchemaIssue } from './messages.ts';
 import { precompiled } from './precompiled-validators.ts';
 
 // One instance for every schema.

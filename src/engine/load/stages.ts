@@ -2,11 +2,11 @@
  * The checks only a stage itself can answer: whether `uses:` names one, whether `with:`
  * fits its params schema (defaults filled in), and whether `inputs:` names its ports.
  */
-import { builtinStages, StageResolutionError } from '../stages/registry.ts';
-import { isPlainObject, quotedList, type Issue } from './load-issue.ts';
-import { compileSchema, type SchemaCheck } from './load-schema.ts';
-import type { Stage } from './stage.ts';
-import { didYouMean } from './suggest.ts';
+import { builtinStages, StageResolutionError } from '../../stages/registry.ts';
+import { isPlainObject, quotedList, type Issue } from './issue.ts';
+import { compileSchema, type SchemaCheck } from './schema.ts';
+import type { Stage } from '../../contract/stage.ts';
+import { didYouMean } from '../../util/suggest.ts';
 
 /** Maps `uses:` to a stage; throws StageResolutionError when it names none. */
 export type StageResolver = (uses: string, pipelineDir: string) => Promise<Stage>;
