@@ -4,7 +4,8 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../src/cli/options.ts';
-import { overridesHash } from '../src/engine/record/target.ts';
+import { parseOverrides } from '../src/engine/load/overrides.ts';
+import { runName } from '../src/engine/record/target.ts';
 import type { Lockfile } from '../src/engine/record/lock.ts';
 import { tempDir } from './engine/helpers.ts';
 import { rxlabUntil } from './errors/cli.ts';
@@ -46,12 +47,14 @@ describe('rxlab CLI', () => {
     expect(parseCliArgs(['check', 'p.yaml', '--tolerance', '1e-6']).tolerance).toBe(1e-6);
   });
 
-  it('names the folder of an overridden run by what it sets, in any order, the last --set of a param winning', () => {
-    const hash = overridesHash(['train.epochs=20', 'train.optimizer.lr=0.1']);
-    expect(hash).toMatch(/^[0-9a-f]{10}$/);
-    expect(overridesHash(['train.optimizer.lr=0.1', 'train.epochs=20'])).toBe(hash);
-    expect(overridesHash(['train.epochs=5', 'train.optimizer.lr=0.1', 'train.epochs=20'])).toBe(hash);
-    expect(overridesHash(['train.epochs=21', 'train.optimizer.lr=0.1'])).not.toBe(hash);
+  it('names an overridden run by what it sets, in any order, the last --set of a param winning', () => {
+    const name = (...sets: string[]) => runName(parseOverrides(sets).overrides);
+    expect(name('train.epochs=20', 'train.optimizer.lr=0.1')).toBe('epochs=20,lr=0.1');
+    expect(name('train.optimizer.lr=0.1', 'train.epochs=20')).toBe('epochs=20,lr=0.1');
+    expect(name('train.epochs=5', 'train.optimizer.lr=0.1', 'train.epochs=20')).toBe('epochs=20,lr=0.1');
+    // Params with the same last name are told apart by as much of their path as it takes.
+    expect(name('train.optimizer.lr=0.1', 'other.optimizer.lr=0.2', 'model.layers=[2,4,1]')).toBe('layers=[2,4,1],other.optimizer.lr=0.2,train.optimizer.lr=0.1');
+    expect(name('data.noise=small')).toBe('noise=small');
   });
 
   it('exits 2 on an unknown command or flag', () => {

@@ -7,7 +7,7 @@ import { copyFileSync, readFileSync, readdirSync, statSync, writeFileSync } from
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import type { RunManifest } from '../src/engine/run/execute.ts';
+import type { RunManifest } from '../src/engine/record/manifest.ts';
 import type { Lockfile } from '../src/engine/record/lock.ts';
 import { tempDir } from './engine/helpers.ts';
 
@@ -205,10 +205,11 @@ describe('cache, status, check and --frozen on a small perceptron', () => {
     const committed = readFileSync(lockFile(), 'utf8');
     const first = rxlab(dir, 'run', 'perceptron.yaml', '--set', 'train.epochs=25', '--set', 'evaluate.points=[[0, 0]]');
     expect(first.status).toBe(0);
-    const folder = /artifacts in (outputs\/perceptron\/sets\/[0-9a-f]{10})\n/.exec(first.stdout)?.[1];
-    expect(folder).toBeDefined();
+    // Named after what it set, params in the order of their paths.
+    const folder = 'outputs/perceptron/runs/points=[[0,0]],epochs=25';
+    expect(first.stdout).toContain(`artifacts in ${folder}\n`);
     expect(first.stdout).toContain(`lock ${folder}/rxlab.lock.json written`);
-    const manifest = JSON.parse(readFileSync(join(dir, folder!, 'run.json'), 'utf8')) as RunManifest;
+    const manifest = JSON.parse(readFileSync(join(dir, folder, 'run.json'), 'utf8')) as RunManifest;
     expect(manifest.overrides).toEqual(['train.epochs=25', 'evaluate.points=[[0, 0]]']);
     expect(readFileSync(lockFile(), 'utf8')).toBe(committed);
 

@@ -1,100 +1,176 @@
 /**
- * What `rxlab run FILE` does, from loading the file to writing the lock, as functions:
- * `runCommand` adds the display and `--frozen` around them, and a sweep's trial worker
- * calls `runIntoFolder` for each trial, so a trial run in a long-lived worker takes
- * exactly the code path of `rxlab run FILE --set … --out DIR`.
+ * The engine's entry points for a whole recorded run, used by `rxlab run`, `check`,
+ * sweeps (shared stages and every trial) and the tests alike:
+ *
+ * - `runPipeline(file, options)`: load → plan → hold the output folder's run lock → read
+ *   its lock → run with the cache → build the new lock from what the run emitted → write it.
+ * - `checkPipeline(file, options)`: the same run from scratch in a temporary folder, its
+ *   lock compared with the committed one.
+ *
+ * The stages come from `options.resolve`: the engine never names one.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StageResolver } from '../contract/resolve.ts';
 import { canonicalJson } from '../util/canonical.ts';
-import { executeRun, type RunManifest } from './run/execute.ts';
-import { loadPipeline } from './load/load.ts';
-import { lockFromRun, readLock, writeLock, type Lockfile } from './record/lock.ts';
-import { planPipeline, type Plan } from './plan/plan.ts';
-import type { EngineEvent } from './run/stream.ts';
-import { acquireRunLock } from './record/run-lock.ts';
 import { didYouMean } from '../util/suggest.ts';
-import { UsageError, type ParsedArgs } from '../cli/options.ts';
-import { runTarget, type Target } from './record/target.ts';
+import { shown } from '../util/paths.ts';
+import { EnvironmentError } from './errors.ts';
+import { loadPipeline } from './load/load.ts';
+import { planPipeline, type Plan } from './plan/plan.ts';
+import { lockFromRun, lockPathFor, readLock, writeLock, type Lockfile } from './record/lock.ts';
+import type { RunManifest } from './record/manifest.ts';
+import { acquireRunLock } from './record/run-lock.ts';
+import { runTarget, type Target, type TargetOptions } from './record/target.ts';
+import { declaredChanges } from './reuse/changes.ts';
+import { compareLocks, type CheckReport } from './reuse/check.ts';
+import { executeRun } from './run/execute.ts';
+import type { EngineEvent } from './run/stream.ts';
 
-export interface PreparedRun {
+export interface LoadAndPlanOptions {
+  resolve: StageResolver;
+  /** `--set` arguments: `train.optimizer.lr=0.1`. */
+  set?: readonly string[];
+}
+
+export interface RunPipelineOptions extends LoadAndPlanOptions, TargetOptions {
+  /** Run every stage (`all`), or these, even when they match the lock. */
+  force?: 'all' | readonly string[];
+  /** Refuse to run, or to write the lock, when the committed lock would change (CI). */
+  frozen?: boolean;
+  /** Only these stages (which must not read others): a sweep's shared stages. */
+  only?: readonly string[];
+  /** The lock to reuse and update instead of the target's (a sweep's shared folder keeps its own). */
+  lockFile?: string;
+  signal?: AbortSignal;
+  onEvent?: (event: EngineEvent) => void;
+  /** Called once the file is loaded and planned, before anything runs. */
+  onStart?: (plan: Plan, target: Target) => void | Promise<void>;
+}
+
+/** The outcome of `runPipeline`. */
+export interface PipelineRun {
   plan: Plan;
-  force: 'all' | Set<string>;
   target: Target;
+  manifest: RunManifest;
+  /** The lock this run produced, when it completed. */
+  lock?: Lockfile;
+  /** What happened to the lock file: written only after a completed run that `frozen` did not refuse. */
+  lockUpdate?: 'unchanged' | 'updated' | 'written';
+  /** With `frozen`: how the run differs from the committed lock, when it does (the lock was then not written). */
+  drift?: CheckReport;
 }
 
-/** Loads `file` with its `--set`s, plans it, and works out where it writes and which lock it keeps. */
-export async function prepareRun(file: string, args: Pick<ParsedArgs, 'set' | 'force' | 'out' | 'updateLock'>): Promise<PreparedRun> {
-  const pipeline = await loadPipeline(file, { overrides: args.set });
-  const plan = planPipeline(pipeline);
-  return { plan, force: forcedStages(args.force, plan), target: runTarget(pipeline, args) };
+/** `--frozen` refused before running anything: the committed lock is missing, or the pipeline no longer matches it. */
+export class FrozenLockError extends EnvironmentError {
+  constructor(message: string) {
+    super(message, 1);
+    this.name = 'FrozenLockError';
+  }
 }
 
-/**
- * Runs `work` holding the outputs folder's run lock: one run at a time per folder, from
- * reading its lock to writing it, so a second run refuses (exit 1) rather than mixing
- * its files with this one's.
- */
-export async function holdingRunLock<T>(outDir: string, work: () => Promise<T>): Promise<T> {
-  const release = await acquireRunLock(outDir);
+/** Loads and plans `file`: every input mistake comes out here, as one PipelineInputError, before anything runs. */
+export async function loadAndPlan(file: string, options: LoadAndPlanOptions): Promise<Plan> {
+  return planPipeline(await loadPipeline(file, { resolve: options.resolve, overrides: options.set }));
+}
+
+export async function runPipeline(file: string, options: RunPipelineOptions): Promise<PipelineRun> {
+  const full = await loadAndPlan(file, options);
+  const plan = options.only ? subPlan(full, options.only) : full;
+  const target = runTarget(plan.pipeline, options);
+  const lockFile = options.lockFile ?? target.lockFile;
+  const force = forcedStages(options.force ?? [], plan);
+  const committed = options.frozen ? await readLock(target.committedLock) : undefined;
+  if (options.frozen) frozenRefusal(plan, committed, target.committedLock);
+  await options.onStart?.(plan, target);
+
+  const release = await acquireRunLock(target.outDir);
   try {
-    return await work();
+    const previous = await readLock(lockFile);
+    const { manifest, values } = await executeRun(plan, {
+      outDir: target.outDir,
+      cache: { lock: previous, force },
+      signal: options.signal,
+      onEvent: options.onEvent,
+    });
+    if (manifest.status !== 'completed') return { plan, target, manifest };
+    const lock = lockFromRun(plan, manifest, values, previous);
+    if (options.frozen) {
+      const drift = compareLocks(committed!, lock, { order: plan.nodes.map((n) => n.spec.id) });
+      if (!drift.ok) return { plan, target, manifest, lock, drift };
+    }
+    return { plan, target, manifest, lock, lockUpdate: await updateLock(lockFile, previous, lock) };
   } finally {
     await release();
   }
 }
 
-export interface RecordedRunOptions {
-  /** The lock whose stages the run may reuse. */
-  lock: Lockfile | undefined;
-  force: 'all' | Set<string>;
-  overrides: readonly string[];
-  signal: AbortSignal;
-  onEvent: (event: EngineEvent) => void;
+export interface CheckPipelineOptions extends LoadAndPlanOptions {
+  /** Compare JSON artifacts number by number within this instead of by bytes. */
+  tolerance?: number;
+  signal?: AbortSignal;
+  onEvent?: (event: EngineEvent) => void;
+  onStart?: (plan: Plan, dir: string) => void;
 }
 
-/** Runs `plan` into `outDir` with the cache of `options.lock`; `next` is the lock that records the run, when it completed. */
-export async function runRecorded(plan: Plan, outDir: string, options: RecordedRunOptions): Promise<{ manifest: RunManifest; next?: Lockfile }> {
-  const { lock, force, overrides, signal, onEvent } = options;
-  const manifest = await executeRun(plan, { outDir, signal, onEvent, cache: { lock, force }, overrides });
-  if (manifest.status !== 'completed') return { manifest };
-  return { manifest, next: await lockFromRun(plan, manifest, outDir, lock) };
+/** The outcome of `checkPipeline`: the report, when the run completed and there was a lock to compare with. */
+export interface PipelineCheck {
+  plan: Plan;
+  lockFile: string;
+  /** Undefined when there is no committed lock. */
+  committed?: Lockfile;
+  manifest?: RunManifest;
+  report?: CheckReport;
+}
+
+/** Runs `file` from scratch (no cache) in a temporary folder and compares what it made with the committed lock. */
+export async function checkPipeline(file: string, options: CheckPipelineOptions): Promise<PipelineCheck> {
+  const plan = await loadAndPlan(file, options);
+  const lockFile = lockPathFor(plan.pipeline.file);
+  const committed = await readLock(lockFile);
+  if (!committed) return { plan, lockFile };
+  const dir = await mkdtemp(join(tmpdir(), 'rxlab-check-'));
+  try {
+    options.onStart?.(plan, dir);
+    const { manifest, values } = await executeRun(plan, { outDir: dir, signal: options.signal, onEvent: options.onEvent });
+    if (manifest.status !== 'completed') return { plan, lockFile, committed, manifest };
+    const report = compareLocks(committed, lockFromRun(plan, manifest, values), {
+      tolerance: options.tolerance,
+      order: plan.nodes.map((n) => n.spec.id),
+    });
+    return { plan, lockFile, committed, manifest, report };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The plan cut down to `ids`, which must only read each other (a sweep's shared stages do). */
+export function subPlan(plan: Plan, ids: readonly string[]): Plan {
+  return { pipeline: plan.pipeline, nodes: plan.nodes.filter((n) => ids.includes(n.spec.id)) };
 }
 
 /** Writes the lock when its content changed (a reproducing run leaves the file untouched); says which. */
-export async function updateLock(file: string, previous: Lockfile | undefined, next: Lockfile): Promise<'unchanged' | 'updated' | 'written'> {
+async function updateLock(file: string, previous: Lockfile | undefined, next: Lockfile): Promise<'unchanged' | 'updated' | 'written'> {
   if (previous && canonicalJson(previous) === canonicalJson(next)) return 'unchanged';
   await writeLock(file, next);
   return previous ? 'updated' : 'written';
 }
 
-export interface FolderRun {
-  manifest: RunManifest;
-  /** What happened to the folder's lock (only after a completed run). */
-  lock?: 'unchanged' | 'updated' | 'written';
-}
-
-/**
- * `rxlab run FILE --set … --out DIR` without the display: the run, its cache and its
- * lock (`DIR/rxlab.lock.json`) exactly as the command has them. A sweep's trials.
- */
-export async function runIntoFolder(
-  file: string,
-  options: { set: readonly string[]; out: string; signal: AbortSignal; onEvent: (event: EngineEvent) => void },
-): Promise<FolderRun> {
-  const { set, out, signal, onEvent } = options;
-  const { plan, force, target } = await prepareRun(file, { set: [...set], out, force: [], updateLock: false });
-  return holdingRunLock(target.outDir, async () => {
-    const lock = await readLock(target.lockFile);
-    const { manifest, next } = await runRecorded(plan, target.outDir, { lock, force, overrides: set, signal, onEvent });
-    return { manifest, lock: next && (await updateLock(target.lockFile, lock, next)) };
-  });
-}
-
-/** `--force` as the cache takes it; a stage id that is not in the pipeline is a usage error. */
-function forcedStages(force: ParsedArgs['force'], plan: Plan): 'all' | Set<string> {
+/** `--force` as the cache takes it; a stage id that is not in the pipeline is refused. */
+function forcedStages(force: 'all' | readonly string[], plan: Plan): 'all' | Set<string> {
   if (force === 'all') return force;
   const ids = plan.nodes.map((n) => n.spec.id);
   for (const id of force) {
-    if (!ids.includes(id)) throw new UsageError(`--force: no stage "${id}" in ${plan.pipeline.name}${didYouMean(id, ids)}; its stages are ${ids.join(', ')}`);
+    if (!ids.includes(id)) throw new EnvironmentError(`--force: no stage "${id}" in ${plan.pipeline.name}${didYouMean(id, ids)}; its stages are ${ids.join(', ')}`, 2);
   }
   return new Set(force);
+}
+
+/** Throws when `--frozen` must refuse before running anything: no lock, or a stage that is not what the lock records. */
+function frozenRefusal(plan: Plan, lock: Lockfile | undefined, lockFile: string): void {
+  const head = 'rxlab run --frozen:';
+  if (!lock) throw new FrozenLockError(`${head} no lock file ${shown(lockFile)} to hold the run to; run \`rxlab run ${shown(plan.pipeline.file)}\` first; nothing was run`);
+  const changes = declaredChanges(plan, lock);
+  if (changes.length) throw new FrozenLockError([`${head} the lock ${shown(lockFile)} would change; nothing was run`, ...changes.map((c) => `  ${c.stage}: ${c.reason}`)].join('\n'));
 }

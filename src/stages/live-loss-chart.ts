@@ -12,56 +12,46 @@
  */
 import { concat, defer, from, type Observable } from 'rxjs';
 import { concatMap, exhaustMap, filter } from 'rxjs/operators';
-import type { EpochState } from '../data.ts';
-import { artifact, defineStage, type LiveInput, type StageEvent } from '../contract/stage.ts';
-import { chartArtifacts } from './artifacts.ts';
+import { artifact, defineStage, type StageEvent } from '../contract/stage.ts';
+import { CHART_PACKAGES, chartArtifacts, loadCharts } from './artifacts.ts';
+import { titleParams } from './params.ts';
 
-export interface LiveLossChartParams {
-  title: string;
-  subtitle?: string;
-  every: number;
-}
-
-const loadCharts = () => import('../charts/index.ts');
-
-export const liveLossChartStage = defineStage<LiveLossChartParams, { epochs: LiveInput<EpochState> }>({
+export const liveLossChartStage = defineStage({
   name: 'live-loss-chart',
   description: 'The loss curve, redrawn every N epochs while training runs and once at the end.',
   params: {
     type: 'object',
     properties: {
-      title: { type: 'string', default: 'Loss', description: 'the chart title' },
-      subtitle: { type: 'string', description: 'a line under the title' },
-      every: { type: 'integer', minimum: 1, default: 100, description: 'epochs between redraws while training; each costs training 60–170 ms' },
+      ...titleParams('Loss'),
+      every: { type: 'integer', minimum: 1, default: 100, description: 'epochs between redraws while training; each redraw holds training up while it renders' },
     },
     additionalProperties: false,
   },
   inputs: { epochs: { kind: 'epoch-state', stream: true, description: "train's live epoch states (train.epochs)" } },
-  outputs: {},
-  run: (ctx, { epochs }) =>
-    defer(() => {
-      const { title, subtitle, every } = ctx.params;
-      const losses: number[] = [];
-      // Started now, while earlier stages run, not at the first redraw: vega takes about a
-      // second to import, which would hold training up. A failure surfaces at that redraw.
-      const charts = loadCharts();
-      charts.catch(() => undefined);
-      // While training, only the SVG: each file written costs training a few event-loop turns,
-      // and the 100–200 kB spec is of no use half-way.
-      const draw = (snapshot: number[], live: boolean): Observable<StageEvent> =>
-        from(charts).pipe(
-          concatMap(async ({ lossCurveSpec, renderSvg }) => {
-            if (!live) return chartArtifacts(lossCurveSpec(snapshot, { title, subtitle }));
-            const spec = lossCurveSpec(snapshot, { title, subtitle: [subtitle ?? [], 'training…'].flat() });
-            return [artifact('chart.svg', await renderSvg(spec))];
-          }),
-          concatMap((events) => events),
-        );
-      const whileTraining = epochs.values.pipe(
-        filter(({ loss }) => losses.push(loss) % every === 0),
-        // A render still running when the next is due wins; the due one is dropped.
-        exhaustMap(() => draw(losses.slice(), true)),
+  packages: CHART_PACKAGES,
+  run: (ctx, { epochs }) => {
+    const { title, subtitle, every } = ctx.params;
+    const losses: number[] = [];
+    // Started now, while earlier stages run, not at the first redraw: vega takes about a
+    // second to import, which would hold training up. A failure surfaces at that redraw.
+    const charts = loadCharts();
+    charts.catch(() => undefined);
+    // While training, only the SVG: each file written costs training a few event-loop turns,
+    // and the 100–200 kB spec is of no use half-way.
+    const draw = (snapshot: number[], live: boolean): Observable<StageEvent> =>
+      from(charts).pipe(
+        concatMap(async ({ lossCurveSpec, renderSvg }) => {
+          if (!live) return chartArtifacts(lossCurveSpec(snapshot, { title, subtitle }));
+          const spec = lossCurveSpec(snapshot, { title, subtitle: [subtitle ?? [], 'training…'].flat() });
+          return [artifact('chart.svg', await renderSvg(spec))];
+        }),
+        concatMap((events) => events),
       );
-      return concat(whileTraining, defer(() => draw(losses, false)));
-    }),
+    const whileTraining = epochs.values.pipe(
+      filter(({ loss }) => losses.push(loss) % every === 0),
+      // A render still running when the next is due wins; the due one is dropped.
+      exhaustMap(() => draw(losses.slice(), true)),
+    );
+    return concat(whileTraining, defer(() => draw(losses, false)));
+  },
 });

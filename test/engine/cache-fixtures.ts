@@ -1,50 +1,51 @@
 /** Small counting stages and a run-with-cache helper for the lock, cache, status and check tests. */
 import { Observable, of } from 'rxjs';
 import { map, takeWhile, toArray } from 'rxjs/operators';
-import { executeRun, type RunManifest } from '../../src/engine/run/execute.ts';
+import { executeRun } from '../../src/engine/run/execute.ts';
 import { lockFromRun, type Lockfile } from '../../src/engine/record/lock.ts';
+import type { RunManifest } from '../../src/engine/record/manifest.ts';
 import { planPipeline, type Plan } from '../../src/engine/plan/plan.ts';
 import type { EngineEvent } from '../../src/engine/run/stream.ts';
-import { artifact, defineStage, output, type LiveInput, type StageEvent } from '../../src/contract/stage.ts';
+import { artifact, defineStage, type StageEvent } from '../../src/contract/stage.ts';
 import { pipelineOf } from './helpers.ts';
 
 /** How many times each stage id ran. */
 export const runs = new Map<string, number>();
 const count = (id: string): void => void runs.set(id, (runs.get(id) ?? 0) + 1);
 
-/** Emits `{ n }` as its output and as `value.json`. */
-export const source = defineStage<{ n: number }>({
+/** Emits `{ n }` as its output, as `value.json` and as its metric `n`. */
+export const source = defineStage({
   name: 'source',
   description: 'emits n',
-  params: {},
-  inputs: {},
-  outputs: { value: { kind: 'number' } },
+  params: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] },
+  outputs: { value: { kind: 'x-number' } },
+  metrics: { n: { direction: 'maximize', description: 'the number it emits' } },
   run: (ctx) => {
     count(ctx.id);
-    return of(artifact('value.json', `${JSON.stringify({ n: ctx.params.n })}\n`), output('value', ctx.params.n));
+    return of(artifact('value.json', `${JSON.stringify({ n: ctx.params.n })}\n`), ctx.metric('n', ctx.params.n), ctx.output('value', ctx.params.n));
   },
 });
 
 /** Adds its two inputs into `sum.txt` and its output. */
-export const adder = defineStage<unknown, { a: number; b: number }>({
+export const adder = defineStage({
   name: 'adder',
   description: 'adds two numbers',
-  params: {},
-  inputs: { a: { kind: 'number' }, b: { kind: 'number' } },
-  outputs: { value: { kind: 'number' } },
-  run: (ctx, { a, b }) => {
+  params: { type: 'object' },
+  inputs: { a: { kind: 'x-number' }, b: { kind: 'x-number' } },
+  outputs: { value: { kind: 'x-number' } },
+  run: (ctx, inputs) => {
     count(ctx.id);
-    return of(artifact('sum.txt', `${a + b}\n`), output('value', a + b));
+    const [a, b] = [inputs.a as number, inputs.b as number];
+    return of(artifact('sum.txt', `${a + b}\n`), ctx.output('value', a + b));
   },
 });
 
 /** Emits 0..count-1 on a live stream (with a wall time, as train does) unless stopped, then how far it got. */
-export const ticker = defineStage<{ count: number }>({
+export const ticker = defineStage({
   name: 'ticker',
   description: 'ticks',
-  params: {},
-  inputs: {},
-  outputs: { ticks: { kind: 'tick', stream: true }, last: { kind: 'number' } },
+  params: { type: 'object', properties: { count: { type: 'integer' } }, required: ['count'] },
+  outputs: { ticks: { kind: 'x-tick', stream: true }, last: { kind: 'x-number' } },
   run: (ctx) =>
     new Observable<StageEvent>((subscriber) => {
       count(ctx.id);
@@ -55,11 +56,11 @@ export const ticker = defineStage<{ count: number }>({
       const next = (): void => {
         if (stopped || n === ctx.params.count) {
           subscriber.next(artifact('last.json', `${n}\n`));
-          subscriber.next(output('last', n));
+          subscriber.next(ctx.output('last', n));
           subscriber.complete();
           return;
         }
-        subscriber.next(output('ticks', { n: n++, at: Date.now() }));
+        subscriber.next(ctx.output('ticks', { n: n++, at: Date.now() }));
         timer = setTimeout(next, 0);
       };
       let timer = setTimeout(next, 0);
@@ -71,21 +72,21 @@ export const ticker = defineStage<{ count: number }>({
 });
 
 /** Reads ticks live and stops the ticker once it has seen `stopAt`. */
-export const watcher = defineStage<{ stopAt: number }, { ticks: LiveInput<{ n: number }> }>({
+export const watcher = defineStage({
   name: 'watcher',
   description: 'stops the ticker',
-  params: {},
-  inputs: { ticks: { kind: 'tick', stream: true } },
-  outputs: { seen: { kind: 'list' } },
+  params: { type: 'object', properties: { stopAt: { type: 'integer' } }, required: ['stopAt'] },
+  inputs: { ticks: { kind: 'x-tick', stream: true } },
+  outputs: { seen: { kind: 'x-list' } },
   run: (ctx, { ticks }) => {
     count(ctx.id);
-    return ticks.values.pipe(
+    return (ticks.values as Observable<{ n: number }>).pipe(
       takeWhile((t) => t.n < ctx.params.stopAt, true),
       map((t) => t.n),
       toArray(),
       map((seen): StageEvent => {
         ticks.stop(`seen ${ctx.params.stopAt}`);
-        return output('seen', seen);
+        return ctx.output('seen', seen);
       }),
     );
   },
@@ -113,10 +114,10 @@ export interface CachedRun {
 /** Runs `plan` into `outDir` with the cache on, as `rxlab run` does, and returns the lock it would write. */
 export async function runCached(plan: Plan, outDir: string, lock?: Lockfile, force?: 'all' | Set<string>): Promise<CachedRun> {
   const events: EngineEvent[] = [];
-  const manifest = await executeRun(plan, { outDir, cache: { lock, force }, onEvent: (e) => events.push(e) });
+  const { manifest, values } = await executeRun(plan, { outDir, cache: { lock, force }, onEvent: (e) => events.push(e) });
   if (manifest.status !== 'completed') throw new Error(manifest.error);
   const said = events.flatMap((e) =>
     e.type === 'stage-cached' ? [`${e.stage}: cached`] : e.type === 'stage-start' ? [`${e.stage}: started (${e.reason})`] : [],
   ).sort();
-  return { manifest, lock: await lockFromRun(plan, manifest, outDir), events, said };
+  return { manifest, lock: lockFromRun(plan, manifest, values, lock), events, said };
 }

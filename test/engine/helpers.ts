@@ -19,7 +19,7 @@ export function pipelineOf(stages: Record<string, { stage: Stage; inputs?: Recor
     pos: { line: i + 1, col: 3 },
     inputPos: Object.fromEntries(Object.keys(s.inputs ?? {}).map((port) => [port, { line: i + 1, col: 20 }])),
   }));
-  return { name: 'test', file: '/virtual/test.yaml', dir: '/virtual', source: 'test', stages: specs };
+  return { name: 'test', file: '/virtual/test.yaml', dir: '/virtual', source: 'test', stages: specs, overrides: [] };
 }
 
 export function collect<T>(source: Observable<T>): Promise<T[]> {

@@ -5,7 +5,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { PipelineInputError, formatDiagnostic } from '../../src/engine/errors.ts';
-import { formatDiagnosticWithSource, loadPipeline } from '../../src/engine/load/load.ts';
+import { formatDiagnosticWithSource } from '../../src/engine/load/format.ts';
+import { loadPipeline } from '../../src/engine/load/load.ts';
+import { resolveStage } from '../../src/stages/registry.ts';
 import { pipelineSchemaFor } from '../../src/engine/load/pipeline-schema.ts';
 import { builtinStages } from '../../src/stages/registry.ts';
 import { blobs, diagnosticsOf, load, problemsOf, testStages, writePipeline } from '../fixtures/pipelines/harness.ts';
@@ -46,9 +48,9 @@ describe('loadPipeline: a valid file', () => {
     expect((await load(writePipeline('stages: { d: { uses: blobs } }\n', 'My Exp.yml'))).name).toBe('my-exp');
   });
 
-  it('resolves module paths with the stage registry by default', async () => {
+  it("resolves module paths with the stage registry's resolver", async () => {
     const file = writePipeline(`stages:\n  s:\n    uses: ${resolve('test/fixtures/pipelines/stages/scale.ts')}\n    inputs: { dataset: x }\n`);
-    const spec = await loadPipeline(file);
+    const spec = await loadPipeline(file, { resolve: resolveStage });
     expect(spec.stages[0].params).toEqual({ factor: 2 });
   });
 

@@ -97,7 +97,7 @@ describe('rxlab run: structure and params', () => {
       'unknown-keys.yaml:7:5 stages.data.whith: unknown key (did you mean "with"?)',
       'unknown-keys.yaml:12:7 stages.model.with.activaton: unknown key (did you mean "activation"?)',
       'unknown-keys.yaml:16:5 stages.train.with: missing required key "epochs"',
-      'unknown-keys.yaml:17:31 stages.train.with.optimizer.learning_rate: unknown key; expected one of "name", "lr", "momentum", "beta1", "beta2", "eps"',
+      'unknown-keys.yaml:17:31 stages.train.with.optimizer.learning_rate: unknown key; expected one of "name", "lr", "momentum", "dampening", "nesterov", "weight_decay"',
       'unknown-keys.yaml:18:7 stages.train.with.epocs: unknown key (did you mean "epochs"?)',
     );
   });

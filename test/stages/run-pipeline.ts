@@ -1,9 +1,8 @@
-/** Runs a pipeline file as the CLI does (load → plan → run) into a temp folder, for stage tests. */
+/** Runs a pipeline file as `rxlab run` does into a temp folder (with a lock of its own there), for stage tests. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { executeRun, type RunManifest } from '../../src/engine/run/execute.ts';
-import { loadPipeline } from '../../src/engine/load/load.ts';
-import { planPipeline } from '../../src/engine/plan/plan.ts';
+import { runPipeline as run } from '../../src/index.ts';
+import type { RunManifest } from '../../src/engine/record/manifest.ts';
 import { tempDir } from '../engine/helpers.ts';
 
 export interface Ran {
@@ -14,6 +13,6 @@ export interface Ran {
 
 export async function runPipeline(file: string, overrides: string[] = []): Promise<Ran> {
   const out = tempDir();
-  const manifest = await executeRun(planPipeline(await loadPipeline(file, { overrides })), { outDir: out });
+  const { manifest } = await run(file, { set: overrides, out, lockFile: join(out, 'rxlab.lock.json') });
   return { out, manifest, json: <T>(path: string) => JSON.parse(readFileSync(join(out, path), 'utf8')) as T };
 }

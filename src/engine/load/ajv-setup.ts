@@ -18,6 +18,7 @@ const OPTIONS: Options = {
   useDefaults: true,
   strictNumbers: true,
   allowUnionTypes: true,
+  discriminator: true,
   code: { optimize: false },
 };
 

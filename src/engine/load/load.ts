@@ -5,29 +5,26 @@
  * file's problems come out together, sorted by position, in one PipelineInputError:
  * the file (missing, too large, not UTF-8, empty), its YAML (syntax, duplicate keys,
  * runaway aliases), its structure (schemas/pipeline.schema.json), and each stage's
- * `uses:`, `with:` params and input port names. References between stages are the
- * planner's to check.
+ * `uses:`, `with:` params (and the `${stage.param}` references in them) and input port
+ * names. References between stages' inputs and outputs are the planner's to check.
  */
 import { basename, dirname } from 'node:path';
-import { resolveStage } from '../../stages/registry.ts';
+import type { StageResolver } from '../../contract/resolve.ts';
 import { PipelineInputError, type Diagnostic } from '../errors.ts';
 import { readPipelineFile } from './file.ts';
 import { dotted, isPlainObject, type Issue } from './issue.ts';
 import { compileSchema, type SchemaCheck } from './schema.ts';
-import { checkStages, type StageResolver } from './stages.ts';
+import { recheckParams, checkStages } from './stages.ts';
 import { applyOverrides, overrideAt, overrideDiagnostic, overrideUnder, parseOverrides } from './overrides.ts';
 import type { PipelineSpec, StageSpec, SweepSpec } from './pipeline.ts';
-import { pipelineSchemaFor } from './pipeline-schema.ts';
+import { RESERVED_STAGE_IDS, pipelineSchemaFor } from './pipeline-schema.ts';
+import { resolveReferences } from './refs.ts';
 import { parseYaml } from './yaml-document.ts';
 import { isInFile, locate } from './yaml-locate.ts';
 
-export { formatDiagnosticWithSource } from './format.ts';
-export { DEFAULT_MAX_BYTES } from './file.ts';
-export type { StageResolver } from './stages.ts';
-
 export interface LoadOptions {
-  /** Maps `uses:` to a stage; throws StageResolutionError for an unknown one. Default: the stage registry. */
-  resolve?: StageResolver;
+  /** Maps `uses:` to a stage; throws StageResolutionError for an unknown one. */
+  resolve: StageResolver;
   /** `--set` arguments (`train.optimizer.lr=0.1`), applied to stages' params before validation. */
   overrides?: readonly string[];
   /** Larger files are refused without being read. Default: 1 MiB. */
@@ -42,7 +39,7 @@ let structure: SchemaCheck | undefined;
 const checkStructure = (data: unknown): Issue[] => (structure ??= compileSchema(pipelineSchemaFor(new Map()), { trusted: true }))(data);
 
 /** Loads and validates a pipeline file; rejects with a PipelineInputError listing every problem found. */
-export async function loadPipeline(file: string, opts: LoadOptions = {}): Promise<PipelineSpec> {
+export async function loadPipeline(file: string, opts: LoadOptions): Promise<PipelineSpec> {
   const { text, path } = await readPipelineFile(file, opts.maxBytes);
   const sets = opts.overrides ?? [];
   const { overrides, diagnostics: malformed } = parseOverrides(sets);
@@ -52,8 +49,14 @@ export async function loadPipeline(file: string, opts: LoadOptions = {}): Promis
 
   const unapplied = applyOverrides(data, overrides);
   const stageEntries = isPlainObject(data) && isPlainObject(data.stages) ? data.stages : {};
-  const checked = await checkStages(stageEntries, dirname(path), opts.resolve ?? resolveStage);
-  const issues = [...checkStructure(data), ...checked.issues];
+  const checked = await checkStages(stageEntries, dirname(path), opts.resolve);
+  const references = resolveReferences(new Map(checked.stages.map((s) => [s.id, s.params])));
+  // A string a reference filled in must still fit its schema (a pattern, a length).
+  const rechecked = checked.stages.filter((s) => references.changed.has(s.id)).flatMap(recheckParams);
+  const reserved = Object.keys(stageEntries)
+    .filter((id) => RESERVED_STAGE_IDS.includes(id))
+    .map((id): Issue => ({ path: ['stages', id], at: 'key', message: `stage id "${id}" is reserved: rxlab keeps the pipeline's other runs in outputs/<name>/${id}/; rename the stage` }));
+  const issues = [...checkStructure(data), ...reserved, ...checked.issues, ...references.issues, ...rechecked];
   const place = (issue: Issue): Diagnostic => {
     // The --set that set this value, or that created the map it is in (e.g. the
     // unknown key `x` of `--set train.x.y=1`); `with:` itself belongs to the file.
@@ -74,7 +77,7 @@ export async function loadPipeline(file: string, opts: LoadOptions = {}): Promis
   );
   const name = isPlainObject(data) && typeof data.name === 'string' ? data.name : nameFromFile(path);
   const sweep = isPlainObject(data) && isPlainObject(data.sweep) ? (data.sweep as unknown as SweepSpec) : undefined;
-  return { name, file: path, given: file, dir: dirname(path), source: text, stages, ...(sweep ? { sweep } : {}) };
+  return { name, file: path, given: file, dir: dirname(path), source: text, stages, overrides, ...(sweep ? { sweep } : {}) };
 }
 
 /**

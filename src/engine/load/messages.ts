@@ -117,6 +117,17 @@ export function issueFor(e: ErrorObject): SchemaIssue | undefined {
       const hint = didYouMean(key, known) || (known.length > 0 ? `; expected one of ${quotedList(known)}` : '; no keys are allowed here');
       return { path: [...path, key], at: 'key', keyword: e.keyword, message: `unknown key${hint}` };
     }
+    case 'discriminator': {
+      // A choice between variants by one key (optimizer.name: sgd | adam).
+      const tag = String(p.tag);
+      const variants = (Array.isArray(schema.oneOf) ? schema.oneOf : []) as { properties?: Record<string, { const?: unknown }> }[];
+      const allowed = variants.map((v) => v.properties?.[tag]?.const).filter((v) => v !== undefined);
+      const found = (e.data as Record<string, unknown> | undefined)?.[tag];
+      // A missing tag is reported by `required`.
+      if (found === undefined) return undefined;
+      if (p.error !== 'mapping') return { path: [...path, tag], at: 'value', keyword: e.keyword, message: `expected a string, found ${describeValue(found)}`, found };
+      return { path: [...path, tag], at: 'value', keyword: e.keyword, message: allowedMessage(allowed, found), allowed, found };
+    }
     case 'additionalItems':
     case 'maxContains':
       return value(`expected at most ${String(p.limit)} items, found ${found()}`);

@@ -5,19 +5,18 @@
  * checks each stage's `with:` against that stage's own params schema itself, so it never
  * reports a params error twice. Editors get `schemas/pipeline.schema.json`, which adds
  * each built-in stage's params (`if uses is "train" then with is <train's params>`).
- * After changing a built-in stage's params, regenerate it with
- *
- *     npx tsx src/engine/pipeline-schema.ts > schemas/pipeline.schema.json
- *
- * (test/engine/load.test.ts fails while the committed file is out of date.)
+ * `npm run generate` (scripts/generate.ts) writes that file from the stage definitions;
+ * a test fails while the committed file is out of date.
  */
-import { pathToFileURL } from 'node:url';
 import type { JsonSchema, Stage } from '../../contract/stage.ts';
 
 /** Stage ids: the keys under `stages:`. */
 export const STAGE_ID_PATTERN = '^[A-Za-z][A-Za-z0-9_-]*$';
 /** An input reference: `stageId.output`, or `stageId` for a stage with one output. */
 export const REFERENCE_PATTERN = '^[A-Za-z][A-Za-z0-9_-]*(\\.[A-Za-z_][A-Za-z0-9_-]*)?$';
+/** Folders of a pipeline's output space that hold runs other than the base one (record/target.ts); no stage may take these ids. */
+export const RESERVED_STAGE_IDS = ['runs', 'sweeps'];
+
 /** Pipeline names (they name output folders). */
 export const NAME_PATTERN = '^[a-z0-9][a-z0-9_-]*$';
 /** A param of a stage, as `--set` and sweeps name it: `train.optimizer.lr`. */
@@ -111,10 +110,4 @@ function paramsFor(name: string, stage: Stage): JsonSchema {
     if: { type: 'object', properties: { uses: { const: name } }, required: ['uses'] },
     then: { type: 'object', properties: { with: { description: stage.description, ...stage.params } } },
   };
-}
-
-// Run as a script: print the editor schema for the built-in stages.
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { builtinStages } = await import('../../stages/registry.ts');
-  process.stdout.write(`${JSON.stringify(pipelineSchemaFor(builtinStages), null, 2)}\n`);
 }

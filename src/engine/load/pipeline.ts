@@ -1,5 +1,6 @@
 /** A pipeline as the loader hands it to the planner: validated, with positions kept for errors. */
 import type { Stage } from '../../contract/stage.ts';
+import type { Override } from './overrides.ts';
 
 /** 1-based line and column in the pipeline file. */
 export interface SourcePos {
@@ -13,7 +14,9 @@ export interface StageSpec {
   /** As written: a built-in name (`blobs`) or a module path (`./stages/noise.ts`). */
   uses: string;
   stage: Stage;
-  /** Validated params (`with:`), schema defaults filled in. */
+  /** Absolute path of a user's stage module; absent for a built-in stage. */
+  module?: string;
+  /** Validated params (`with:`), schema defaults filled in and `${…}` references resolved. */
   params: Record<string, unknown>;
   /** Input port → reference as written (`data.dataset`, or `data` for a stage's only output). */
   inputs: Record<string, string>;
@@ -33,6 +36,8 @@ export interface PipelineSpec {
   source: string;
   /** In file order. */
   stages: StageSpec[];
+  /** The `--set` overrides it was loaded with, parsed; the later of two setting one param wins. */
+  overrides: Override[];
   /** The file's `sweep:` block, for `rxlab sweep`. */
   sweep?: SweepSpec;
 }

@@ -1,21 +1,21 @@
 /**
  * The checks only a stage itself can answer: whether `uses:` names one, whether `with:`
- * fits its params schema (defaults filled in), and whether `inputs:` names its ports.
+ * fits its params schema (defaults filled in) and its own checks between params, and
+ * whether `inputs:` names its ports.
  */
-import { builtinStages, StageResolutionError } from '../../stages/registry.ts';
+import { KINDS, isKind } from '../../contract/kinds.ts';
+import { StageResolutionError, type ResolvedStage, type StageResolver } from '../../contract/resolve.ts';
+import type { JsonSchema, Stage } from '../../contract/stage.ts';
+import { didYouMean } from '../../util/suggest.ts';
 import { isPlainObject, quotedList, type Issue } from './issue.ts';
 import { compileSchema, type SchemaCheck } from './schema.ts';
-import type { Stage } from '../../contract/stage.ts';
-import { didYouMean } from '../../util/suggest.ts';
-
-/** Maps `uses:` to a stage; throws StageResolutionError when it names none. */
-export type StageResolver = (uses: string, pipelineDir: string) => Promise<Stage>;
 
 /** A stage entry that resolved, with its params validated and defaults filled in. */
 export interface CheckedStage {
   id: string;
   uses: string;
   stage: Stage;
+  module?: string;
   params: Record<string, unknown>;
   inputs: Record<string, string>;
 }
@@ -23,11 +23,12 @@ export interface CheckedStage {
 // Compiled once per stage object: ajv compilation costs far more than validation.
 const paramsChecks = new WeakMap<Stage, SchemaCheck | Error>();
 
-function paramsCheck(stage: Stage, uses: string): SchemaCheck | Error {
+function paramsCheck({ stage, module }: ResolvedStage): SchemaCheck | Error {
   let check = paramsChecks.get(stage);
   if (!check) {
     try {
-      check = compileSchema(stage.params, { trusted: builtinStages.get(uses) === stage });
+      // A built-in's schema is rxlab's own, checked against the meta-schema by its tests.
+      check = compileSchema(stage.params, { trusted: module === undefined });
     } catch (err) {
       check = err instanceof Error ? err : new Error(String(err));
     }
@@ -46,8 +47,8 @@ export async function checkStages(
   pipelineDir: string,
   resolve: StageResolver,
 ): Promise<{ stages: CheckedStage[]; issues: Issue[] }> {
-  const resolutions = new Map<string, Promise<Stage | StageResolutionError>>();
-  const resolveOnce = (uses: string): Promise<Stage | StageResolutionError> => {
+  const resolutions = new Map<string, Promise<ResolvedStage | StageResolutionError>>();
+  const resolveOnce = (uses: string): Promise<ResolvedStage | StageResolutionError> => {
     let pending = resolutions.get(uses);
     if (!pending) {
       pending = resolve(uses, pipelineDir).catch((err: unknown) => {
@@ -74,17 +75,22 @@ export async function checkStages(
   };
 }
 
-function checkStage(id: string, entry: Record<string, unknown>, uses: string, stage: Stage): { stage: CheckedStage; issues: Issue[] } {
+function checkStage(id: string, entry: Record<string, unknown>, uses: string, resolved: ResolvedStage): { stage: CheckedStage; issues: Issue[] } {
+  const { stage, module } = resolved;
   const at = ['stages', id];
   // concat, not push(...): a params map may have thousands of problems.
-  let issues: Issue[] = [];
+  let issues: Issue[] = portKindIssues(stage, uses, at);
   const params = entry.with === undefined ? {} : entry.with;
   if (isPlainObject(params)) {
-    const check = paramsCheck(stage, uses);
-    issues =
-      check instanceof Error
-        ? [{ path: [...at, 'uses'], at: 'value', message: `stage "${uses}" has an invalid params schema (a bug in the stage): ${check.message}` }]
-        : check(params).map((i) => ({ path: [...at, 'with', ...i.path], at: i.at, message: i.message }));
+    const check = paramsCheck(resolved);
+    if (check instanceof Error) {
+      issues = [{ path: [...at, 'uses'], at: 'value', message: `stage "${uses}" has an invalid params schema (a bug in the stage): ${check.message}` }];
+    } else {
+      const found = check(params);
+      issues = found.map((i) => ({ path: [...at, 'with', ...i.path], at: i.at, message: otherVariantHint(stage.params, i.path, i.message) }));
+      // The stage's own checks assume params its schema accepted.
+      if (found.length === 0) issues = ownChecks(stage, params, [...at, 'with']);
+    }
   }
   const inputs = entry.inputs === undefined ? {} : entry.inputs;
   if (isPlainObject(inputs)) issues = issues.concat(checkPorts(stage, inputs, [...at, 'inputs']));
@@ -93,11 +99,63 @@ function checkStage(id: string, entry: Record<string, unknown>, uses: string, st
       id,
       uses,
       stage,
+      ...(module ? { module } : {}),
       params: isPlainObject(params) ? params : {},
       inputs: Object.fromEntries(Object.entries(isPlainObject(inputs) ? inputs : {}).filter((e): e is [string, string] => typeof e[1] === 'string')),
     },
     issues,
   };
+}
+
+/** A stage's params checked again (after `${…}` references were filled in), as issues at their place. */
+export function recheckParams({ id, stage, module, params }: CheckedStage): Issue[] {
+  const check = paramsCheck({ stage, module });
+  if (check instanceof Error) return [];
+  return check(params).map((i) => ({ path: ['stages', id, 'with', ...i.path], at: i.at, message: i.message }));
+}
+
+/** The stage's `check` of its (valid) params; a throw in it is the stage's bug, reported as such. */
+function ownChecks(stage: Stage, params: Record<string, unknown>, at: string[]): Issue[] {
+  try {
+    return stage.check(params).map((p) => ({ path: [...at, ...p.path.map(String)], at: 'value', message: p.message }));
+  } catch (err) {
+    return [{ path: at, at: 'key', message: `the stage's own params check failed (a bug in the stage): ${err instanceof Error ? err.message : String(err)}` }];
+  }
+}
+
+/**
+ * "unknown key" for a param that belongs to another variant of a discriminated choice
+ * (`betas` under `optimizer: {name: sgd}`) says which variant takes it.
+ */
+function otherVariantHint(schema: JsonSchema, path: readonly string[], message: string): string {
+  if (!message.startsWith('unknown key') || path.length < 2) return message;
+  const key = path[path.length - 1];
+  let node: JsonSchema | undefined = schema;
+  for (const segment of path.slice(0, -1)) {
+    const properties = node?.properties as Record<string, JsonSchema> | undefined;
+    node = properties?.[segment];
+  }
+  const tag = (node?.discriminator as { propertyName?: string } | undefined)?.propertyName;
+  const variants = node?.oneOf as JsonSchema[] | undefined;
+  if (!tag || !variants) return message;
+  const owners = variants.flatMap((v) => {
+    const properties = v.properties as Record<string, JsonSchema> | undefined;
+    const value = (properties?.[tag] as { const?: unknown } | undefined)?.const;
+    return properties && Object.hasOwn(properties, key) && value !== undefined ? [JSON.stringify(value)] : [];
+  });
+  return owners.length ? `${key} applies only to ${tag} ${owners.join(' or ')}; remove it, or change ${tag}` : message;
+}
+
+/** Every port's kind must be rxlab's or `x-<name>`: a misspelt kind is a bug in the stage, found before it runs. */
+function portKindIssues(stage: Stage, uses: string, at: string[]): Issue[] {
+  const ports = [...Object.entries(stage.inputs), ...Object.entries(stage.outputs)];
+  return ports
+    .filter(([, port]) => !isKind(port.kind))
+    .map(([name, port]) => ({
+      path: [...at, 'uses'],
+      at: 'value',
+      message: `stage "${uses}" declares port "${name}" of unknown kind ${JSON.stringify(port.kind)}${didYouMean(String(port.kind), Object.keys(KINDS))}; kinds are ${Object.keys(KINDS).join(', ')}, or x-<name> for a kind of your own`,
+    }));
 }
 
 /** Input ports named in the file must be the stage's; its required ports must be there. */

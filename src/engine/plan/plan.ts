@@ -91,7 +91,7 @@ function resolveReference(
   const wanted = consumer.stage.inputs[port];
   if (!wanted) return undefined; // the loader already reported an unknown port
   if (wanted.kind !== produced.kind) {
-    fail(`expected a ${wanted.kind}, found a ${produced.kind} ("${fromId}.${output}")${outputsOfKind(wanted, consumer, [...byId.values()])}`);
+    fail(`expected ${aKind(wanted.kind)}, found ${aKind(produced.kind)} ("${fromId}.${output}")${outputsOfKind(wanted, consumer, [...byId.values()])}`);
     return undefined;
   }
   if (Boolean(wanted.stream) !== Boolean(produced.stream)) {
@@ -107,8 +107,11 @@ function outputsOfKind(wanted: PortSpec, consumer: StageSpec, stages: StageSpec[
   const fitting = stages
     .filter((s) => s !== consumer)
     .flatMap((s) => Object.entries(s.stage.outputs).filter(([, o]) => o.kind === wanted.kind && Boolean(o.stream) === Boolean(wanted.stream)).map(([name]) => `${s.id}.${name}`));
-  return fitting.length ? `; outputs that are a ${wanted.kind}: ${fitting.join(', ')}` : '';
+  return fitting.length ? `; outputs that are ${aKind(wanted.kind)}: ${fitting.join(', ')}` : '';
 }
+
+/** `a model`, `an epoch-state`, `an x-text`. */
+const aKind = (kind: string): string => `${/^[aeiox]/.test(kind) ? 'an' : 'a'} ${kind}`;
 
 /** The first cycle found by depth-first search, as a closed path of ids (`a → b → a`). */
 function findCycle(stages: StageSpec[], edges: Map<string, Edge[]>): string[] | undefined {

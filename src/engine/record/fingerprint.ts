@@ -1,14 +1,12 @@
 /**
- * What decides a stage's results, as hashes: which stage it is, its code, its params and
- * its inputs. The cache, the lock, `status` and `check` all compare these.
+ * What decides a stage's results, as hashes: which stage it is, its code, its params, the
+ * files it reads and its inputs. The cache, the lock, `status` and `check` all compare these.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isModulePath } from '../../stages/registry.ts';
-import { hashValue } from '../../util/canonical.ts';
-import type { StageSpec } from '../load/pipeline.ts';
-import { sha256 } from '../../util/canonical.ts';
+import { hashValue, sha256 } from '../../util/canonical.ts';
 import { rxlabVersion } from '../../version.ts';
+import type { StageSpec } from '../load/pipeline.ts';
 
 /** Everything about a stage but its inputs; known before anything runs. */
 export interface StageIdentity {
@@ -18,6 +16,8 @@ export interface StageIdentity {
   code: string;
   /** sha256 of the canonical JSON of the resolved params. */
   paramsHash: string;
+  /** The files the stage reads (its `reads`, as the params name them) → sha256 of their content, or `missing`. */
+  files?: Record<string, string>;
 }
 
 /** The identity plus the hash of each input port, taken when the inputs are ready and before the stage runs. */
@@ -25,13 +25,29 @@ export interface StageKey extends StageIdentity {
   inputs: Record<string, string>;
 }
 
+/** What `files` records for a file that is not there. */
+export const MISSING_FILE = 'missing';
+
 /**
- * The identity of a stage in a pipeline whose file is in `pipelineDir`. A user's module
- * is hashed as it is on disk now (only that file: what it imports is not followed).
+ * The identity of a stage in a pipeline whose file is in `pipelineDir`, taken now: a
+ * user's module as it is on disk (only that file: what it imports is not followed), and
+ * each file the stage reads.
  */
 export function stageIdentity(spec: StageSpec, pipelineDir: string): StageIdentity {
-  const code = isModulePath(spec.uses) ? `sha256:${sha256(readFileSync(resolve(pipelineDir, spec.uses)))}` : `rxlab@${rxlabVersion()}`;
-  return { uses: spec.uses, code, paramsHash: hashValue(spec.params) };
+  const code = spec.module ? `sha256:${sha256(readFileSync(spec.module))}` : `rxlab@${rxlabVersion()}`;
+  const reads = spec.stage.reads(spec.params);
+  const identity: StageIdentity = { uses: spec.uses, code, paramsHash: hashValue(spec.params) };
+  if (reads.length > 0) identity.files = Object.fromEntries(reads.map((path) => [path, contentHash(resolve(pipelineDir, path))]));
+  return identity;
+}
+
+function contentHash(file: string): string {
+  try {
+    return sha256(readFileSync(file));
+  } catch {
+    // The stage reports why it cannot read it; the key only needs to differ from any content.
+    return MISSING_FILE;
+  }
 }
 
 /**
@@ -39,4 +55,4 @@ export function stageIdentity(spec: StageSpec, pipelineDir: string): StageIdenti
  * the stream's values carry wall times and cannot be hashed themselves.
  */
 export const keyHash = (key: StageKey): string =>
-  hashValue({ uses: key.uses, code: key.code, paramsHash: key.paramsHash, inputs: key.inputs });
+  hashValue({ uses: key.uses, code: key.code, paramsHash: key.paramsHash, inputs: key.inputs, ...(key.files ? { files: key.files } : {}) });

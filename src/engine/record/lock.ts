@@ -10,14 +10,13 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { canonicalJson } from '../../util/canonical.ts';
 import { PipelineInputError } from '../errors.ts';
-import type { RunManifest } from '../run/execute.ts';
-import type { StageKey } from './fingerprint.ts';
 import type { Plan } from '../plan/plan.ts';
-import { sha256 } from '../../util/canonical.ts';
+import type { StageKey } from './fingerprint.ts';
+import type { RunManifest } from './manifest.ts';
 import { writeAtomic } from './write.ts';
 
 /** The format of the lock file; bumped when an older rxlab could misread a newer lock. */
-export const LOCK_VERSION = 1;
+export const LOCK_VERSION = 2;
 
 /** JSON artifacts up to this size keep their content in the lock. */
 export const MAX_VALUES_BYTES = 64 * 1024;
@@ -32,6 +31,8 @@ export interface LockEntry extends StageKey {
   artifacts: Record<string, string>;
   /** Artifact file name → parsed content, for `.json` artifacts of at most MAX_VALUES_BYTES. */
   values: Record<string, unknown>;
+  /** Its metrics, by name. */
+  metrics: Record<string, number>;
 }
 
 export interface Lockfile {
@@ -78,38 +79,32 @@ export async function writeLock(file: string, lock: Lockfile): Promise<void> {
   await writeAtomic(file, `${canonicalJson(lock, 4)}\n`);
 }
 
+/** Whether an artifact's content is kept in the lock: small JSON files, so `check` can say which number moved. */
+export const keepsValues = (name: string, bytes: number): boolean => name.endsWith('.json') && bytes <= MAX_VALUES_BYTES;
+
 /**
- * The lock a completed run would write: each stage's key and output hashes as the engine
- * reported them, and the artifacts as they are in `outDir` — read back, checked against
- * the hashes the run recorded, and parsed when they are small JSON files. A stage reused
- * from `previous` keeps its entry's values: its artifacts were just verified to be the same bytes.
+ * The lock a completed run writes: each stage's key, output hashes, artifacts and metrics as
+ * the run reported them, with the content of its small JSON artifacts as the run wrote
+ * them (`values`: stage id → artifact name → parsed content). A stage reused from
+ * `previous` keeps that entry's values: its artifacts were verified to be the same bytes.
  */
-export async function lockFromRun(plan: Plan, manifest: RunManifest, outDir: string, previous?: Lockfile): Promise<Lockfile> {
+export function lockFromRun(plan: Plan, manifest: RunManifest, values: ReadonlyMap<string, Record<string, unknown>>, previous?: Lockfile): Lockfile {
   const stages: Record<string, LockEntry> = {};
   for (const { spec } of plan.nodes) {
-    const { uses, code, paramsHash, inputs, outputs, artifacts, status } = manifest.stages[spec.id];
+    const { uses, code, paramsHash, files, inputs, outputs, artifacts, status, metrics } = manifest.stages[spec.id];
     if (code === undefined || paramsHash === undefined || !inputs || !outputs) throw new Error(`stage "${spec.id}" did not finish; a lock is only written after a completed run`);
-    const reused = status === 'cached' ? previous?.stages[spec.id]?.values : undefined;
-    const values: Record<string, unknown> = {};
-    for (const [name, { sha256: hash, bytes }] of Object.entries(artifacts)) {
-      if (!name.endsWith('.json') || bytes > MAX_VALUES_BYTES) continue;
-      if (reused && Object.hasOwn(reused, name)) {
-        values[name] = reused[name];
-        continue;
-      }
-      const content = await readFile(join(outDir, spec.id, name));
-      if (sha256(content) !== hash) throw new Error(`${join(outDir, spec.id, name)} changed after the run wrote it; the lock was not written`);
-      values[name] = JSON.parse(content.toString('utf8'));
-    }
+    const written = status === 'cached' ? (previous?.stages[spec.id]?.values ?? {}) : (values.get(spec.id) ?? {});
     stages[spec.id] = {
       uses,
       code,
       params: spec.params,
       paramsHash,
+      ...(files ? { files } : {}),
       inputs,
       outputs,
       artifacts: Object.fromEntries(Object.entries(artifacts).map(([name, a]) => [name, a.sha256])),
-      values,
+      values: Object.fromEntries(Object.entries(artifacts).flatMap(([name, a]) => (keepsValues(name, a.bytes) && Object.hasOwn(written, name) ? [[name, written[name]]] : []))),
+      metrics,
     };
   }
   return { lockVersion: LOCK_VERSION, pipeline: plan.pipeline.name, stages };

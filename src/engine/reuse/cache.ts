@@ -37,6 +37,8 @@ export interface Stored {
   /** …and those hashes, verified. */
   hashes: Record<string, string>;
   artifacts: Record<string, { sha256: string; bytes: number }>;
+  /** The metrics it reported when it ran. */
+  metrics: Record<string, number>;
 }
 
 /** Either what to reuse, or why the stage has to run. */
@@ -85,7 +87,7 @@ export async function verifyStored(node: PlanNode, entry: LockEntry, outDir: str
     if (!Object.hasOwn(recorded, name) || hashValue(recorded[name]) !== expected) return { reason: `recorded output ${name} modified` };
     outputs[name] = recorded[name];
   }
-  return { hit: { outputs, hashes: entry.outputs, artifacts } };
+  return { hit: { outputs, hashes: entry.outputs, artifacts, metrics: entry.metrics } };
 }
 
 /**

@@ -4,7 +4,7 @@
  * inputs — and the first answer is the reason (`params changed: optimizer.lr 0.01 → 0.1`).
  * The run's cache, `status` and `--frozen` all ask them here, so they agree.
  */
-import { stageIdentity, type StageIdentity } from '../record/fingerprint.ts';
+import { MISSING_FILE, stageIdentity, type StageIdentity } from '../record/fingerprint.ts';
 import type { LockEntry, Lockfile } from '../record/lock.ts';
 import type { Edge, Plan } from '../plan/plan.ts';
 
@@ -13,6 +13,8 @@ export function declaredChange(entry: LockEntry | undefined, now: StageIdentity,
   if (!entry) return 'never run';
   if (entry.uses !== now.uses) return `stage changed: ${entry.uses} → ${now.uses}`;
   if (entry.code !== now.code) return `code changed (${describeCode(entry.code, now.code, now.uses)})`;
+  const file = changedFile(entry.files, now.files);
+  if (file) return file;
   if (entry.paramsHash !== now.paramsHash) {
     const diff = paramsDiff(entry.params, params);
     return diff ? `params changed: ${diff}` : 'params changed';
@@ -27,6 +29,18 @@ export function inputsChange(entry: LockEntry, inputs: Record<string, string>, e
     if (entry.inputs[port] === inputs[port]) continue;
     const edge = edges.find((e) => e.port === port);
     return edge ? `input ${port} changed (${edge.from}.${edge.output})` : `input ${port} removed`;
+  }
+  return undefined;
+}
+
+/** The first file the stage reads whose content is not what the lock recorded (`data/points.csv changed`). */
+function changedFile(was: Record<string, string> | undefined, now: Record<string, string> | undefined): string | undefined {
+  for (const path of [...new Set([...Object.keys(was ?? {}), ...Object.keys(now ?? {})])].sort()) {
+    const [before, after] = [was?.[path], now?.[path]];
+    if (before === after) continue;
+    if (after === undefined) return `no longer reads ${path}`;
+    if (before === undefined) return `reads ${path}, which it did not before`;
+    return after === MISSING_FILE ? `${path} missing` : `${path} changed`;
   }
   return undefined;
 }

@@ -19,26 +19,23 @@ import { NotJsonError, hashValue } from '../../util/canonical.ts';
 import { keyHash, stageIdentity, type StageIdentity, type StageKey } from '../record/fingerprint.ts';
 import type { Lockfile } from '../record/lock.ts';
 import type { Edge, Plan, PlanNode } from '../plan/plan.ts';
+import { keepsValues } from '../record/lock.ts';
 import { resetDir, writeAtomic } from '../record/write.ts';
 import { StageError, type LiveInput, type Stage, type StageEvent } from '../../contract/stage.ts';
+import type { ArtifactRecord } from '../record/manifest.ts';
 import { clearOutputs, writeOutputs } from '../record/state.ts';
-
-/** An artifact as run.json and the cache describe it. */
-export interface ArtifactRecord {
-  sha256: string;
-  bytes: number;
-}
 
 export type EngineEvent =
   | { type: 'environment'; facts: Record<string, string> }
   /** `reason`: why it runs rather than being reused (only when the run has a cache). */
   | { type: 'stage-start'; stage: string; startedAt: string; key: StageKey; reason?: string }
   /** Skipped: its key matched the lock and its files were verified; `outputs` are its output value hashes. */
-  | { type: 'stage-cached'; stage: string; key: StageKey; outputs: Record<string, string>; artifacts: Record<string, ArtifactRecord> }
+  | { type: 'stage-cached'; stage: string; key: StageKey; outputs: Record<string, string>; artifacts: Record<string, ArtifactRecord>; metrics: Record<string, number> }
   | { type: 'progress'; stage: string; current: number; total: number; state?: Record<string, unknown> }
   | { type: 'artifact'; stage: string; name: string; path: string; sha256: string; bytes: number }
   | { type: 'output'; stage: string; name: string }
   | { type: 'message'; stage: string; text: string }
+  | { type: 'metric'; stage: string; name: string; value: number }
   /** `outputs`: the hash of each finished output value (canonical JSON). */
   | { type: 'stage-done'; stage: string; durationMs: number; outputs: Record<string, string> };
 
@@ -54,6 +51,8 @@ export interface RunOptions {
   outDir: string;
   /** Reuse the stages that match this lock; without it every stage runs (as `check` wants). */
   cache?: CacheOptions;
+  /** Called with the content of each small JSON artifact as it is written (what the lock keeps). */
+  onValue?: (stage: string, artifact: string, value: unknown) => void;
 }
 
 interface Channels {
@@ -191,7 +190,7 @@ async function decide(node: PlanNode, key: StageKey, liveFromRunning: Edge | und
 
 /** A cached stage: says so, then feeds its recorded values to its consumers. */
 function replay(node: PlanNode, key: StageKey, stored: Stored, own: Channels, shared: Shared): Observable<EngineEvent> {
-  const cached: EngineEvent = { type: 'stage-cached', stage: node.spec.id, key, outputs: stored.hashes, artifacts: stored.artifacts };
+  const cached: EngineEvent = { type: 'stage-cached', stage: node.spec.id, key, outputs: stored.hashes, artifacts: stored.artifacts, metrics: stored.metrics };
   const feed = defer(() => {
     for (const [name, spec] of Object.entries(node.spec.stage.outputs)) {
       const subject = own.outputs.get(name)!;
@@ -237,6 +236,10 @@ function runNode(
   const handle = (event: StageEvent): Observable<EngineEvent> => {
     switch (event.type) {
       case 'artifact':
+        if (!isPlainFileName(event.name)) {
+          fail(`artifact name ${JSON.stringify(event.name)} is not a plain file name; a stage writes only into its own folder (no "/", "\\" or leading ".")`);
+        }
+        recordValue(event.name, event.content);
         return from(
           // writeAtomic's errors name the file already.
           writeAtomic(join(dir, event.name), event.content).catch((err: unknown) => fail((err as Error).message, err)),
@@ -266,7 +269,25 @@ function runNode(
         return of({ type: 'progress', stage: id, current: event.current, total: event.total, state: event.state });
       case 'message':
         return of({ type: 'message', stage: id, text: event.text });
+      case 'metric':
+        if (!Object.hasOwn(stage.metrics, event.name)) {
+          const declared = Object.keys(stage.metrics);
+          fail(`reported an undeclared metric "${event.name}"; its metrics are ${declared.join(', ') || '(none: declare them in the stage definition)'}`);
+        }
+        if (typeof event.value !== 'number' || !Number.isFinite(event.value)) fail(`metric "${event.name}" is ${String(event.value)}, not a finite number`);
+        return of({ type: 'metric', stage: id, name: event.name, value: event.value });
     }
+  };
+  const recordValue = (name: string, content: string | Uint8Array): void => {
+    const bytes = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
+    if (!shared.options.onValue || !keepsValues(name, bytes)) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(typeof content === 'string' ? content : Buffer.from(content).toString('utf8'));
+    } catch (err) {
+      fail(`artifact ${name} is not valid JSON (${(err as Error).message}); give a .json artifact JSON content, or another name`, err);
+    }
+    shared.options.onValue(id, name, value);
   };
 
   const start = defer(async (): Promise<EngineEvent> => {
@@ -293,3 +314,6 @@ function runNode(
   });
   return concat(shared.setup(stage), start, body, finish);
 }
+
+/** A name a stage may give an artifact: one path segment, not hidden (rxlab's own files start with a dot). */
+const isPlainFileName = (name: string): boolean => name.length > 0 && !/[/\\\0]/.test(name) && !name.startsWith('.');
