@@ -6,7 +6,7 @@
  */
 import { EXIT } from './cli/exit.ts';
 import { helpText, parseCliArgs, UsageError, type Command, type ParsedArgs } from './cli/options.ts';
-import { EnvironmentError, PipelineInputError, formatDiagnostic } from './engine/index.ts';
+import { EnvironmentError, PipelineInputError, formatDiagnostic, formatDiagnosticWithSource, type Diagnostic } from './engine/index.ts';
 import { TRIAL_WORKER_COMMAND } from './sweep/worker.ts';
 import { SweepSpecError } from './sweep/grid.ts';
 import { rxlabVersion } from './version.ts';
@@ -54,7 +54,8 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode;
     }
     if (!(err instanceof PipelineInputError)) throw err;
-    process.stderr.write(`${err.diagnostics.map(formatDiagnostic).join('\n')}\n`);
+    const show = (d: Diagnostic): string => (Object.hasOwn(err.sources, d.file) ? formatDiagnosticWithSource(d, err.sources[d.file]) : formatDiagnostic(d));
+    process.stderr.write(`${err.diagnostics.map(show).join('\n')}\n`);
     process.stderr.write(`${err.diagnostics.length} error${err.diagnostics.length === 1 ? '' : 's'}; nothing was run\n`);
     return EXIT.invalid;
   }

@@ -1,5 +1,5 @@
 /** The CLI as a user runs it: a real child process, real signals, real exit codes. */
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,13 +7,13 @@ import { parseCliArgs } from '../src/cli/options.ts';
 import { parseOverrides } from '../src/engine/load/overrides.ts';
 import { runName } from '../src/engine/record/target.ts';
 import type { Lockfile } from '../src/engine/record/lock.ts';
-import { tempDir } from './engine/helpers.ts';
-import { rxlabUntil } from './errors/cli.ts';
+import { tempDir } from './helpers/engine.ts';
+import { rxlabUntil } from './helpers/cli.ts';
+import { ROOT, rxlab as runRxlab } from './helpers/cli.ts';
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'rxlab.js');
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'engine');
 
-const rxlab = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+const rxlab = (...args: string[]) => runRxlab(args, { cwd: ROOT });
 
 /** Starts `rxlab run ARGS` from the project folder; see rxlabUntil. */
 const runUntil = (args: string[], trigger: string, act: (child: ChildProcess) => void) => rxlabUntil(['run', ...args], trigger, act, process.cwd());

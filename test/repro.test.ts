@@ -2,19 +2,18 @@
  * Reproducibility as a user meets it: `rxlab run`, `status` and `check` as child processes
  * on temporary copies of the pipelines (never the committed lock files).
  */
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { RunManifest } from '../src/engine/record/manifest.ts';
 import type { Lockfile } from '../src/engine/record/lock.ts';
-import { tempDir } from './engine/helpers.ts';
+import { tempDir } from './helpers/engine.ts';
+import { rxlab as runRxlab } from './helpers/cli.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'rxlab.js');
 
-const rxlab = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd });
+const rxlab = (cwd: string, ...args: string[]) => runRxlab(args, { cwd });
 
 /** A copy of pipelines/perceptron.yaml in a fresh folder. */
 function perceptronCopy(): string {

@@ -4,11 +4,10 @@
  * training ends, as `chart.svg` and `chart.vg.json`. The final chart is drawn from the
  * losses alone, so it is deterministic.
  *
- * Cost: a render takes 60–170 ms (vega's headless renderer; more epochs, more time) on
- * the thread that also trains, and training waits that long. A redraw that falls due
- * while one is still running is skipped (the final one never is), so the cost is
- * bounded, but a small `every` on a fast model slows training down: the perceptron
- * (about 1 ms an epoch) trains 2–2.5× slower with `every: 100`, ~1.3× with 500.
+ * Cost: a render runs vega's headless renderer (longer the more epochs) on the thread
+ * that also trains, and training waits for it. A redraw that falls due while one is
+ * still running is skipped (the final one never is), so the cost is bounded, but a
+ * small `every` on a fast model slows training down noticeably.
  */
 import { concat, defer, from, type Observable } from 'rxjs';
 import { concatMap, exhaustMap, filter } from 'rxjs/operators';
@@ -37,7 +36,7 @@ export const liveLossChartStage = defineStage({
     const charts = loadCharts();
     charts.catch(() => undefined);
     // While training, only the SVG: each file written costs training a few event-loop turns,
-    // and the 100–200 kB spec is of no use half-way.
+    // and the spec, much larger than the SVG, is of no use half-way.
     const draw = (snapshot: number[], live: boolean): Observable<StageEvent> =>
       from(charts).pipe(
         concatMap(async ({ lossCurveSpec, renderSvg }) => {

@@ -76,13 +76,15 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
 /** Loads the pipeline with each trial's overrides first, so a bad value is reported (all at once) before anything runs. */
 async function checkTrials(file: string, resolve: StageResolver, overrideSets: string[][]): Promise<void> {
   const seen = new Map<string, Diagnostic>();
+  let sources = {};
   for (const set of overrideSets) {
     try {
       await loadAndPlan(file, { resolve, set });
     } catch (err) {
       if (!(err instanceof PipelineInputError)) throw err;
       for (const d of err.diagnostics) seen.set(JSON.stringify(d), d);
+      sources = { ...sources, ...err.sources };
     }
   }
-  if (seen.size > 0) throw new PipelineInputError([...seen.values()]);
+  if (seen.size > 0) throw new PipelineInputError([...seen.values()], sources);
 }

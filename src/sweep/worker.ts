@@ -48,7 +48,7 @@ export function trialWorker(stages: StageResolver, preload: () => void): Promise
   }
   // Charts are drawn on this process's own thread: with `--jobs` workers on as many
   // cores, a chart thread per worker would only compete with the other workers
-  // (measured: --jobs 2 took 1.10x the time of --jobs 1 with them).
+  // (BENCHMARKS.md, sweep).
   renderOnThisThread();
   const controller = new AbortController();
   let busy = false;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isoline, type ProbabilityGrid } from '../../src/charts/contour.ts';
 import { decisionRegionSpec } from '../../src/charts/region.ts';
 import { renderSvg } from '../../src/charts/render.ts';
-import { markGroups, texts } from './svg.ts';
+import { markGroups, texts } from '../helpers/svg.ts';
 
 /** `n` evenly spaced cell centres over [lo, hi]. */
 function centres(lo: number, hi: number, n: number): number[] {

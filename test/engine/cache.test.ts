@@ -6,8 +6,8 @@ import { hashValue } from '../../src/util/canonical.ts';
 import { executeRun } from '../../src/engine/run/execute.ts';
 import { planPipeline } from '../../src/engine/plan/plan.ts';
 import { defineStage } from '../../src/contract/stage.ts';
-import { chain, runCached, runs, ticker, watcher } from './cache-fixtures.ts';
-import { pipelineOf, tempDir } from './helpers.ts';
+import { chain, runCached, runs, ticker, watcher } from '../helpers/counting-stages.ts';
+import { pipelineOf, tempDir } from '../helpers/engine.ts';
 
 const read = (out: string, path: string): string => readFileSync(join(out, path), 'utf8');
 

@@ -10,7 +10,8 @@ import { loadPipeline } from '../../src/engine/load/load.ts';
 import { resolveStage } from '../../src/stages/registry.ts';
 import { pipelineSchemaFor } from '../../src/engine/load/pipeline-schema.ts';
 import { builtinStages } from '../../src/stages/registry.ts';
-import { blobs, diagnosticsOf, load, problemsOf, testStages, writePipeline } from '../fixtures/pipelines/harness.ts';
+import { pipelineSchemaText, readmeWithStageTable } from '../../scripts/generate.ts';
+import { blobs, diagnosticsOf, load, problemsOf, testStages, writePipeline } from '../helpers/loader.ts';
 
 const fixture = (name: string): string => `test/fixtures/pipelines/${name}`;
 
@@ -302,10 +303,23 @@ describe('formatDiagnosticWithSource', () => {
   });
 });
 
-describe('schemas/pipeline.schema.json', () => {
-  it('is what src/engine/pipeline-schema.ts generates for the built-in stages (npx tsx src/engine/pipeline-schema.ts > schemas/pipeline.schema.json)', () => {
-    const committed: unknown = JSON.parse(readFileSync('schemas/pipeline.schema.json', 'utf8'));
-    expect(committed).toEqual(pipelineSchemaFor(builtinStages));
+describe('files made from the stage definitions (npm run generate)', () => {
+  it('schemas/pipeline.schema.json is the pipeline schema with every built-in stage, as generated', () => {
+    expect(readFileSync('schemas/pipeline.schema.json', 'utf8')).toBe(pipelineSchemaText());
+    expect(JSON.parse(pipelineSchemaText())).toEqual(pipelineSchemaFor(builtinStages));
+  });
+
+  it("README.md's table of built-in stages is generated from their definitions", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    expect(readme).toBe(readmeWithStageTable(readme));
+    for (const name of builtinStages.keys()) expect(readme).toContain(`| \`${name}\` |`);
+    expect(readme).toContain('torch.optim.Adam: `name`, `lr`, `betas`, `eps`, `weight_decay`, `amsgrad`');
+  });
+
+  it('a stale table or schema is seen as different', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const stale = readme.replace('| `blobs` |', '| `blobz` |');
+    expect(readmeWithStageTable(stale)).not.toBe(stale);
   });
 
   it("checks each built-in stage's params for editors", () => {

@@ -10,8 +10,8 @@ import { planPipeline } from '../../src/engine/plan/plan.ts';
 import { sha256 } from '../../src/util/canonical.ts';
 import { artifact, defineStage } from '../../src/contract/stage.ts';
 import { rxlabVersion } from '../../src/version.ts';
-import { chain, runCached } from './cache-fixtures.ts';
-import { pipelineOf, tempDir } from './helpers.ts';
+import { chain, runCached } from '../helpers/counting-stages.ts';
+import { pipelineOf, tempDir } from '../helpers/engine.ts';
 
 describe('canonical JSON', () => {
   it('sorts keys at every level, so equal data hashes equally', () => {

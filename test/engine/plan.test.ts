@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PipelineInputError, formatDiagnostic } from '../../src/engine/errors.ts';
 import { describePlan, planPipeline } from '../../src/engine/plan/plan.ts';
 import { defineStage } from '../../src/contract/stage.ts';
-import { pipelineOf } from './helpers.ts';
+import { pipelineOf } from '../helpers/engine.ts';
 
 const source = defineStage({
   name: 'source',

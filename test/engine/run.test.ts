@@ -8,7 +8,7 @@ import { planPipeline } from '../../src/engine/plan/plan.ts';
 import { sha256 } from '../../src/util/canonical.ts';
 import { runPlan, type EngineEvent } from '../../src/engine/run/stream.ts';
 import { artifact, defineStage } from '../../src/contract/stage.ts';
-import { collect, pipelineOf, tempDir } from './helpers.ts';
+import { collect, pipelineOf, tempDir } from '../helpers/engine.ts';
 
 /** Emits its output after `ms`, logging when it starts and ends. */
 function delayed(name: string, ms: number, log: string[]) {

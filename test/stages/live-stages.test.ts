@@ -17,8 +17,8 @@ import { checkpointStage } from '../../src/stages/checkpoint.ts';
 import { earlyStopStage, patienceWatch } from '../../src/stages/early-stop.ts';
 import { liveLossChartStage } from '../../src/stages/live-loss-chart.ts';
 import type { History } from '../../src/data.ts';
-import { pipelineOf, tempDir } from '../engine/helpers.ts';
-import { runPipeline, type Ran } from './run-pipeline.ts';
+import { pipelineOf, tempDir } from '../helpers/engine.ts';
+import { runPipeline, type Ran } from '../helpers/run.ts';
 
 const PIPELINE = join(import.meta.dirname, '..', '..', 'pipelines', 'early-stop.yaml');
 const reference = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'train-reference.json'), 'utf8')) as {

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { DenseParams } from '../../src/data.ts';
 import type { History } from '../../src/data.ts';
 import type { Prediction } from '../../src/data.ts';
-import { runPipeline, type Ran } from './run-pipeline.ts';
+import { runPipeline, type Ran } from '../helpers/run.ts';
 
 const reference = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'train-reference.json'), 'utf8')) as {
   dataset: { X: number[][]; y: number[] };

@@ -10,8 +10,7 @@ import type { JsonSchema } from '../../contract/stage.ts';
 // `useDefaults` fills stage params' defaults (the pipeline schema has none); `verbose`
 // gives errors their data and schema; `strictNumbers` refuses .nan and .inf, which JSON
 // (run.json, hashes) cannot hold. Compilation is on every run's path and validation
-// checks one small file: ajv's code optimiser costs more than it saves (measured:
-// loading the perceptron pipeline 30 ms faster without it).
+// checks one small file: ajv's code optimiser costs more than it saves.
 const OPTIONS: Options = {
   allErrors: true,
   verbose: true,

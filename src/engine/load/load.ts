@@ -44,7 +44,7 @@ export async function loadPipeline(file: string, opts: LoadOptions): Promise<Pip
   const sets = opts.overrides ?? [];
   const { overrides, diagnostics: malformed } = parseOverrides(sets);
   const parsed = parseYaml(text, file);
-  if (!parsed.ok) throw new PipelineInputError(sortDiagnostics(file, [...parsed.diagnostics, ...malformed], sets));
+  if (!parsed.ok) throw new PipelineInputError(sortDiagnostics(file, [...parsed.diagnostics, ...malformed], sets), { [file]: text });
   const { yaml, data } = parsed;
 
   const unapplied = applyOverrides(data, overrides);
@@ -66,7 +66,7 @@ export async function loadPipeline(file: string, opts: LoadOptions): Promise<Pip
     return { file, ...locate(yaml, issue.path, issue.at), path: dotted(issue.path), message: issue.message };
   };
   const diagnostics = [...malformed, ...unapplied, ...issues.map(place)];
-  if (diagnostics.length > 0) throw new PipelineInputError(sortDiagnostics(file, diagnostics, sets));
+  if (diagnostics.length > 0) throw new PipelineInputError(sortDiagnostics(file, diagnostics, sets), { [file]: text });
 
   const stages = checked.stages.map(
     (s): StageSpec => ({

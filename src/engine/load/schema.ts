@@ -23,8 +23,8 @@ export type SchemaCheck = (data: unknown) => SchemaIssue[];
 /**
  * Compiles a JSON Schema (draft-07); throws when the schema itself is invalid. A `trusted`
  * schema (rxlab's own, checked against the meta-schema by the tests) skips that check:
- * compiling the meta-schema costs about 50 ms, which a run then pays only when it uses a
- * stage of the user's. In the bundle, trusted schemas come compiled ahead of time.
+ * compiling the meta-schema is a noticeable share of a start, which a run then pays only
+ * when it uses a stage of the user's. In the bundle, trusted schemas come compiled ahead of time.
  */
 export function compileSchema(schema: JsonSchema, { trusted = false } = {}): SchemaCheck {
   // Each schema is registered under its own key so an alternative inside it can be

@@ -84,12 +84,12 @@ function checkStage(id: string, entry: Record<string, unknown>, uses: string, re
   if (isPlainObject(params)) {
     const check = paramsCheck(resolved);
     if (check instanceof Error) {
-      issues = [{ path: [...at, 'uses'], at: 'value', message: `stage "${uses}" has an invalid params schema (a bug in the stage): ${check.message}` }];
+      issues = issues.concat([{ path: [...at, 'uses'], at: 'value', message: `stage "${uses}" has an invalid params schema (a bug in the stage): ${check.message}` }]);
     } else {
       const found = check(params);
-      issues = found.map((i) => ({ path: [...at, 'with', ...i.path], at: i.at, message: otherVariantHint(stage.params, i.path, i.message) }));
+      issues = issues.concat(found.map((i) => ({ path: [...at, 'with', ...i.path], at: i.at, message: otherVariantHint(stage.params, i.path, i.message) })));
       // The stage's own checks assume params its schema accepted.
-      if (found.length === 0) issues = ownChecks(stage, params, [...at, 'with']);
+      if (found.length === 0) issues = issues.concat(ownChecks(stage, params, [...at, 'with']));
     }
   }
   const inputs = entry.inputs === undefined ? {} : entry.inputs;

@@ -54,7 +54,7 @@ export function planPipeline(pipeline: PipelineSpec): Plan {
     const first = byId.get(cycle[0])!;
     at(first.pos, `stages.${first.id}`, `cycle between stages: ${cycle.join(' → ')}; a stage cannot depend on its own outputs`);
   }
-  if (diagnostics.length) throw new PipelineInputError(sortByPosition(diagnostics));
+  if (diagnostics.length) throw new PipelineInputError(sortByPosition(diagnostics), { [pipeline.given ?? pipeline.file]: pipeline.source });
 
   return { pipeline, nodes: order(pipeline.stages, edges) };
 }

@@ -7,7 +7,7 @@ import type { RunManifest } from '../../src/engine/record/manifest.ts';
 import { planPipeline, type Plan } from '../../src/engine/plan/plan.ts';
 import type { EngineEvent } from '../../src/engine/run/stream.ts';
 import { artifact, defineStage, type StageEvent } from '../../src/contract/stage.ts';
-import { pipelineOf } from './helpers.ts';
+import { pipelineOf } from './engine.ts';
 
 /** How many times each stage id ran. */
 export const runs = new Map<string, number>();

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { expect } from 'vitest';
-import { tempDir } from '../engine/helpers.ts';
+import { tempDir } from './engine.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'rxlab.js');
@@ -89,3 +89,13 @@ export function expectNoCrash(result: Result): void {
   expect(result.stderr).not.toMatch(/^\s+at .+[:(]\d+/m);
   expect(result.stderr).not.toMatch(/Unhandled|Uncaught|TypeError|ReferenceError|Node\.js v\d/);
 }
+
+/**
+ * A CLI's error output without the excerpts it shows under each positioned diagnostic
+ * (` 12 |     with: …` and the caret line under it): for tests about the messages themselves.
+ */
+export const withoutExcerpts = (stderr: string): string =>
+  stderr
+    .split('\n')
+    .filter((line) => !/^ +(\d+ )?\| /.test(line) && !/^ +\|$/.test(line))
+    .join('\n');

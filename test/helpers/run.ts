@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPipeline as run } from '../../src/index.ts';
 import type { RunManifest } from '../../src/engine/record/manifest.ts';
-import { tempDir } from '../engine/helpers.ts';
+import { tempDir } from './engine.ts';
 
 export interface Ran {
   out: string;
