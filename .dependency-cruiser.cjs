@@ -2,7 +2,7 @@
  * The layers of rxlab (see README "How the code is laid out"): each imports only the ones
  * below it, and nothing imports in a circle. `npm test` runs this check (npm run lint).
  *
- *   bin → cli → sweep, exp → queue, report → engine → contract ← stages → ml, numerics, charts → data, util
+ *   bin → cli → sweep → exp → queue, report → engine → contract ← stages → ml, numerics, charts → data, util
  *
  * and inside the engine, by phase: run-pipeline → run → reuse → record → plan → load → errors.
  */
@@ -21,6 +21,10 @@ module.exports = {
     layer('engine-never-names-a-stage-or-the-ml-stack', '^src/engine/', above('stages', 'cli', 'sweep', 'exp', 'report', 'queue', 'ml', 'numerics', 'charts', 'index')),
     layer('report-and-queue-are-below-exp-and-sweep', '^src/(report|queue)/', above('cli', 'sweep', 'exp', 'index')),
     layer('sweep-and-exp-are-below-the-cli', '^src/(sweep|exp)/', above('cli', 'index')),
+    // A sweep records its trials through exp; exp never starts a sweep, so the two never import in a circle.
+    layer('exp-is-below-sweep', '^src/exp/', above('sweep')),
+    // The record of runs is about pipelines, params and metrics: it never runs a stage or computes one's numbers itself.
+    layer('exp-names-no-stage-and-no-numerics', '^src/exp/', above('stages', 'ml', 'numerics', 'charts')),
     layer('the-engine-is-used-through-its-index', '^src/(?!engine/)', '^src/engine/(?!index\\.ts$)'),
     layer('engine-load-is-the-first-phase', '^src/engine/load/', '^src/engine/(plan|record|reuse|run)/|^src/engine/(run-pipeline|index)\\.ts$'),
     layer('engine-plan-comes-after-load', '^src/engine/plan/', '^src/engine/(record|reuse|run)/|^src/engine/(run-pipeline|index)\\.ts$'),

@@ -4,7 +4,8 @@
  * the lock and prints a table; exit 0 only when everything matches. Progress goes to
  * stderr, the table to stdout.
  */
-import { checkPipeline, formatNumber, type CheckRow } from '../engine/index.ts';
+import { formatNumber, type CheckRow } from '../engine/index.ts';
+import { recordedCheck } from '../exp/record.ts';
 import { resolveStage } from '../stages/registry.ts';
 import { shown } from '../util/paths.ts';
 import { plainDisplay } from './display.ts';
@@ -16,13 +17,17 @@ import { formatTable } from './table.ts';
 export async function checkCommand(file: string, args: ParsedArgs): Promise<number> {
   const progress = plainDisplay((text) => void process.stderr.write(text));
   const { plan, lockFile, committed, manifest, report } = await untilInterrupted((signal) =>
-    checkPipeline(file, {
-      resolve: resolveStage,
-      tolerance: args.tolerance,
-      signal,
-      onStart: (p, dir) => void process.stderr.write(`check: running ${p.pipeline.name} from scratch in ${dir}\n`),
-      onEvent: (e) => progress.event(e),
-    }),
+    recordedCheck(
+      file,
+      {
+        resolve: resolveStage,
+        tolerance: args.tolerance,
+        signal,
+        onStart: (p, dir) => void process.stderr.write(`check: running ${p.pipeline.name} from scratch in ${dir}\n`),
+        onEvent: (e) => progress.event(e),
+      },
+      { onWarning: (text) => void process.stderr.write(`rxlab check: ${text}\n`) },
+    ),
   );
   if (!committed) {
     process.stderr.write(`rxlab check: no lock file ${shown(lockFile)}; run \`rxlab run ${file}\` first to record one\n`);

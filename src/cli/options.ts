@@ -12,9 +12,19 @@ export const commands = {
   check: 'run FILE from scratch in a temporary folder and compare every artifact with its lock',
   status: 'say which stages of FILE are up to date, changed or never run, and why, without running anything',
   sweep: 'run every combination of a grid of params (--grid, or the sweep: block of FILE) as parallel trials',
+  exp: "FILE's runs on record (every run, --set run, sweep trial and check): show, diff or apply them",
 } as const;
 
 export type Command = keyof typeof commands;
+
+/** Commands made of subcommands (`rxlab exp show FILE`): each one's description and the arguments it takes after FILE. */
+export const subcommands: Partial<Record<Command, Record<string, { description: string; args: readonly string[] }>>> = {
+  exp: {
+    show: { description: 'one table of every run: the params that differ between them and their metrics', args: [] },
+    diff: { description: 'how run B differs from run A: params, metrics with their change, artifacts', args: ['A', 'B'] },
+    apply: { description: "make RUN the pipeline as committed: its params into FILE (comments kept), its outputs and lock entries in", args: ['RUN'] },
+  },
+};
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -26,6 +36,8 @@ export interface OptionSpec {
   optionalValue?: boolean;
   /** The commands it applies to; all when absent. */
   commands?: readonly Command[];
+  /** Of a command with subcommands, the ones it applies to; all when absent. */
+  subcommands?: readonly string[];
 }
 
 export const options = {
@@ -55,10 +67,16 @@ export const options = {
     commands: ['run'],
     description: 'refuse to run, and exit 1, if the lock would change (for CI)',
   },
+  name: {
+    type: 'string',
+    argument: 'NAME',
+    commands: ['run'],
+    description: 'name the run NAME in its record and, for a --set run, its folder (outputs/<pipeline-name>/runs/NAME)',
+  },
   'update-lock': {
     type: 'boolean',
     commands: ['run'],
-    description: 'with --set: record the run in the committed lock, in outputs/<pipeline-name>',
+    description: 'with --set: write the values into FILE (comments kept) and run it as committed, updating its lock and outputs/<pipeline-name>',
   },
   tolerance: {
     type: 'string',
@@ -77,7 +95,36 @@ export const options = {
   seed: { type: 'string', argument: 'S', commands: ['sweep'], description: 'seed of --random (default 0)' },
   jobs: { type: 'string', argument: 'N', commands: ['sweep'], description: 'trials at a time (default: the number of cores)' },
   'fail-fast': { type: 'boolean', commands: ['sweep'], description: 'stop the sweep at the first failed trial' },
-  json: { type: 'boolean', commands: ['run'], description: 'print one JSON event per line instead of the progress display' },
+  metric: {
+    type: 'string',
+    argument: 'STAGE.METRIC',
+    commands: ['sweep'],
+    description: "the sweep's objective, e.g. --metric evaluate.accuracy: the best trial is the one best by it, in the metric's declared direction",
+  },
+  maximize: { type: 'boolean', commands: ['sweep'], description: 'the best trial has the largest --metric (instead of its declared direction)' },
+  minimize: { type: 'boolean', commands: ['sweep'], description: 'the best trial has the smallest --metric (instead of its declared direction)' },
+  json: {
+    type: 'boolean',
+    commands: ['run', 'exp'],
+    description: 'run: one JSON event per line instead of the progress display; exp show, exp diff: the runs or their differences as JSON',
+  },
+  csv: { type: 'boolean', commands: ['exp'], subcommands: ['show'], description: 'the table as CSV (every column, numbers in full)' },
+  sort: {
+    type: 'string',
+    argument: 'COLUMN',
+    commands: ['exp'],
+    subcommands: ['show'],
+    description: 'order the runs by a metric (best first, by its direction), a param (stage.param) or id, name, status, started, duration',
+  },
+  filter: {
+    type: 'string',
+    argument: 'COLUMN<OP>VALUE',
+    multiple: true,
+    commands: ['exp'],
+    subcommands: ['show'],
+    description: 'only runs where COLUMN OP VALUE holds, OP one of = != < <= > >=, e.g. --filter evaluate.accuracy>=0.9 (repeatable: all must hold)',
+  },
+  'all-params': { type: 'boolean', commands: ['exp'], subcommands: ['show'], description: 'a column for every param, not only those that differ between the runs shown' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
   version: { type: 'boolean', short: 'v', description: 'print the version' },
 } as const satisfies Record<string, OptionSpec>;
@@ -86,8 +133,13 @@ type OptionName = keyof typeof options;
 
 export interface ParsedArgs {
   command?: Command;
+  /** Of a command made of subcommands (`exp`): which one. */
+  subcommand?: string;
   file?: string;
+  /** What follows FILE for the subcommands that take more (`exp diff FILE A B`). */
+  args: string[];
   out?: string;
+  name?: string;
   set: string[];
   /** `all` for a bare --force; the stage ids given otherwise; empty without --force. */
   force: 'all' | string[];
@@ -99,7 +151,13 @@ export interface ParsedArgs {
   seed?: number;
   jobs: number;
   failFast: boolean;
+  metric?: string;
+  direction?: 'maximize' | 'minimize';
   json: boolean;
+  csv: boolean;
+  sort?: string;
+  filter: string[];
+  allParams: boolean;
   help: boolean;
   version: boolean;
 }
@@ -137,22 +195,44 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     throw new UsageError(`${(err as Error).message}; see rxlab --help`);
   }
   const { values, positionals } = parsed;
-  const [command, file, ...extra] = positionals;
+  const [command, ...rest] = positionals;
   if (command !== undefined && !(command in commands)) {
     throw new UsageError(`unknown command "${command}"; commands are ${Object.keys(commands).join(', ')}`);
   }
-  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"; give one pipeline file`);
+  const subs = command === undefined ? undefined : subcommands[command as Command];
+  const subcommand = subs ? rest.shift() : undefined;
+  if (subs && subcommand !== undefined && !Object.hasOwn(subs, subcommand)) {
+    throw new UsageError(`unknown subcommand "${command} ${subcommand}"; rxlab ${command} takes ${Object.keys(subs).join(', ')}`);
+  }
+  const [file, ...extra] = rest;
+  const takes = subs && subcommand !== undefined ? subs[subcommand].args : [];
+  if (file !== undefined && extra.length !== takes.length && !values.help) {
+    const usage = `rxlab ${[command, subcommand].filter(Boolean).join(' ')} FILE${takes.map((a) => ` ${a}`).join('')}`;
+    throw new UsageError(extra.length > takes.length ? `unexpected argument "${extra[takes.length]}"; usage: ${usage}` : `missing ${takes.slice(extra.length).join(' and ')}; usage: ${usage}`);
+  }
   for (const name of Object.keys(values)) {
     const applies = specOf(name)?.commands;
     if (command && applies && !applies.includes(command as Command)) {
       throw new UsageError(`--${name} applies to ${applies.map((c) => `rxlab ${c}`).join(' and ')}, not rxlab ${command}`);
     }
+    const appliesSub = specOf(name)?.subcommands;
+    if (subcommand && appliesSub && !appliesSub.includes(subcommand)) {
+      throw new UsageError(`--${name} applies to ${appliesSub.map((c) => `rxlab ${command} ${c}`).join(' and ')}, not rxlab ${command} ${subcommand}`);
+    }
   }
+  if (values.maximize && values.minimize) throw new UsageError('give --maximize or --minimize, not both');
+  if ((values.maximize || values.minimize) && values.metric === undefined) throw new UsageError(`--${values.maximize ? 'maximize' : 'minimize'} needs --metric STAGE.METRIC`);
+  if (values.csv && values.json) throw new UsageError('give --csv or --json, not both');
+  if (values['update-lock'] && !values.set?.length) throw new UsageError('--update-lock writes --set values into FILE; give them with --set STAGE.PARAM=VALUE');
+  if (values['update-lock'] && values.frozen) throw new UsageError('--update-lock changes the lock, which --frozen forbids; give one of them');
   const force = values.force ?? [];
   return {
     command: command as Command | undefined,
+    ...(subcommand !== undefined ? { subcommand } : {}),
     file,
+    args: extra,
     out: values.out,
+    name: values.name,
     set: values.set ?? [],
     force: force.includes('') ? 'all' : force,
     frozen: values.frozen ?? false,
@@ -163,7 +243,13 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     seed: values.seed === undefined ? undefined : parseCount('--seed', values.seed, 0),
     jobs: values.jobs === undefined ? availableParallelism() : parseCount('--jobs', values.jobs, 1),
     failFast: values['fail-fast'] ?? false,
+    metric: values.metric,
+    direction: values.maximize ? 'maximize' : values.minimize ? 'minimize' : undefined,
     json: values.json ?? false,
+    csv: values.csv ?? false,
+    sort: values.sort,
+    filter: values.filter ?? [],
+    allParams: values['all-params'] ?? false,
     help: values.help ?? false,
     version: values.version ?? false,
   };
@@ -186,12 +272,17 @@ function parseTolerance(text: string): number {
 export function helpText(): string {
   const width = 28;
   const lines = ['Usage: rxlab <command> FILE [options]', '', 'Commands:'];
-  for (const [name, description] of Object.entries(commands)) lines.push(`  ${name.padEnd(width)}${description}`);
+  for (const [name, description] of Object.entries(commands)) {
+    lines.push(`  ${name.padEnd(width)}${description}`);
+    for (const [sub, spec] of Object.entries(subcommands[name as Command] ?? {})) {
+      lines.push(`    ${`${name} ${sub} FILE${spec.args.map((a) => ` ${a}`).join('')}`.padEnd(width - 2)}${spec.description}`);
+    }
+  }
   lines.push('', 'Options:');
   for (const [name, spec] of Object.entries(options) as [string, OptionSpec][]) {
     const short = spec.short ? `-${spec.short}, ` : '';
     const flag = `${short}--${name}${spec.argument ? ` ${spec.argument}` : ''}`;
-    const applies = spec.commands ? ` [${spec.commands.join(', ')}]` : '';
+    const applies = spec.commands ? ` [${spec.subcommands ? spec.commands.flatMap((c) => spec.subcommands!.map((sub) => `${c} ${sub}`)).join(', ') : spec.commands.join(', ')}]` : '';
     lines.push(`  ${flag.padEnd(width)}${spec.description}${applies}`);
   }
   lines.push(

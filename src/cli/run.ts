@@ -2,9 +2,13 @@
  * `rxlab run FILE`: runs a pipeline, reusing the stages its lock says are unchanged (and
  * whose files verify), then records the run in the lock — only after a completed run, so
  * a failed or interrupted one never leaves a lock that describes outputs it did not make.
- * The run itself is the engine's `runPipeline`; this adds the display and `--frozen`'s words.
+ * The run itself is the engine's `runPipeline`, on record (src/exp); this adds the display
+ * and `--frozen`'s words. With `--update-lock`, the `--set` values are first written into
+ * the pipeline file (src/exp/apply.ts), which then runs as committed.
  */
-import { FrozenLockError, runPipeline, type Plan } from '../engine/index.ts';
+import { FrozenLockError, type EngineEvent, type Plan } from '../engine/index.ts';
+import { updateLockRun, type WrittenParams } from '../exp/apply.ts';
+import { recordedRun } from '../exp/record.ts';
 import { resolveStage } from '../stages/registry.ts';
 import { shown } from '../util/paths.ts';
 import { jsonDisplay, plainDisplay, ttyDisplay, type Display } from './display.ts';
@@ -17,22 +21,22 @@ export async function runCommand(file: string, args: ParsedArgs): Promise<number
   const show = async (plan: Plan): Promise<void> => {
     const write = (text: string): void => void process.stdout.write(text);
     display = args.json ? jsonDisplay(write) : process.stdout.isTTY ? await ttyDisplay(plan.nodes.map((n) => n.spec.id), process.stdout) : plainDisplay(write);
+    if (written) display.line(describeWritten(shown(plan.pipeline.file), written));
+    if (adopted) display.line(`reusing the outputs of the same --set run in ${shown(adopted.from)}: ${adopted.ids.join(', ')}`);
   };
+  // --update-lock: the --set values are written into the file, which then runs as committed.
+  let written: WrittenParams | undefined;
+  let adopted: { ids: string[]; from: string } | undefined;
   let run;
   try {
-    run = await untilInterrupted((signal) =>
-      runPipeline(file, {
-        resolve: resolveStage,
-        set: args.set,
-        out: args.out,
-        updateLock: args.updateLock,
-        force: args.force,
-        frozen: args.frozen,
-        signal,
-        onStart: show,
-        onEvent: (e) => display?.event(e),
-      }),
-    );
+    const recording = { onWarning: (text: string) => void process.stderr.write(`rxlab run: ${text}\n`) };
+    run = await untilInterrupted(async (signal) => {
+      const options = { resolve: resolveStage, out: args.out, name: args.name, force: args.force, frozen: args.frozen, signal, onStart: show, onEvent: (e: EngineEvent) => display?.event(e) };
+      if (!args.updateLock) return recordedRun(file, { ...options, set: args.set }, recording);
+      const hooks = { onWritten: (w: WrittenParams) => (written = w), onAdopted: (ids: string[], from: string) => (adopted = { ids, from }) };
+      const applied = await updateLockRun(file, args.set, options, recording, hooks);
+      return { ...applied.run, lockUpdate: applied.lockUpdate };
+    });
   } catch (err) {
     if (!(err instanceof FrozenLockError)) throw err;
     process.stderr.write(`${err.message}\n`);
@@ -60,4 +64,11 @@ export async function runCommand(file: string, args: ParsedArgs): Promise<number
   out.line(`lock ${shown(target.lockFile)} ${lockUpdate}`);
   out.close();
   return EXIT.ok;
+}
+
+/** What --update-lock wrote into the pipeline file. */
+function describeWritten(file: string, written: WrittenParams): string {
+  if (written.changes.length === 0) return `${file} already sets what --set gave`;
+  const changes = written.changes.map((c) => `${c.param} ${JSON.stringify(c.from) ?? '(absent)'} → ${JSON.stringify(c.to) ?? '(absent)'}`);
+  return `${file} now sets ${changes.join(', ')}${written.relaidOut ? ' (laid out anew by yaml; comments kept)' : ''}`;
 }

@@ -7,7 +7,8 @@
  */
 import { join, resolve as resolvePath } from 'node:path';
 import type { StageResolver } from '../contract/resolve.ts';
-import { PipelineInputError, loadAndPlan, pipelineSpace, type Diagnostic } from '../engine/index.ts';
+import { PipelineInputError, loadAndPlan, pipelineSpace, projectRoot, type Diagnostic } from '../engine/index.ts';
+import { gitState } from '../exp/git.ts';
 import { hashValue } from '../util/canonical.ts';
 import { shown } from '../util/paths.ts';
 import { expandGrid, parseGridArg, SweepSpecError, type Grid } from './grid.ts';
@@ -64,7 +65,8 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
       if (!lock) return { dir, error: `the shared stages did not complete (${manifest.status}): ${manifest.error}` };
       for (const trial of trials) await seedTrial(join(dir, trial.id), sharedDir, lock);
     }
-    const outcomes = await pool.run(trials, { file, dirOf: (t) => join(dir, t.id), failFast: options.failFast, signal: options.signal, report });
+    const record = { sweep: dir, git: (await gitState(projectRoot(pipeline.dir))) ?? null };
+    const outcomes = await pool.run(trials, { file, dirOf: (t) => join(dir, t.id), failFast: options.failFast, signal: options.signal, record, report });
     const { summary, losses } = await summarise(pipeline.name, grid, shared, outcomes);
     await writeSummary(dir, summary, losses);
     return { dir, summary };

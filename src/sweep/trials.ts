@@ -10,6 +10,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { rxlabRoot } from '../version.ts';
+import type { GitState } from '../exp/git.ts';
 import type { Trial } from './grid.ts';
 import { TRIAL_WORKER_COMMAND, type TrialRequest, type WorkerMessage } from './worker.ts';
 
@@ -32,6 +33,8 @@ export interface TrialRunOptions {
   dirOf: (trial: Trial) => string;
   failFast: boolean;
   signal: AbortSignal;
+  /** The sweep's folder and the git state its trials are recorded with. */
+  record: { sweep: string; git: GitState | null };
   /** A line for the user: a trial started, finished or failed. */
   report: (text: string) => void;
 }
@@ -190,7 +193,13 @@ export class TrialPool {
     worker.stderr = '';
     outcome.worker = worker.child.pid;
     s.options.report(`${current.label}: started`);
-    const request: TrialRequest = { type: 'trial', file: s.options.file, overrides: trial.overrides, outDir: outcome.outDir };
+    const request: TrialRequest = {
+      type: 'trial',
+      file: s.options.file,
+      overrides: trial.overrides,
+      outDir: outcome.outDir,
+      record: { ...s.options.record, trial: trial.id },
+    };
     worker.child.send(request);
   }
 

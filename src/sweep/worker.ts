@@ -1,7 +1,7 @@
 /**
  * A sweep's trial worker: a long-lived process (`rxlab __trial-worker`, started by
  * trials.ts with an IPC channel) that runs trial after trial in process, each exactly as
- * `rxlab run FILE --set … --out DIR` runs it (`runPipeline`). A worker pays Node's
+ * `rxlab run FILE --set … --out DIR` runs it (`recordedRun`), on record as a trial. A worker pays Node's
  * start, the bundle's parse, ajv's schema compilation, the tfjs and vega imports and the
  * JIT's warm-up once instead of once per trial.
  *
@@ -15,7 +15,9 @@
  */
 import { renderOnThisThread } from '../charts/render.ts';
 import type { StageResolver } from '../contract/resolve.ts';
-import { EnvironmentError, PipelineInputError, formatDiagnostic, runPipeline } from '../engine/index.ts';
+import { EnvironmentError, PipelineInputError, formatDiagnostic } from '../engine/index.ts';
+import type { GitState } from '../exp/git.ts';
+import { recordedRun } from '../exp/record.ts';
 import { SweepSpecError } from './grid.ts';
 
 /**
@@ -31,6 +33,8 @@ export interface TrialRequest {
   file: string;
   overrides: string[];
   outDir: string;
+  /** How the trial is put on record: its sweep's folder, its id, and the git state the sweep found. */
+  record: { sweep: string; trial: string; git: GitState | null };
 }
 
 /** Worker → parent: `ready` once it listens, then `done` after each trial. */
@@ -83,7 +87,12 @@ export function trialWorker(stages: StageResolver, preload: () => void): Promise
 
 async function runTrial(request: TrialRequest, stages: StageResolver, signal: AbortSignal): Promise<WorkerMessage> {
   try {
-    const { manifest } = await runPipeline(request.file, { resolve: stages, set: request.overrides, out: request.outDir, signal });
+    const { sweep, trial, git } = request.record;
+    const { manifest } = await recordedRun(
+      request.file,
+      { resolve: stages, set: request.overrides, out: request.outDir, signal },
+      { kind: 'trial', sweep: { dir: sweep, trial }, git, onWarning: (text) => void process.stderr.write(`${text}\n`) },
+    );
     if (manifest.status === 'completed') return { type: 'done', status: 'completed' };
     // What `rxlab run` prints on stderr for it.
     return { type: 'done', status: manifest.status, error: `run ${manifest.status} after ${(manifest.durationMs / 1000).toFixed(2)} s: ${manifest.error}` };

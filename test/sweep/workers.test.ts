@@ -82,6 +82,7 @@ describe('sweep trial workers', () => {
       dirOf: (t) => join(dir, 'sweep', t.id),
       failFast: false,
       signal: new AbortController().signal,
+      record: { sweep: join(dir, 'sweep'), git: null },
       report: (text) => reports.push(text),
     });
     expect(outcomes.map((o) => o.status), reports.join('\n')).toEqual(['completed', 'completed', 'completed', 'completed']);

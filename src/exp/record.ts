@@ -1,0 +1,169 @@
+/**
+ * Runs that put themselves on record: `recordedRun` and `recordedCheck` run a pipeline with
+ * the engine (`runPipeline`, `checkPipeline`) and keep a record of it in the pipeline's
+ * history (history.ts) — `running` once it is loaded and planned, then how it ended,
+ * whatever the ending. A file with a mistake in it never runs, and leaves no record.
+ *
+ * A record that cannot be written (a read-only project) does not stop the run: the
+ * caller is told with `onWarning`.
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import {
+  checkPipeline,
+  pipelineSpace,
+  projectRoot,
+  runMetrics,
+  runPipeline,
+  type CheckPipelineOptions,
+  type PipelineCheck,
+  type PipelineRun,
+  type Plan,
+  type RunManifest,
+  type RunPipelineOptions,
+} from '../engine/index.ts';
+import { sha256 } from '../util/canonical.ts';
+import { gitState, type GitState } from './git.ts';
+import { HISTORY_DIR, RECORD_FORMAT, newRecordId, writeRecord, type Direction, type RunKind, type RunRecord } from './history.ts';
+
+/** How a run is recorded. */
+export interface RecordOptions {
+  /** `run` unless given. */
+  kind?: RunKind;
+  /** For a sweep's trial: the sweep's folder and the trial's id. */
+  sweep?: { dir: string; trial: string };
+  /** The git state, when the caller already knows it (a sweep asks once for all its trials). */
+  git?: GitState | null;
+  /** Told when the record could not be written; the run goes on regardless. */
+  onWarning?: (text: string) => void;
+}
+
+/** A pipeline's history folder: `outputs/<name>/.history/` under its project root. */
+export const historyDirOf = (plan: Plan): string => join(pipelineSpace(plan.pipeline), HISTORY_DIR);
+
+/** The direction of every metric the plan's stages declare, as `stage.metric` → direction, in plan order. */
+export function declaredMetrics(plan: Plan): Record<string, Direction> {
+  return Object.fromEntries(plan.nodes.flatMap((n) => Object.entries(n.spec.stage.metrics).map(([name, m]) => [`${n.spec.id}.${name}`, m.direction])));
+}
+
+/** Keeps one run's record up to date: written as it starts, rewritten as it ends. */
+class Recorder {
+  private readonly record: RunRecord;
+  private readonly dir: string;
+  private readonly git: Promise<GitState | undefined>;
+  private readonly started = performance.now();
+  /** Writes one after another, so the record that ends a run is never overtaken by its `running` one. */
+  private writes: Promise<void> = Promise.resolve();
+
+  constructor(
+    plan: Plan,
+    name: string,
+    outDir: string | undefined,
+    private readonly options: RecordOptions,
+  ) {
+    const { pipeline } = plan;
+    this.dir = historyDirOf(plan);
+    this.git = options.git !== undefined ? Promise.resolve(options.git ?? undefined) : gitState(projectRoot(pipeline.dir));
+    this.record = {
+      format: RECORD_FORMAT,
+      id: newRecordId(),
+      name,
+      kind: options.kind ?? 'run',
+      pipeline: { name: pipeline.name, file: pipeline.file, sha256: sha256(pipeline.source) },
+      overrides: pipeline.overrides.map((o) => o.text),
+      ...(options.sweep ? { sweep: options.sweep } : {}),
+      status: 'running',
+      startedAt: new Date().toISOString(),
+      pid: process.pid,
+      host: hostname(),
+      ...(outDir ? { outDir } : {}),
+      params: Object.fromEntries(plan.nodes.map((n) => [n.spec.id, n.spec.params])),
+      metrics: {},
+      directions: declaredMetrics(plan),
+      artifacts: {},
+    };
+  }
+
+  /** The `running` record, written without waiting for git (asked meanwhile, it joins the final record). */
+  start(): Promise<void> {
+    return this.write(false);
+  }
+
+  /** How the run ended, from its manifest (and, for a check, its comparison with the lock). */
+  async finish(manifest: RunManifest, check?: RunRecord['check']): Promise<void> {
+    Object.assign(this.record, {
+      status: manifest.status,
+      durationMs: Math.round(manifest.durationMs),
+      metrics: runMetrics(manifest),
+      artifacts: Object.fromEntries(Object.entries(manifest.stages).flatMap(([id, s]) => Object.entries(s.artifacts).map(([name, a]) => [`${id}/${name}`, a.sha256]))),
+      ...(manifest.error ? { error: manifest.error } : {}),
+      ...(check ? { check } : {}),
+    });
+    await this.write();
+  }
+
+  /** The run could not go on after it was planned (another run held its folder, …). */
+  async fail(err: unknown): Promise<void> {
+    Object.assign(this.record, { status: 'failed', durationMs: Math.round(performance.now() - this.started), error: err instanceof Error ? err.message : String(err) });
+    await this.write();
+  }
+
+  private write(withGit = true): Promise<void> {
+    const snapshot = structuredClone(this.record);
+    this.writes = this.writes.then(async () => {
+      const git = withGit ? await this.git : undefined;
+      if (git) snapshot.git = git;
+      try {
+        await writeRecord(this.dir, snapshot);
+      } catch (err) {
+        this.options.onWarning?.(`the run was not recorded in ${this.dir}: ${(err as Error).message}`);
+      }
+    });
+    return this.writes;
+  }
+}
+
+/** `runPipeline`, on record. */
+export async function recordedRun(file: string, options: RunPipelineOptions, recording: RecordOptions = {}): Promise<PipelineRun> {
+  let recorder: Recorder | undefined;
+  try {
+    const run = await runPipeline(file, {
+      ...options,
+      onStart: async (plan, target) => {
+        recorder = new Recorder(plan, target.name, target.outDir, recording);
+        await recorder.start();
+        await options.onStart?.(plan, target);
+      },
+    });
+    await recorder?.finish(run.manifest);
+    return run;
+  } catch (err) {
+    await recorder?.fail(err);
+    throw err;
+  }
+}
+
+/** `checkPipeline`, on record (named `check`); a pipeline without a lock is not checked, and not recorded. */
+export async function recordedCheck(file: string, options: CheckPipelineOptions, recording: RecordOptions = {}): Promise<PipelineCheck> {
+  let recorder: Recorder | undefined;
+  try {
+    const check = await checkPipeline(file, {
+      ...options,
+      onStart: (plan, dir) => {
+        recorder = new Recorder(plan, 'check', undefined, { ...recording, kind: 'check' });
+        void recorder.start();
+        options.onStart?.(plan, dir);
+      },
+    });
+    if (recorder && check.manifest) {
+      const rows = check.report?.rows ?? [];
+      const count = (result: string): number => rows.filter((r) => r.result === result).length;
+      const summary = check.report ? { ok: check.report.ok, same: count('same'), changed: count('changed'), missing: count('missing'), new: count('new') } : undefined;
+      await recorder.finish(check.manifest, summary);
+    }
+    return check;
+  } catch (err) {
+    await recorder?.fail(err);
+    throw err;
+  }
+}
