@@ -2,7 +2,7 @@
 export { scatterSpec, type ScatterOptions } from './scatter.ts';
 export { decisionLine, decisionLineSpec, type DecisionLine, type DecisionLineOptions } from './decision-line.ts';
 export { lossCurveSpec, lossCurvesSpec, type LossCurveOptions, type LossSeries } from './loss.ts';
-export { finalLossSpec, type TrialLoss } from './final-loss.ts';
+export { objectiveSpec, type ObjectiveChartOptions, type TrialValue } from './objective.ts';
 export { decisionRegionSpec, type DecisionRegionOptions } from './region.ts';
 export { isoline, type ProbabilityGrid, type Segment } from './contour.ts';
 export type { TestPoint } from './plane.ts';

@@ -1,7 +1,7 @@
 /** `rxlab sweep FILE --grid stage.param=v1,v2 …`: runs the sweep (src/sweep/sweep.ts) and prints its table. */
 import { join } from 'node:path';
 import { resolveStage } from '../stages/registry.ts';
-import { summaryTable } from '../sweep/summary.ts';
+import { describeBest, summaryTable } from '../sweep/summary.ts';
 import { runSweep } from '../sweep/sweep.ts';
 import { shown } from '../util/paths.ts';
 import { EXIT } from './exit.ts';
@@ -11,7 +11,7 @@ import { formatTable } from './table.ts';
 
 export async function sweepCommand(file: string, args: ParsedArgs): Promise<number> {
   const say = (text: string): void => void process.stdout.write(`${text}\n`);
-  const { dir, summary, error } = await untilInterrupted((signal) =>
+  const { dir, summary, charts = [], error } = await untilInterrupted((signal) =>
     runSweep(file, {
       resolve: resolveStage,
       grid: args.grid,
@@ -19,6 +19,8 @@ export async function sweepCommand(file: string, args: ParsedArgs): Promise<numb
       seed: args.seed,
       jobs: args.jobs,
       failFast: args.failFast,
+      metric: args.metric,
+      direction: args.direction,
       out: args.out,
       signal,
       report: say,
@@ -30,8 +32,9 @@ export async function sweepCommand(file: string, args: ParsedArgs): Promise<numb
   }
   const [header, ...rows] = summaryTable(summary);
   say(`\n${formatTable(header, rows)}`);
+  const best = describeBest(summary);
+  if (best) say(`best: ${best}`);
   const failed = summary.trials.filter((t) => t.status !== 'completed').length;
-  const drew = summary.trials.some((t) => t.finalLoss !== undefined) ? ', charts final-loss.svg and loss-curves.svg' : '';
-  say(`${summary.trials.length - failed} of ${summary.trials.length} trials completed; summary in ${shown(join(dir, 'sweep.json'))}${drew}`);
+  say(`${summary.trials.length - failed} of ${summary.trials.length} trials completed; summary in ${shown(join(dir, 'sweep.json'))}${charts.length ? `, charts ${charts.join(' and ')}` : ''}`);
   return failed === 0 ? EXIT.ok : EXIT.failed;
 }

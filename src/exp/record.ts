@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
   checkPipeline,
+  declaredMetrics,
   pipelineSpace,
   projectRoot,
   runMetrics,
@@ -24,7 +25,7 @@ import {
 } from '../engine/index.ts';
 import { sha256 } from '../util/canonical.ts';
 import { gitState, type GitState } from './git.ts';
-import { HISTORY_DIR, RECORD_FORMAT, newRecordId, writeRecord, type Direction, type RunKind, type RunRecord } from './history.ts';
+import { HISTORY_DIR, RECORD_FORMAT, newRecordId, writeRecord, type RunKind, type RunRecord } from './history.ts';
 
 /** How a run is recorded. */
 export interface RecordOptions {
@@ -41,10 +42,6 @@ export interface RecordOptions {
 /** A pipeline's history folder: `outputs/<name>/.history/` under its project root. */
 export const historyDirOf = (plan: Plan): string => join(pipelineSpace(plan.pipeline), HISTORY_DIR);
 
-/** The direction of every metric the plan's stages declare, as `stage.metric` → direction, in plan order. */
-export function declaredMetrics(plan: Plan): Record<string, Direction> {
-  return Object.fromEntries(plan.nodes.flatMap((n) => Object.entries(n.spec.stage.metrics).map(([name, m]) => [`${n.spec.id}.${name}`, m.direction])));
-}
 
 /** Keeps one run's record up to date: written as it starts, rewritten as it ends. */
 class Recorder {
@@ -79,7 +76,7 @@ class Recorder {
       ...(outDir ? { outDir } : {}),
       params: Object.fromEntries(plan.nodes.map((n) => [n.spec.id, n.spec.params])),
       metrics: {},
-      directions: declaredMetrics(plan),
+      directions: declaredMetrics(plan.nodes.map((n) => n.spec)),
       artifacts: {},
     };
   }

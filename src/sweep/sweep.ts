@@ -3,7 +3,8 @@
  * `sweep:` block) as its own trial. Stages no swept param reaches run once and are shared;
  * trials run in up to `jobs` long-lived worker processes, each running trial after trial
  * (trials.ts); a failed trial is reported and the others finish (unless `failFast`).
- * Running the same sweep again reuses what finished.
+ * The best trial is the best by the sweep's objective (objective.ts). Running the same
+ * sweep again reuses what finished.
  */
 import { join, resolve as resolvePath } from 'node:path';
 import type { StageResolver } from '../contract/resolve.ts';
@@ -14,7 +15,8 @@ import { shown } from '../util/paths.ts';
 import { expandGrid, parseGridArg, SweepSpecError, type Grid } from './grid.ts';
 import { runShared, seedTrial } from './prepare.ts';
 import { sharedStages } from './shared.ts';
-import { summarise, writeSummary, type SweepSummary } from './summary.ts';
+import { describeObjective, sweepObjective, type Direction } from './objective.ts';
+import { lossStage, summarise, writeSummary, type SweepSummary } from './summary.ts';
 import { TrialPool } from './trials.ts';
 
 export interface SweepOptions {
@@ -25,6 +27,10 @@ export interface SweepOptions {
   seed?: number;
   jobs: number;
   failFast: boolean;
+  /** The objective (`--metric`); the file's `sweep.objective`, or the pipeline's last metric, when absent. */
+  metric?: string;
+  /** `--maximize` / `--minimize`: instead of the metric's declared direction. */
+  direction?: Direction;
   /** The sweep's folder; default `outputs/<name>/sweeps/<hash of the grid>`. */
   out?: string;
   signal: AbortSignal;
@@ -35,6 +41,8 @@ export interface SweepOptions {
 export interface SweepResult {
   dir: string;
   summary?: SweepSummary;
+  /** The charts it drew (file names in `dir`). */
+  charts?: string[];
   /** Why the sweep stopped before its trials, when it did (the shared stages failed). */
   error?: string;
 }
@@ -48,6 +56,7 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
   const random = options.random ?? pipeline.sweep?.random;
   const seed = options.seed ?? pipeline.sweep?.seed ?? 0;
   const trials = expandGrid(grid, { random, seed });
+  const objective = sweepObjective(plan, { metric: options.metric, direction: options.direction });
   // The workers start now: their start overlaps checking the trials and running the shared stages.
   const pool = new TrialPool(Math.min(options.jobs, trials.length));
   try {
@@ -56,6 +65,7 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
     const dir = options.out !== undefined ? resolvePath(options.out) : join(pipelineSpace(pipeline), 'sweeps', hashValue({ grid, random, seed }).slice(0, 10));
     report(`sweep ${pipeline.name}: ${trials.length} trials, ${options.jobs} at a time, in ${shown(dir)}`);
     report(shared.length ? `shared by every trial (run once): ${shared.join(', ')}` : 'no stage is shared: every stage depends on a swept param');
+    report(`objective: ${describeObjective(objective)}`);
 
     const sharedDir = join(dir, 'shared');
     if (shared.length > 0) {
@@ -67,9 +77,9 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
     }
     const record = { sweep: dir, git: (await gitState(projectRoot(pipeline.dir))) ?? null };
     const outcomes = await pool.run(trials, { file, dirOf: (t) => join(dir, t.id), failFast: options.failFast, signal: options.signal, record, report });
-    const { summary, losses } = await summarise(pipeline.name, grid, shared, outcomes);
-    await writeSummary(dir, summary, losses);
-    return { dir, summary };
+    const { summary, losses } = await summarise(pipeline.name, grid, shared, outcomes, objective, lossStage(plan, objective));
+    const charts = await writeSummary(dir, summary, losses);
+    return { dir, summary, charts };
   } finally {
     await pool.close();
   }

@@ -42,9 +42,12 @@ export interface PipelineSpec {
   sweep?: SweepSpec;
 }
 
-/** A grid of param values (`train.optimizer.lr` → values) and, optionally, how many combinations to draw. */
+/** A grid of param values (`train.optimizer.lr` → values), optionally how many combinations to draw, and the metric that decides the best trial. */
 export interface SweepSpec {
   grid: Record<string, unknown[]>;
   random?: number;
   seed?: number;
+  /** A declared metric, `stage.metric` (checked when the file is loaded). */
+  objective?: string;
+  direction?: 'maximize' | 'minimize';
 }
