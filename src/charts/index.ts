@@ -4,6 +4,8 @@ export { decisionLine, decisionLineSpec, type DecisionLine, type DecisionLineOpt
 export { LOG_SPAN, lossCurveSpec, lossCurvesSpec, spansDecades, type LossCurveOptions, type LossCurvesOptions, type LossSeries } from './loss.ts';
 export { finalLossSpec, type TrialLoss } from './final-loss.ts';
 export { decisionRegionSpec, type DecisionRegionOptions } from './region.ts';
+export { parallelCoordinatesSpec, type ParallelAxis, type ParallelLine, type ParallelOptions } from './parallel.ts';
+export { interactiveLossSpec, lossChartRows, type InteractiveMeta, type LogScaleToggle, type LossRow } from './interactive.ts';
 export { isoline, type ProbabilityGrid, type Segment } from './contour.ts';
 export type { TestPoint } from './plane.ts';
 export type { ChartTitle } from './theme.ts';

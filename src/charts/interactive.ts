@@ -113,11 +113,12 @@ export function interactiveLossSpec(spec: Spec): Spec | undefined {
   const runs = new Set(rows.map((r) => r.run)).size;
   const validation = rows.some((r) => r.series === 'validation');
   const colour = line.encode?.update?.stroke;
+  // Headed by the run, or by the series when there is one run; the series too when both vary.
   const tooltip = [
     `'title': ${runs > 1 ? 'datum.run' : 'datum.series'}`,
-    ...(runs > 1 && validation ? ["'loss': datum.series"] : []),
+    ...(runs > 1 && validation ? ["'series': datum.series"] : []),
     "'epoch': datum.epoch",
-    `'${runs > 1 || !validation ? 'loss' : 'value'}': format(datum.loss, '.6~g')`,
+    "'loss': format(datum.loss, '.6~g')",
   ];
   const hover: Mark = {
     type: 'symbol',

@@ -2,7 +2,9 @@
  * The live view: a page on a local HTTP server that shows a run (or a sweep) as it happens,
  * fed by server-sent events. Whatever is published goes to every open page at once, and is
  * kept: a page opened late (or reconnecting, with the standard Last-Event-ID) first gets
- * every event it has not seen. The protocol is in live-events.ts.
+ * every event it has not seen. After a `finished` or `failed` event the streams end, and a
+ * page that reconnects having seen everything is told not to come back (HTTP 204). The
+ * protocol is in live-events.ts.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,6 +32,8 @@ export interface LiveView {
 /** A comment line now and then keeps idle event streams from being cut by whatever sits between. */
 const HEARTBEAT_MS = 15_000;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+/** The events that end a run or a sweep (live-events.ts). */
+const END = new Set<unknown>(['finished', 'failed']);
 
 function liveBody(title: string): Html {
   return html`<header><div class="kind">rxlab live</div><h1 id="title">${title}</h1><div class="meta"><span id="status"></span><span id="facts"></span></div></header>
@@ -52,15 +56,25 @@ export function startLiveView(options: LiveViewOptions): Promise<LiveView> {
   const events: string[] = [];
   const streams = new Set<ServerResponse>();
   let closed = false;
+  /** A `finished` or `failed` event was published: streams end after it, and pages stop there. */
+  let ended = false;
   let allowedHosts: Set<string> | undefined;
 
   const serveEvents = (req: IncomingMessage, res: ServerResponse): void => {
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
     const seen = Number(req.headers['last-event-id']);
     const from = Number.isInteger(seen) && seen > 0 ? Math.min(seen, events.length) : 0;
+    // A page that has seen the end: 204 is how server-sent events say "do not reconnect".
+    if (ended && from === events.length) {
+      res.writeHead(204).end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
     res.write(`retry: 1000\n\n${events.slice(from).map((json, i) => `id: ${from + i + 1}\ndata: ${json}\n\n`).join('')}`);
-    streams.add(res);
-    req.on('close', () => streams.delete(res));
+    if (ended) res.end();
+    else {
+      streams.add(res);
+      req.on('close', () => streams.delete(res));
+    }
   };
 
   const server = createServer((req, res) => {
@@ -100,7 +114,12 @@ export function startLiveView(options: LiveViewOptions): Promise<LiveView> {
           const json = JSON.stringify(event);
           events.push(json);
           const message = `id: ${events.length}\ndata: ${json}\n\n`;
-          for (const res of streams) res.write(message);
+          ended ||= END.has((event as { type?: unknown }).type);
+          for (const res of streams) {
+            res.write(message);
+            if (ended) res.end();
+          }
+          if (ended) streams.clear();
         },
         close() {
           if (closed) return Promise.resolve();

@@ -16,7 +16,7 @@ interface Received {
 /** Opens the event stream and collects `count` events (with their ids), then disconnects. */
 function events(url: string, count: number, lastEventId?: number): Promise<Received[]> {
   return new Promise((resolve, reject) => {
-    const req = get(new URL('events', url), { headers: lastEventId === undefined ? {} : { 'Last-Event-ID': String(lastEventId) } }, (res) => {
+    const req = get(new URL('events', url), { agent: false, headers: lastEventId === undefined ? {} : { 'Last-Event-ID': String(lastEventId) } }, (res) => {
       expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
       const got: Received[] = [];
       let text = '';
@@ -88,6 +88,21 @@ describe('startLiveView', () => {
     live = await startLiveView({ title: 't' });
     for (let n = 1; n <= 4; n++) live.publish({ type: 'progress', n });
     expect((await events(live.url, 2, 2)).map((e) => e.id)).toEqual([3, 4]);
+  });
+
+  it('ends the streams after the run\'s last event, and tells a page that saw it not to reconnect', async () => {
+    live = await startLiveView({ title: 't' });
+    live.publish({ type: 'progress', n: 1 });
+    const open = events(live.url, 99);
+    await new Promise((r) => setTimeout(r, 50));
+    live.publish({ type: 'finished', status: 'completed' });
+    expect((await open).map((e) => e.event.type)).toEqual(['progress', 'finished']);
+    // A page opened afterwards gets it all, and the stream ends.
+    expect((await events(live.url, 99)).map((e) => e.id)).toEqual([1, 2]);
+    const again = await new Promise<number>((resolve, reject) =>
+      get(new URL('events', live!.url), { agent: false, headers: { 'Last-Event-ID': '2' } }, (res) => resolve(res.statusCode!)).on('error', reject),
+    );
+    expect(again).toBe(204);
   });
 
   it('ends open streams on close, and ignores what is published after', async () => {

@@ -59,6 +59,8 @@ let fresh: { run: string; series: string; epoch: number; loss: number }[] = [];
 let remake = false;
 let chart: Chart | undefined;
 let scheduled = false;
+/** The run (or sweep) has finished or failed. */
+let ended = false;
 
 function stage(id: string): StageRow {
   let row = stages.get(id);
@@ -148,8 +150,8 @@ function handle(event: LiveEvent): void {
       for (const row of stages.values()) if (row.state === 'running') row.state = 'stopped';
       best = event.type === 'finished' ? event.best : undefined;
       status = event.type === 'finished' ? `${event.status}${event.durationMs === undefined ? '' : ` in ${(event.durationMs / 1000).toFixed(2)} s`}` : `failed: ${event.error}`;
-      // The stream is over: no reconnecting to a server that may be gone.
-      source.close();
+      // The server ends the stream now; the error that follows is no lost connection.
+      ended = true;
       // The last look decides the axis (log or not) and marks the best trial.
       remake = true;
       break;
@@ -272,7 +274,8 @@ source.onopen = () => {
   schedule();
 };
 source.onerror = () => {
-  if (source.readyState !== EventSource.CLOSED) status = 'connection lost, retrying…';
+  if (ended) return;
+  status = source.readyState === EventSource.CLOSED ? 'connection lost' : 'connection lost, retrying…';
   schedule();
 };
 schedule();
