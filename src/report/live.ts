@@ -51,25 +51,44 @@ const authority = (host: string, port: number): string => `${host.includes(':') 
 /** Starts the server; resolves once it listens. */
 export function startLiveView(options: LiveViewOptions): Promise<LiveView> {
   const { port = 0, host = '127.0.0.1', title } = options;
-  const document = page({ title: `rxlab live · ${title}`, body: liveBody(title), charts: [], client: 'live', data: { title } });
+  const pageHtml = page({ title: `rxlab live · ${title}`, body: liveBody(title), charts: [], client: 'live', data: { title } });
   /** Every event published so far, as JSON; event i has id i + 1. */
   const events: string[] = [];
+  /** How many of them the open streams have been sent; the rest go out at the next flush. */
+  let sent = 0;
   const streams = new Set<ServerResponse>();
   let closed = false;
-  /** A `finished` or `failed` event was published: streams end after it, and pages stop there. */
+  /** A `finished` or `failed` event waits to be sent; once it is, `ended`: streams end after it, and pages stop there. */
+  let ending = false;
   let ended = false;
+  let flushing = false;
   let allowedHosts: Set<string> | undefined;
+
+  const message = (i: number): string => `id: ${i + 1}\ndata: ${events[i]}\n\n`;
+
+  /** Sends the events published since the last flush to every open stream, in one write each. */
+  const flush = (): void => {
+    flushing = false;
+    const chunk = events.slice(sent).map((_, k) => message(sent + k)).join('');
+    sent = events.length;
+    ended ||= ending;
+    for (const res of streams) {
+      res.write(chunk);
+      if (ended) res.end();
+    }
+    if (ended) streams.clear();
+  };
 
   const serveEvents = (req: IncomingMessage, res: ServerResponse): void => {
     const seen = Number(req.headers['last-event-id']);
-    const from = Number.isInteger(seen) && seen > 0 ? Math.min(seen, events.length) : 0;
+    const from = Number.isInteger(seen) && seen > 0 ? Math.min(seen, sent) : 0;
     // A page that has seen the end: 204 is how server-sent events say "do not reconnect".
-    if (ended && from === events.length) {
+    if (ended && from === sent) {
       res.writeHead(204).end();
       return;
     }
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
-    res.write(`retry: 1000\n\n${events.slice(from).map((json, i) => `id: ${from + i + 1}\ndata: ${json}\n\n`).join('')}`);
+    res.write(`retry: 1000\n\n${events.slice(from, sent).map((_, k) => message(from + k)).join('')}`);
     if (ended) res.end();
     else {
       streams.add(res);
@@ -87,7 +106,7 @@ export function startLiveView(options: LiveViewOptions): Promise<LiveView> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
     } else if (path === '/') {
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(document);
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(pageHtml);
     } else if (path === '/events') {
       serveEvents(req, res);
     } else {
@@ -111,18 +130,17 @@ export function startLiveView(options: LiveViewOptions): Promise<LiveView> {
         url: `http://${authority(host, actual)}/`,
         publish(event) {
           if (closed) return;
-          const json = JSON.stringify(event);
-          events.push(json);
-          const message = `id: ${events.length}\ndata: ${json}\n\n`;
-          ended ||= END.has((event as { type?: unknown }).type);
-          for (const res of streams) {
-            res.write(message);
-            if (ended) res.end();
+          events.push(JSON.stringify(event));
+          ending ||= END.has((event as { type?: unknown }).type);
+          // One write per stream for all the events of this turn of the event loop, not one per event.
+          if (!flushing) {
+            flushing = true;
+            setImmediate(flush);
           }
-          if (ended) streams.clear();
         },
         close() {
           if (closed) return Promise.resolve();
+          flush();
           closed = true;
           clearInterval(heartbeat);
           for (const res of streams) res.end();

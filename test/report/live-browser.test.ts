@@ -105,6 +105,30 @@ describe.skipIf(noBrowser)(`the live view in Chromium${skipNote}`, () => {
     expect(opened.found).toEqual([]);
   });
 
+  it('turns the loss axis logarithmic once the losses span two decades, unless the user has chosen', async () => {
+    live = await startLiveView({ title: 'xor-mlp' });
+    startRun(live);
+    const steep = (from: number, to: number) => {
+      for (let epoch = from; epoch <= to; epoch++) live!.publish({ type: 'progress', stage: 'train', current: epoch, total: EPOCHS, state: { loss: 0.7 * 0.85 ** epoch } });
+    };
+    const opened = await open(live);
+    page = opened.page;
+    const checkbox = page.locator('#loss input[type=checkbox]');
+    steep(1, 10);
+    await expect.poll(() => points(page!)).toBe(10);
+    expect(await checkbox.isChecked()).toBe(false);
+    // 0.7 · 0.85³⁵ is about 0.0025: more than two decades below the first loss.
+    steep(11, 35);
+    await expect.poll(() => checkbox.isChecked()).toBe(true);
+    expect(await points(page)).toBe(35);
+    await checkbox.click();
+    await expect.poll(() => checkbox.isChecked()).toBe(false);
+    steep(36, 40);
+    await expect.poll(() => points(page!)).toBe(40);
+    expect(await checkbox.isChecked()).toBe(false);
+    expect(opened.found).toEqual([]);
+  });
+
   it('follows a sweep: a row and a curve per trial, the best marked at the end', async () => {
     live = await startLiveView({ title: 'xor-mlp sweep' });
     const trials = [

@@ -84,6 +84,24 @@ describe('startLiveView', () => {
     expect(await stream).toEqual([1, 2, 3, 4].map((n) => ({ id: n, event: { type: 'progress', n } })).concat([{ id: 5, event: { type: 'finished', status: 'completed' } as never }]));
   });
 
+  it('gives pages that connect while events pour in each event once, in order', async () => {
+    live = await startLiveView({ title: 't' });
+    const total = 3000;
+    const publishing = (async () => {
+      for (let n = 1; n < total; n++) {
+        live!.publish({ type: 'progress', n });
+        if (n % 25 === 0) await new Promise((r) => setImmediate(r));
+      }
+      live!.publish({ type: 'finished', status: 'completed' });
+    })();
+    const pages = [0, 2, 5, 11].map(async (ms) => {
+      await new Promise((r) => setTimeout(r, ms));
+      return events(live!.url, total);
+    });
+    await publishing;
+    for (const got of await Promise.all(pages)) expect(got.map((e) => e.id)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+  });
+
   it('resumes a reconnecting page after the last event it saw', async () => {
     live = await startLiveView({ title: 't' });
     for (let n = 1; n <= 4; n++) live.publish({ type: 'progress', n });

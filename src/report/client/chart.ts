@@ -27,9 +27,11 @@ export class Chart {
   private queue: Promise<unknown> = Promise.resolve();
   private draws = 0;
 
+  /** `onSwitch` hears of the log-scale switch being flipped (by the user: drawing it does not count). */
   constructor(
     private readonly el: HTMLElement,
     private readonly spec: Spec,
+    private readonly onSwitch?: (log: boolean) => void,
   ) {}
 
   /** Draws the chart; `el.dataset.draws` counts the finished draws, for whoever waits on them. */
@@ -63,6 +65,7 @@ export class Chart {
     if (!s || !bound || !('value' in bound)) throw new Error(`the chart has no scale ${scale} or signal ${signal} to switch`);
     Object.assign(s, { type: log ? 'log' : 'linear' });
     bound.value = log;
+    this.onSwitch?.(log);
     return this.draw();
   }
 

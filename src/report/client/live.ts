@@ -2,10 +2,10 @@
  * Page code of the live view (runs in the browser, bundled into client-code.ts): follows the
  * server's event stream (server-sent events; on connecting, the server replays everything so
  * far) and shows the stages, the trials of a sweep, and the loss curves as they grow. The
- * events are handled into plain state at once; the page catches up with it once a frame.
+ * events are handled into plain state at once; the page catches up with it a few times a second.
  */
 import { interactiveLossSpec } from '../../charts/interactive.ts';
-import { lossCurvesSpec, type LossSeries } from '../../charts/loss.ts';
+import { LOG_SPAN, lossCurvesSpec, type LossSeries } from '../../charts/loss.ts';
 import { tidy } from '../../charts/numbers.ts';
 import type { LiveEvent } from '../live-events.ts';
 import { Chart, pageData } from './chart.ts';
@@ -58,6 +58,12 @@ let facts = '';
 let fresh: { run: string; series: string; epoch: number; loss: number }[] = [];
 let remake = false;
 let chart: Chart | undefined;
+/** The smallest and largest positive loss so far: when they come to span decades, the chart is made anew, on a log axis. */
+let lowest = Infinity;
+let highest = 0;
+/** Whether the chart was made with a log axis; once the user flips its switch, theirs is the last word. */
+let drawnLog = false;
+let userChose = false;
 let scheduled = false;
 /** The run (or sweep) has finished or failed. */
 let ended = false;
@@ -84,7 +90,13 @@ function addPoint(key: string, name: string, series: 'training' | 'validation', 
   const losses = series === 'training' ? curve.train : curve.validation;
   if (series === 'validation' && losses.length === 0) remake = true;
   losses[epoch] = loss;
-  if (Number.isFinite(loss)) fresh.push({ run: curve.name, series, epoch, loss: tidy(loss) });
+  if (!Number.isFinite(loss)) return;
+  fresh.push({ run: curve.name, series, epoch, loss: tidy(loss) });
+  if (loss > 0) {
+    lowest = Math.min(lowest, loss);
+    highest = Math.max(highest, loss);
+  }
+  if (!userChose && !drawnLog && highest / lowest >= LOG_SPAN) remake = true;
 }
 
 function handle(event: LiveEvent): void {
@@ -159,13 +171,26 @@ function handle(event: LiveEvent): void {
   schedule();
 }
 
+/**
+ * The page catches up at most every SHOW_EVERY_MS: training emits an event per epoch, often
+ * thousands a second, and redrawing a chart of every epoch so far at each frame would take
+ * the CPU that training (on the same machine) needs.
+ */
+const SHOW_EVERY_MS = 250;
+let shown = 0;
+
 function schedule(): void {
   if (scheduled) return;
   scheduled = true;
-  requestAnimationFrame(() => {
-    scheduled = false;
-    show();
-  });
+  setTimeout(
+    () =>
+      requestAnimationFrame(() => {
+        scheduled = false;
+        shown = performance.now();
+        show();
+      }),
+    Math.max(0, shown + SHOW_EVERY_MS - performance.now()),
+  );
 }
 
 const number = (x: number | undefined): string => (x === undefined ? '' : String(Number(x.toPrecision(6))));
@@ -258,7 +283,15 @@ function showChart(): void {
     const series: LossSeries[] = [...curves.values()].map((c) => ({ name: c.name, losses: c.train, ...(c.validation.length ? { validation: c.validation } : {}) }));
     const highlight = best === undefined ? undefined : trials.get(best)?.name;
     const spec = interactiveLossSpec(lossCurvesSpec(series, { title: 'Training loss', ...(highlight && series.some((s) => s.name === highlight) ? { highlight } : {}) }))!;
-    chart = new Chart($('loss').querySelector('.view')!, spec);
+    const y = spec.scales?.find((s) => s.name === 'y');
+    if (userChose && y) Object.assign(y, { type: drawnLog ? 'log' : 'linear' });
+    drawnLog = y?.type === 'log';
+    const toggle = spec.signals?.find((s) => s.name === 'logScale');
+    if (toggle && 'value' in toggle) toggle.value = drawnLog;
+    chart = new Chart($('loss').querySelector('.view')!, spec, (log) => {
+      userChose = true;
+      drawnLog = log;
+    });
     void chart.draw().catch(() => undefined);
   } else if (chart && fresh.length > 0) {
     void chart.insert('losses', fresh).catch(() => undefined);
