@@ -26,6 +26,8 @@ export class Chart {
   /** Draws and insertions, one after another. */
   private queue: Promise<unknown> = Promise.resolve();
   private draws = 0;
+  /** Counts the views made: rows added before a view is made are in its spec already. */
+  private generation = 0;
 
   /** `onSwitch` hears of the log-scale switch being flipped (by the user: drawing it does not count). */
   constructor(
@@ -41,6 +43,7 @@ export class Chart {
       this.el.replaceChildren();
       // Vega tags the data objects it ingests: it gets copies, and `spec` stays plain for the next draw.
       const view = new vega.View(vega.parse(structuredClone(this.spec)), { renderer: 'svg', container: this.el, hover: true });
+      this.generation++;
       view.tooltip(tooltips.call);
       this.view = view;
       await view.runAsync();
@@ -50,11 +53,12 @@ export class Chart {
     });
   }
 
-  /** Adds `rows` to data set `name`: to the view now, and to the spec for later draws. */
+  /** Adds `rows` to data set `name`: to the spec for later draws, and to the view (unless one made since has them from the spec). */
   insert(name: string, rows: object[]): Promise<void> {
     valuesOf(this.spec, name).push(...rows);
+    const generation = this.generation;
     return this.enqueue(async () => {
-      if (this.view) await this.view.insert(name, rows.map((r) => ({ ...r }))).runAsync();
+      if (this.view && this.generation === generation) await this.view.insert(name, rows.map((r) => ({ ...r }))).runAsync();
     });
   }
 
