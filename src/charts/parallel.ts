@@ -123,7 +123,7 @@ export function parallelCoordinatesSpec(axes: ParallelAxis[], lines: ParallelLin
   };
   const left = lines.length - complete.length;
   const notes = [
-    ...(metrics.length > 0 ? ['metric axes: better at the top'] : []),
+    ...(metrics.some((m) => m.direction) ? ['metric axes: better at the top'] : []),
     ...(highlight !== undefined && complete.some((l) => l.name === highlight) ? [`red: ${highlight}`] : []),
     ...(left > 0 ? [`${left} trial(s) without ${metrics.map((m) => m.name).join(', ')} not drawn`] : []),
   ];

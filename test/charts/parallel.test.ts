@@ -37,6 +37,13 @@ describe('parallelCoordinatesSpec', () => {
     expect(spec.scales?.find((s) => s.name === 'shade')).toMatchObject({ domain: { data: 'rows', field: 'a2' }, reverse: false });
   });
 
+  it('says which end is better only when the metrics say which way they go', () => {
+    expect(spec.title).toMatchObject({ subtitle: expect.arrayContaining(['metric axes: better at the top']) });
+    const undirected = parallelCoordinatesSpec([axes[0], { kind: 'metric', name: 'evaluate.accuracy' }], lines, { title: 't' });
+    expect(undirected.title).not.toMatchObject({ subtitle: expect.arrayContaining(['metric axes: better at the top']) });
+    expect(undirected.scales?.find((s) => s.name === 'a1')).toMatchObject({ reverse: false });
+  });
+
   it('titles axes by the shortest unambiguous tail of their names', () => {
     expect(spec.axes?.map((a) => a.title)).toEqual(['lr', 'layers', 'accuracy', 'loss']);
     const twoSeeds = parallelCoordinatesSpec(
