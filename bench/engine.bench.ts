@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Observable } from 'rxjs';
 import { count, map } from 'rxjs/operators';
-import type { PipelineSpec } from '../src/engine/pipeline.ts';
-import { planPipeline } from '../src/engine/plan.ts';
-import { runPlan } from '../src/engine/run.ts';
-import { defineStage, output, type LiveInput, type StageEvent } from '../src/engine/stage.ts';
+import type { PipelineSpec } from '../src/engine/load/pipeline.ts';
+import { planPipeline } from '../src/engine/plan/plan.ts';
+import { runPlan } from '../src/engine/run/stream.ts';
+import { defineStage, type StageEvent } from '../src/contract/stage.ts';
 import { median } from './stats.ts';
 
 const EVENTS = 100_000;
@@ -22,23 +22,23 @@ const producer = defineStage({
   description: 'emits EVENTS states on a live stream',
   params: {},
   inputs: {},
-  outputs: { states: { kind: 'state', stream: true } },
-  run: () =>
+  outputs: { states: { kind: 'x-state', stream: true } },
+  run: (ctx) =>
     new Observable<StageEvent>((subscriber) => {
       for (let epoch = 0; epoch < EVENTS && !subscriber.closed; epoch++) {
-        subscriber.next(output('states', { epoch, loss: 1 / (epoch + 1), elapsedMs: epoch }));
+        subscriber.next(ctx.output('states', { epoch, loss: 1 / (epoch + 1), elapsedMs: epoch }));
       }
       subscriber.complete();
     }),
 });
 
-const consumer = defineStage<unknown, { states: LiveInput<{ epoch: number }> }>({
+const consumer = defineStage({
   name: 'consumer',
   description: 'counts the states it sees',
   params: {},
-  inputs: { states: { kind: 'state', stream: true } },
-  outputs: { seen: { kind: 'count' } },
-  run: (_ctx, { states }) => states.values.pipe(count(), map((n) => output('seen', n))),
+  inputs: { states: { kind: 'x-state', stream: true } },
+  outputs: { seen: { kind: 'x-count' } },
+  run: (ctx, { states }) => states.values.pipe(count(), map((n) => ctx.output('seen', n))),
 });
 
 function pipeline(): PipelineSpec {
@@ -46,7 +46,7 @@ function pipeline(): PipelineSpec {
     id, uses: s.name, stage: s, params: {}, inputs, pos: { line: 1, col: 1 }, inputPos: {},
   });
   return {
-    name: 'bench', file: 'bench.yaml', dir: '.', source: '',
+    name: 'bench', file: 'bench.yaml', dir: '.', source: '', overrides: [],
     stages: [stage('source', producer, {}), stage('first', consumer, { states: 'source.states' }), stage('second', consumer, { states: 'source.states' })],
   };
 }

@@ -14,10 +14,11 @@ import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { executeRun } from '../src/engine/execute.ts';
-import { loadPipeline } from '../src/engine/load.ts';
-import { readLock } from '../src/engine/lock.ts';
-import { planPipeline } from '../src/engine/plan.ts';
+import { executeRun } from '../src/engine/run/execute.ts';
+import { loadPipeline } from '../src/engine/load/load.ts';
+import { readLock } from '../src/engine/record/lock.ts';
+import { planPipeline } from '../src/engine/plan/plan.ts';
+import { resolveStage } from '../src/stages/registry.ts';
 import { fmt, median, timeRuns } from './stats.ts';
 
 const RUNS = 5;
@@ -56,7 +57,7 @@ for (let i = 0; i < BREAKDOWN_ROUNDS; i++) {
 }
 const part = (f: (r: (typeof rounds)[number]) => number): number => median(rounds.map(f));
 // The engine alone, in this process: verifying every artifact and recorded output, and run.json.
-const plan = planPipeline(await loadPipeline(pipeline));
+const plan = planPipeline(await loadPipeline(pipeline, { resolve: resolveStage }));
 const lock = await readLock(join(dir, 'perceptron.lock.json'));
 const engine = await time(() => executeRun(plan, { outDir: join(dir, 'cached'), cache: { lock } }));
 

@@ -5,8 +5,10 @@
  * outputs folder that cannot be written). Each command lives in src/cli/.
  */
 import { EXIT } from './cli/exit.ts';
-import { helpText, parseCliArgs, TRIAL_WORKER_COMMAND, UsageError, type Command, type ParsedArgs } from './cli/options.ts';
-import { EnvironmentError, PipelineInputError, formatDiagnostic } from './engine/errors.ts';
+import { helpText, parseCliArgs, UsageError, type Command, type ParsedArgs } from './cli/options.ts';
+import { EnvironmentError, PipelineInputError, formatDiagnostic, formatDiagnosticWithSource, type Diagnostic } from './engine/index.ts';
+import { TRIAL_WORKER_COMMAND } from './sweep/worker.ts';
+import { SweepSpecError } from './sweep/grid.ts';
 import { rxlabVersion } from './version.ts';
 
 /** Each command's module, loaded only when it runs (--help and --version stay instant). */
@@ -19,7 +21,7 @@ const handlers: Record<Command, () => Promise<(file: string, args: ParsedArgs) =
 };
 
 export async function main(argv: string[]): Promise<number> {
-  if (argv[0] === TRIAL_WORKER_COMMAND && argv.length === 1) return (await import('./sweep/worker.ts')).trialWorker();
+  if (argv[0] === TRIAL_WORKER_COMMAND && argv.length === 1) return trialWorker();
   let args: ParsedArgs;
   try {
     args = parseCliArgs(argv);
@@ -43,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await (await handlers[args.command]())(args.file, args);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof SweepSpecError) {
       process.stderr.write(`rxlab ${args.command}: ${err.message}\n`);
       return EXIT.invalid;
     }
@@ -52,16 +54,29 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode;
     }
     if (!(err instanceof PipelineInputError)) throw err;
-    process.stderr.write(`${err.diagnostics.map(formatDiagnostic).join('\n')}\n`);
+    const show = (d: Diagnostic): string => (Object.hasOwn(err.sources, d.file) ? formatDiagnosticWithSource(d, err.sources[d.file]) : formatDiagnostic(d));
+    process.stderr.write(`${err.diagnostics.map(show).join('\n')}\n`);
     process.stderr.write(`${err.diagnostics.length} error${err.diagnostics.length === 1 ? '' : 's'}; nothing was run\n`);
     return EXIT.invalid;
   }
 }
 
 async function plan(file: string, args: ParsedArgs): Promise<number> {
-  const { loadPipeline } = await import('./engine/load.ts');
-  const { planPipeline, describePlan } = await import('./engine/plan.ts');
-  const pipeline = await loadPipeline(file, { overrides: args.set });
-  process.stdout.write(`${describePlan(planPipeline(pipeline))}\n`);
+  const [{ describePlan, loadAndPlan }, { resolveStage }] = await Promise.all([import('./engine/index.ts'), import('./stages/registry.ts')]);
+  process.stdout.write(`${describePlan(await loadAndPlan(file, { resolve: resolveStage, set: args.set }))}\n`);
   return EXIT.ok;
+}
+
+/**
+ * A sweep's trial worker (`rxlab __trial-worker`, hidden from --help): runs trials with
+ * rxlab's stages, and loads what trials need (the stages, tfjs, vega) while the sweep is
+ * still getting ready rather than in the first trial. Only modules are loaded early.
+ */
+async function trialWorker(): Promise<number> {
+  const [{ trialWorker: work }, { resolveStage }] = await Promise.all([import('./sweep/worker.ts'), import('./stages/registry.ts')]);
+  return work(resolveStage, () => {
+    for (const load of [() => import('./ml/index.ts'), () => import('./charts/render-here.ts')]) {
+      load().catch(() => undefined); // a trial that needs it reports the failure
+    }
+  });
 }

@@ -1,6 +1,6 @@
 /**
- * The plain-data kinds that flow between built-in stages. They are JSON-serialisable,
- * so an output can be written as an artifact and read back from the cache unchanged.
+ * The plain data that flows between stages (the kinds of src/contract/kinds.ts). They are
+ * JSON-serialisable, so an output can be written as an artifact and read back from the cache unchanged.
  */
 
 /** Features row by row (`X[i]` is one sample) and integer class labels. */
@@ -31,3 +31,37 @@ export interface EpochState {
   loss: number;
   elapsedMs: number;
 }
+
+/** The parameters after an epoch's step, on train's `checkpoints` stream. */
+export interface Checkpoint {
+  epoch: number;
+  params: DenseParams[];
+}
+
+/** What `history.json` holds: one loss per epoch (before that epoch's step), and why it ended early if it did. */
+export interface History {
+  loss: number[];
+  stopped_early?: { epoch: number; reason: string };
+}
+
+/** One evaluated point. */
+export interface Prediction {
+  name: string;
+  point: number[];
+  probability: number;
+  class: 0 | 1;
+}
+
+/** What evaluate outputs: one entry per point, and accuracy when it was given a dataset. */
+export interface Predictions {
+  points: Prediction[];
+  accuracy?: number;
+}
+
+/**
+ * What early-stop decided. `decided_at` is the epoch at which patience ran out, `stopped_at`
+ * the last epoch trained (the next one, or the same when it was the last planned epoch anyway).
+ */
+export type EarlyStopDecision =
+  | { stopped: true; decided_at: number; stopped_at: number; best_epoch: number; best_loss: number; reason: string }
+  | { stopped: false; epochs: number; best_epoch: number; best_loss: number };

@@ -1,18 +1,19 @@
 /** The CLI as a user runs it: a real child process, real signals, real exit codes. */
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../src/cli/options.ts';
-import { overridesHash } from '../src/cli/target.ts';
-import type { Lockfile } from '../src/engine/lock.ts';
-import { tempDir } from './engine/helpers.ts';
-import { rxlabUntil } from './errors/cli.ts';
+import { parseOverrides } from '../src/engine/load/overrides.ts';
+import { runName } from '../src/engine/record/target.ts';
+import type { Lockfile } from '../src/engine/record/lock.ts';
+import { tempDir } from './helpers/engine.ts';
+import { rxlabUntil } from './helpers/cli.ts';
+import { ROOT, rxlab as runRxlab } from './helpers/cli.ts';
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'rxlab.js');
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'engine');
 
-const rxlab = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+const rxlab = (...args: string[]) => runRxlab(args, { cwd: ROOT });
 
 /** Starts `rxlab run ARGS` from the project folder; see rxlabUntil. */
 const runUntil = (args: string[], trigger: string, act: (child: ChildProcess) => void) => rxlabUntil(['run', ...args], trigger, act, process.cwd());
@@ -46,12 +47,14 @@ describe('rxlab CLI', () => {
     expect(parseCliArgs(['check', 'p.yaml', '--tolerance', '1e-6']).tolerance).toBe(1e-6);
   });
 
-  it('names the folder of an overridden run by what it sets, in any order, the last --set of a param winning', () => {
-    const hash = overridesHash(['train.epochs=20', 'train.optimizer.lr=0.1']);
-    expect(hash).toMatch(/^[0-9a-f]{10}$/);
-    expect(overridesHash(['train.optimizer.lr=0.1', 'train.epochs=20'])).toBe(hash);
-    expect(overridesHash(['train.epochs=5', 'train.optimizer.lr=0.1', 'train.epochs=20'])).toBe(hash);
-    expect(overridesHash(['train.epochs=21', 'train.optimizer.lr=0.1'])).not.toBe(hash);
+  it('names an overridden run by what it sets, in any order, the last --set of a param winning', () => {
+    const name = (...sets: string[]) => runName(parseOverrides(sets).overrides);
+    expect(name('train.epochs=20', 'train.optimizer.lr=0.1')).toBe('epochs=20,lr=0.1');
+    expect(name('train.optimizer.lr=0.1', 'train.epochs=20')).toBe('epochs=20,lr=0.1');
+    expect(name('train.epochs=5', 'train.optimizer.lr=0.1', 'train.epochs=20')).toBe('epochs=20,lr=0.1');
+    // Params with the same last name are told apart by as much of their path as it takes.
+    expect(name('train.optimizer.lr=0.1', 'other.optimizer.lr=0.2', 'model.layers=[2,4,1]')).toBe('layers=[2,4,1],other.optimizer.lr=0.2,train.optimizer.lr=0.1');
+    expect(name('data.noise=small')).toBe('noise=small');
   });
 
   it('exits 2 on an unknown command or flag', () => {

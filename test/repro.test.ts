@@ -2,19 +2,18 @@
  * Reproducibility as a user meets it: `rxlab run`, `status` and `check` as child processes
  * on temporary copies of the pipelines (never the committed lock files).
  */
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import type { RunManifest } from '../src/engine/execute.ts';
-import type { Lockfile } from '../src/engine/lock.ts';
-import { tempDir } from './engine/helpers.ts';
+import type { RunManifest } from '../src/engine/record/manifest.ts';
+import type { Lockfile } from '../src/engine/record/lock.ts';
+import { tempDir } from './helpers/engine.ts';
+import { rxlab as runRxlab } from './helpers/cli.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'rxlab.js');
 
-const rxlab = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd });
+const rxlab = (cwd: string, ...args: string[]) => runRxlab(args, { cwd });
 
 /** A copy of pipelines/perceptron.yaml in a fresh folder. */
 function perceptronCopy(): string {
@@ -205,10 +204,11 @@ describe('cache, status, check and --frozen on a small perceptron', () => {
     const committed = readFileSync(lockFile(), 'utf8');
     const first = rxlab(dir, 'run', 'perceptron.yaml', '--set', 'train.epochs=25', '--set', 'evaluate.points=[[0, 0]]');
     expect(first.status).toBe(0);
-    const folder = /artifacts in (outputs\/perceptron\/sets\/[0-9a-f]{10})\n/.exec(first.stdout)?.[1];
-    expect(folder).toBeDefined();
+    // Named after what it set, params in the order of their paths.
+    const folder = 'outputs/perceptron/runs/points=[[0,0]],epochs=25';
+    expect(first.stdout).toContain(`artifacts in ${folder}\n`);
     expect(first.stdout).toContain(`lock ${folder}/rxlab.lock.json written`);
-    const manifest = JSON.parse(readFileSync(join(dir, folder!, 'run.json'), 'utf8')) as RunManifest;
+    const manifest = JSON.parse(readFileSync(join(dir, folder, 'run.json'), 'utf8')) as RunManifest;
     expect(manifest.overrides).toEqual(['train.epochs=25', 'evaluate.points=[[0, 0]]']);
     expect(readFileSync(lockFile(), 'utf8')).toBe(committed);
 

@@ -2,7 +2,7 @@
  * How a run looks while it runs: a live stage list with progress bars on a TTY
  * (cli-progress), plain lines otherwise, or one JSON object per line with --json.
  */
-import type { EngineEvent } from '../engine/run.ts';
+import type { EngineEvent } from '../engine/index.ts';
 
 export interface Display {
   event(event: EngineEvent): void;

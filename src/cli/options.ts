@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { STAGE_ID_PATTERN } from '../engine/pipeline-schema.ts';
+import { STAGE_ID_PATTERN } from '../engine/index.ts';
 
 export const commands = {
   run: 'run the pipeline in FILE, reusing stages that have not changed, and update its lock',
@@ -15,13 +15,6 @@ export const commands = {
 } as const;
 
 export type Command = keyof typeof commands;
-
-/**
- * A hidden command, not in `--help`: `rxlab __trial-worker` is a sweep's trial worker
- * (src/sweep/worker.ts), started by `rxlab sweep` through bin/rxlab.js so it runs the
- * same build (the bundle, or the sources when they are newer) as the sweep itself.
- */
-export const TRIAL_WORKER_COMMAND = '__trial-worker';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';

@@ -19,7 +19,11 @@ export interface Diagnostic {
 export class PipelineInputError extends Error {
   readonly exitCode = 2;
 
-  constructor(readonly diagnostics: Diagnostic[]) {
+  constructor(
+    readonly diagnostics: Diagnostic[],
+    /** The text of the files the diagnostics point into, by name as they give it, to show the offending lines. */
+    readonly sources: Readonly<Record<string, string>> = {},
+  ) {
     super(diagnostics.map(formatDiagnostic).join('\n'));
     this.name = 'PipelineInputError';
   }

@@ -1,17 +1,15 @@
 /** `uses: blobs` — scikit-learn's make_blobs, bit for bit (NumPy's legacy RandomState). */
-import { defer, of } from 'rxjs';
-import type { Dataset } from '../data.ts';
-import { defineStage, output } from '../engine/stage.ts';
-import { makeBlobs, type MakeBlobsOptions } from '../numerics/make-blobs.ts';
-import { jsonArtifact } from './artifacts.ts';
+import { of } from 'rxjs';
+import { defineStage, jsonArtifact } from '../contract/stage.ts';
+import { makeBlobs } from '../numerics/make-blobs.ts';
 import { randomStateParam } from './params.ts';
 
-const count = { type: 'integer', minimum: 1 };
-const std = { type: 'number', minimum: 0 };
+const count = { type: 'integer', minimum: 1 } as const;
+const std = { type: 'number', minimum: 0 } as const;
 
-export const blobsStage = defineStage<MakeBlobsOptions & { random_state: number }>({
+export const blobsStage = defineStage({
   name: 'blobs',
-  description: "Isotropic Gaussian blobs: sklearn.datasets.make_blobs with the same parameters and the same numbers.",
+  description: 'Isotropic Gaussian blobs: sklearn.datasets.make_blobs with the same parameters and the same numbers.',
   params: {
     type: 'object',
     properties: {
@@ -28,11 +26,10 @@ export const blobsStage = defineStage<MakeBlobsOptions & { random_state: number 
     },
     additionalProperties: false,
   },
-  inputs: {},
   outputs: { dataset: { kind: 'dataset' } },
-  run: (ctx) =>
-    defer(() => {
-      const dataset: Dataset = makeBlobs(ctx.params);
-      return of(jsonArtifact('dataset.json', dataset, false), output('dataset', dataset));
-    }),
+  run: (ctx) => {
+    const { center_box: [low, high], ...options } = ctx.params;
+    const dataset = makeBlobs({ ...options, center_box: [low, high] });
+    return of(jsonArtifact('dataset.json', dataset, false), ctx.output('dataset', dataset));
+  },
 });

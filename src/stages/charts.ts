@@ -3,70 +3,57 @@
  * (`chart.svg`). The decision chart draws a line for a single-layer model and the
  * decision region (a probability heatmap) for a model with hidden layers.
  */
-import { defer, from, type Observable } from 'rxjs';
+import { from, type Observable } from 'rxjs';
 import type { Spec } from 'vega';
 import { concatMap } from 'rxjs/operators';
-import type { Dataset, ModelSpec } from '../data.ts';
-import { defineStage, type JsonSchema, type StageEvent } from '../engine/stage.ts';
-import { chartArtifacts } from './artifacts.ts';
-import type { History } from './train.ts';
-import type { Predictions } from './evaluate.ts';
-import { loadMl, mlSetup } from './ml.ts';
-
-const loadCharts = () => import('../charts/index.ts');
+import type { Dataset } from '../data.ts';
+import { defineStage, type StageEvent } from '../contract/stage.ts';
+import { CHART_PACKAGES, chartArtifacts, loadCharts } from './artifacts.ts';
+import { ML_PACKAGES, loadMl, mlSetup } from './ml.ts';
+import { titleParams } from './params.ts';
 
 /** A chart stage's events: the chart code is loaded, `build` makes the spec, and it is written as spec + SVG. */
 const drawn = (build: (charts: Awaited<ReturnType<typeof loadCharts>>) => Spec | Promise<Spec>): Observable<StageEvent> =>
-  defer(() => from(loadCharts())).pipe(
+  from(loadCharts()).pipe(
     concatMap(async (charts) => chartArtifacts(await build(charts))),
     concatMap((events) => events),
   );
 
-const titled = (defaultTitle: string, extra: Record<string, JsonSchema> = {}): JsonSchema => ({
-  type: 'object',
-  properties: {
-    title: { type: 'string', default: defaultTitle, description: 'the chart title' },
-    subtitle: { type: 'string', description: 'a line under the title' },
-    ...extra,
-  },
-  additionalProperties: false,
-});
-
-interface TitleParams {
-  title: string;
-  subtitle?: string;
-}
-
-export const scatterChartStage = defineStage<TitleParams, { dataset: Dataset }>({
+export const scatterChartStage = defineStage({
   name: 'scatter-chart',
   description: 'The dataset as a scatter plot coloured by class.',
-  params: titled('Data'),
+  params: { type: 'object', properties: titleParams('Data'), additionalProperties: false },
   inputs: { dataset: { kind: 'dataset' } },
-  outputs: {},
+  packages: CHART_PACKAGES,
   run: (ctx, { dataset }) => drawn((charts) => charts.scatterSpec(twoFeatures(dataset), ctx.params)),
 });
 
-export const lossChartStage = defineStage<TitleParams, { history: History }>({
+export const lossChartStage = defineStage({
   name: 'loss-chart',
   description: 'The loss of every epoch.',
-  params: titled('Loss'),
+  params: { type: 'object', properties: titleParams('Loss'), additionalProperties: false },
   inputs: { history: { kind: 'history' } },
-  outputs: {},
+  packages: CHART_PACKAGES,
   run: (ctx, { history }) => drawn((charts) => charts.lossCurveSpec(history.loss, ctx.params)),
 });
 
-export const decisionChartStage = defineStage<TitleParams & { grid: number }, { dataset: Dataset; model: ModelSpec; predictions?: Predictions }>({
+export const decisionChartStage = defineStage({
   name: 'decision-chart',
   description: "The model's decision line (one layer) or decision region (hidden layers) over the data, with evaluated points marked.",
-  params: titled('Decision boundary', {
-    grid: { type: 'integer', minimum: 2, maximum: 400, default: 60, description: 'cells per axis of the decision-region heatmap' },
-  }),
+  params: {
+    type: 'object',
+    properties: {
+      ...titleParams('Decision boundary'),
+      grid: { type: 'integer', minimum: 2, maximum: 400, default: 60, description: 'cells per axis of the decision-region heatmap' },
+    },
+    additionalProperties: false,
+  },
   inputs: {
     dataset: { kind: 'dataset' },
     model: { kind: 'model' },
     predictions: { kind: 'predictions', optional: true, description: 'evaluated points to mark, with their probabilities' },
   },
-  outputs: {},
+  packages: [...CHART_PACKAGES, ...ML_PACKAGES],
   setup: mlSetup,
   run: (ctx, { dataset, model, predictions }) =>
     drawn(async (charts) => {

@@ -6,31 +6,27 @@
  */
 import { concat, defer } from 'rxjs';
 import { map } from 'rxjs/operators';
-import { defineStage, message, type LiveInput } from '../engine/stage.ts';
-import { jsonArtifact } from './artifacts.ts';
-import type { Checkpoint } from './train.ts';
+import { defineStage, jsonArtifact, message } from '../contract/stage.ts';
 
-export const checkpointStage = defineStage<Record<string, never>, { checkpoints: LiveInput<Checkpoint> }>({
+export const checkpointStage = defineStage({
   name: 'checkpoint',
-  description: "Writes the parameters of each of train's checkpoints (set train's checkpoint_every) as epoch-<n>.json.",
+  description: "Writes the parameters of each of train's checkpoints (set train's checkpoint_every) as `epoch-<n>.json`.",
   params: { type: 'object', properties: {}, additionalProperties: false },
   inputs: { checkpoints: { kind: 'checkpoint', stream: true, description: "train's live checkpoints (train.checkpoints)" } },
-  outputs: {},
-  run: (_ctx, { checkpoints }) =>
-    defer(() => {
-      const epochs: number[] = [];
-      return concat(
-        checkpoints.values.pipe(
-          map(({ epoch, params }) => {
-            epochs.push(epoch);
-            return jsonArtifact(`epoch-${epoch}.json`, params);
-          }),
-        ),
-        defer(() => {
-          // Train always checkpoints its last epoch when checkpointing is on: none means it is off.
-          if (epochs.length === 0) throw new Error('no checkpoint arrived; set checkpoint_every on the train stage that feeds it');
-          return [message(`${epochs.length} checkpoint(s), epochs ${epochs.join(', ')}`)];
+  run: (_ctx, { checkpoints }) => {
+    const epochs: number[] = [];
+    return concat(
+      checkpoints.values.pipe(
+        map(({ epoch, params }) => {
+          epochs.push(epoch);
+          return jsonArtifact(`epoch-${epoch}.json`, params);
         }),
-      );
-    }),
+      ),
+      defer(() => {
+        // Train always checkpoints its last epoch when checkpointing is on: none means it is off.
+        if (epochs.length === 0) throw new Error('no checkpoint arrived; set checkpoint_every on the train stage that feeds it');
+        return [message(`${epochs.length} checkpoint(s), epochs ${epochs.join(', ')}`)];
+      }),
+    );
+  },
 });

@@ -1,11 +1,10 @@
 /** `uses: circles` — scikit-learn's make_circles, bit for bit (NumPy's legacy RandomState, glibc's sin and cos). */
-import { defer, of } from 'rxjs';
-import { defineStage, output } from '../engine/stage.ts';
-import { makeCircles, type MakeCirclesOptions } from '../numerics/make-circles.ts';
-import { jsonArtifact } from './artifacts.ts';
+import { of } from 'rxjs';
+import { defineStage, jsonArtifact } from '../contract/stage.ts';
+import { makeCircles } from '../numerics/make-circles.ts';
 import { curveParams } from './moons.ts';
 
-export const circlesStage = defineStage<MakeCirclesOptions & { random_state: number }>({
+export const circlesStage = defineStage({
   name: 'circles',
   description: 'A circle inside a larger one: sklearn.datasets.make_circles with the same parameters and the same numbers.',
   params: {
@@ -16,11 +15,9 @@ export const circlesStage = defineStage<MakeCirclesOptions & { random_state: num
     },
     additionalProperties: false,
   },
-  inputs: {},
   outputs: { dataset: { kind: 'dataset' } },
-  run: (ctx) =>
-    defer(() => {
-      const dataset = makeCircles(ctx.params);
-      return of(jsonArtifact('dataset.json', dataset, false), output('dataset', dataset));
-    }),
+  run: (ctx) => {
+    const dataset = makeCircles(ctx.params);
+    return of(jsonArtifact('dataset.json', dataset, false), ctx.output('dataset', dataset));
+  },
 });

@@ -1,14 +1,14 @@
 /** `uses: dataset` — a user's own data: a CSV or JSON file beside the pipeline, or X and y inline. */
 import { readFile } from 'node:fs/promises';
 import { extname, relative, resolve } from 'node:path';
-import { defer, from } from 'rxjs';
+import { from } from 'rxjs';
 import { concatMap } from 'rxjs/operators';
 import type { Dataset } from '../data.ts';
-import { defineStage, output, type StageEvent } from '../engine/stage.ts';
-import { jsonArtifact } from './artifacts.ts';
+import { defineStage, jsonArtifact, type StageEvent } from '../contract/stage.ts';
 import { DatasetError, checkDataset, parseCsv, parseJsonDataset } from './dataset-file.ts';
 
-export interface DatasetParams {
+/** Where the data is: a file (`path`, with `label` for a CSV) or inline `X` and `y`. */
+export interface DataSource {
   path?: string;
   label?: string | number;
   X?: number[][];
@@ -16,7 +16,7 @@ export interface DatasetParams {
 }
 
 /** Reads and checks the data the params point at; problems come out as one DatasetError. */
-export async function readDataset(params: DatasetParams, pipelineDir: string): Promise<Dataset> {
+export async function readDataset(params: DataSource, pipelineDir: string): Promise<Dataset> {
   if (params.path === undefined) {
     const problems = checkDataset(params.X, params.y, (path) => `with.${path}`);
     if (problems.length) throw new DatasetError(problems);
@@ -35,7 +35,7 @@ export async function readDataset(params: DatasetParams, pipelineDir: string): P
   return extname(file).toLowerCase() === '.json' ? parseJsonDataset(text, shown) : parseCsv(text, shown, params.label);
 }
 
-export const datasetStage = defineStage<DatasetParams>({
+export const datasetStage = defineStage({
   name: 'dataset',
   description: 'A dataset from a CSV or JSON file (relative to the pipeline file) or given inline as X and y.',
   params: {
@@ -49,10 +49,10 @@ export const datasetStage = defineStage<DatasetParams>({
     oneOf: [{ required: ['path'] }, { required: ['X', 'y'] }],
     additionalProperties: false,
   },
-  inputs: {},
   outputs: { dataset: { kind: 'dataset' } },
+  reads: (params) => (params.path === undefined ? [] : [params.path]),
   run: (ctx) =>
-    defer(() => from(readDataset(ctx.params, ctx.pipelineDir))).pipe(
-      concatMap((dataset): StageEvent[] => [jsonArtifact('dataset.json', dataset, false), output('dataset', dataset)]),
+    from(readDataset(ctx.params, ctx.pipelineDir)).pipe(
+      concatMap((dataset): StageEvent[] => [jsonArtifact('dataset.json', dataset, false), ctx.output('dataset', dataset)]),
     ),
 });

@@ -9,23 +9,14 @@
  */
 import { concat, defer, of } from 'rxjs';
 import { ignoreElements, tap } from 'rxjs/operators';
-import type { EpochState } from '../data.ts';
-import { defineStage, message, output, type LiveInput } from '../engine/stage.ts';
-import { jsonArtifact } from './artifacts.ts';
+import type { EarlyStopDecision } from '../data.ts';
+import { defineStage, jsonArtifact, message } from '../contract/stage.ts';
 
+/** The stopping rule's params. */
 export interface EarlyStopParams {
   patience: number;
   min_delta: number;
 }
-
-/**
- * `early-stop.json` and the `decision` output. `decided_at` is the epoch at which patience
- * ran out, `stopped_at` the last epoch trained (the next one, or the same when it was the
- * last planned epoch anyway).
- */
-export type EarlyStopRecord =
-  | { stopped: true; decided_at: number; stopped_at: number; best_epoch: number; best_loss: number; reason: string }
-  | { stopped: false; epochs: number; best_epoch: number; best_loss: number };
 
 /** Where the watch stands after an epoch: the best loss so far and, once patience ran out, why to stop. */
 export interface Watch {
@@ -52,7 +43,7 @@ export function patienceWatch({ patience, min_delta }: EarlyStopParams): (epoch:
   };
 }
 
-export const earlyStopStage = defineStage<EarlyStopParams, { epochs: LiveInput<EpochState> }>({
+export const earlyStopStage = defineStage({
   name: 'early-stop',
   description: 'Stops training when the loss has not improved by more than min_delta for patience epochs.',
   params: {
@@ -66,42 +57,41 @@ export const earlyStopStage = defineStage<EarlyStopParams, { epochs: LiveInput<E
   },
   inputs: { epochs: { kind: 'epoch-state', stream: true, description: "train's live epoch states (train.epochs)" } },
   outputs: { decision: { kind: 'early-stop', description: 'whether and where training was stopped' } },
-  run: (ctx, { epochs }) =>
-    defer(() => {
-      const observe = patienceWatch(ctx.params);
-      let watch: Watch | undefined;
-      let decidedAt: number | undefined;
-      let lastEpoch = 0;
-      const watching = epochs.values.pipe(
-        tap(({ epoch, loss }) => {
-          // Train ends with the epoch after the stop. Going further means the states reached
-          // us late (replayed), and where training ended depended on timing: refuse it.
-          if (decidedAt !== undefined && epoch > decidedAt + 1) {
-            throw new Error(`training went on to epoch ${epoch} after the stop at epoch ${decidedAt}; the stop came too late to be reproducible`);
-          }
-          lastEpoch = epoch;
-          // The record keeps the best as it was at the decision, which the reason quotes.
-          if (decidedAt !== undefined) return;
-          watch = observe(epoch, loss);
-          if (watch.stop !== undefined) {
-            decidedAt = epoch;
-            epochs.stop(watch.stop);
-          }
-        }),
-        ignoreElements(),
-      );
-      return concat(
-        watching,
-        defer(() => {
-          if (!watch) throw new Error('training emitted no epoch');
-          const { best_epoch, best_loss } = watch;
-          const record: EarlyStopRecord =
-            decidedAt === undefined
-              ? { stopped: false, epochs: lastEpoch, best_epoch, best_loss }
-              : { stopped: true, decided_at: decidedAt, stopped_at: lastEpoch, best_epoch, best_loss, reason: watch.stop! };
-          const said = record.stopped ? `stopped training at epoch ${record.stopped_at}: ${record.reason}` : `training ran all ${lastEpoch} epochs`;
-          return of(jsonArtifact('early-stop.json', record), message(said), output('decision', record));
-        }),
-      );
-    }),
+  run: (ctx, { epochs }) => {
+    const observe = patienceWatch(ctx.params);
+    let watch: Watch | undefined;
+    let decidedAt: number | undefined;
+    let lastEpoch = 0;
+    const watching = epochs.values.pipe(
+      tap(({ epoch, loss }) => {
+        // Train ends with the epoch after the stop. Going further means the states reached
+        // us late (replayed), and where training ended depended on timing: refuse it.
+        if (decidedAt !== undefined && epoch > decidedAt + 1) {
+          throw new Error(`training went on to epoch ${epoch} after the stop at epoch ${decidedAt}; the stop came too late to be reproducible`);
+        }
+        lastEpoch = epoch;
+        // The record keeps the best as it was at the decision, which the reason quotes.
+        if (decidedAt !== undefined) return;
+        watch = observe(epoch, loss);
+        if (watch.stop !== undefined) {
+          decidedAt = epoch;
+          epochs.stop(watch.stop);
+        }
+      }),
+      ignoreElements(),
+    );
+    return concat(
+      watching,
+      defer(() => {
+        if (!watch) throw new Error('training emitted no epoch');
+        const { best_epoch, best_loss } = watch;
+        const record: EarlyStopDecision =
+          decidedAt === undefined
+            ? { stopped: false, epochs: lastEpoch, best_epoch, best_loss }
+            : { stopped: true, decided_at: decidedAt, stopped_at: lastEpoch, best_epoch, best_loss, reason: watch.stop! };
+        const said = record.stopped ? `stopped training at epoch ${record.stopped_at}: ${record.reason}` : `training ran all ${lastEpoch} epochs`;
+        return of(jsonArtifact('early-stop.json', record), message(said), ctx.output('decision', record));
+      }),
+    );
+  },
 });

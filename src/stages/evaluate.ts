@@ -1,31 +1,13 @@
 /** `uses: evaluate` — the model's probability and class for named points, and accuracy on a dataset. */
-import { defer, from } from 'rxjs';
+import { from } from 'rxjs';
 import { concatMap } from 'rxjs/operators';
-import type { Dataset, ModelSpec } from '../data.ts';
-import { defineStage, message, output, type StageEvent } from '../engine/stage.ts';
-import { jsonArtifact } from './artifacts.ts';
-import { loadMl, mlSetup } from './ml.ts';
+import type { Prediction, Predictions } from '../data.ts';
+import { defineStage, jsonArtifact, message, type StageEvent } from '../contract/stage.ts';
+import { ML_PACKAGES, loadMl, mlSetup } from './ml.ts';
 
-export interface EvaluateParams {
-  points: ({ name?: string; point: number[] } | number[])[];
-}
+const point = { type: 'array', items: { type: 'number' }, minItems: 1 } as const;
 
-export interface Prediction {
-  name: string;
-  point: number[];
-  probability: number;
-  class: 0 | 1;
-}
-
-/** The `predictions` output: one entry per point, and accuracy when a dataset was given. */
-export interface Predictions {
-  points: Prediction[];
-  accuracy?: number;
-}
-
-const point = { type: 'array', items: { type: 'number' }, minItems: 1 };
-
-export const evaluateStage = defineStage<EvaluateParams, { model: ModelSpec; dataset?: Dataset }>({
+export const evaluateStage = defineStage({
   name: 'evaluate',
   description: 'Predicts the probability of class 1 for each point (class 1 when p ≥ 0.5); with a dataset, also its accuracy.',
   params: {
@@ -55,9 +37,11 @@ export const evaluateStage = defineStage<EvaluateParams, { model: ModelSpec; dat
     dataset: { kind: 'dataset', optional: true, description: 'data to measure accuracy on' },
   },
   outputs: { predictions: { kind: 'predictions' } },
+  metrics: { accuracy: { direction: 'maximize', description: 'the share of the dataset classified correctly (when a dataset is given)' } },
+  packages: ML_PACKAGES,
   setup: mlSetup,
   run: (ctx, { model, dataset }) =>
-    defer(() => from(loadMl())).pipe(
+    from(loadMl()).pipe(
       concatMap(({ predict, accuracy }): StageEvent[] => {
         const named = ctx.params.points.map((p) => (Array.isArray(p) ? { point: p } : p));
         named.forEach(({ point: x }, i) => {
@@ -77,10 +61,10 @@ export const evaluateStage = defineStage<EvaluateParams, { model: ModelSpec; dat
         if (dataset) {
           result.accuracy = accuracy(model, dataset);
           events.push(jsonArtifact('metrics.json', { accuracy: result.accuracy, samples: dataset.y.length }));
-          events.push(message(`accuracy ${result.accuracy} on ${dataset.y.length} samples`));
+          events.push(message(`accuracy ${result.accuracy} on ${dataset.y.length} samples`), ctx.metric('accuracy', result.accuracy));
         }
         for (const p of points) events.push(message(`${p.name}: probability ${p.probability}, class ${p.class}`));
-        return [...events, output('predictions', result)];
+        return [...events, ctx.output('predictions', result)];
       }),
     ),
 });

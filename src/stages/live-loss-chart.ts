@@ -4,64 +4,53 @@
  * training ends, as `chart.svg` and `chart.vg.json`. The final chart is drawn from the
  * losses alone, so it is deterministic.
  *
- * Cost: a render takes 60–170 ms (vega's headless renderer; more epochs, more time) on
- * the thread that also trains, and training waits that long. A redraw that falls due
- * while one is still running is skipped (the final one never is), so the cost is
- * bounded, but a small `every` on a fast model slows training down: the perceptron
- * (about 1 ms an epoch) trains 2–2.5× slower with `every: 100`, ~1.3× with 500.
+ * Cost: a render runs vega's headless renderer (longer the more epochs) on the thread
+ * that also trains, and training waits for it. A redraw that falls due while one is
+ * still running is skipped (the final one never is), so the cost is bounded, but a
+ * small `every` on a fast model slows training down noticeably.
  */
 import { concat, defer, from, type Observable } from 'rxjs';
 import { concatMap, exhaustMap, filter } from 'rxjs/operators';
-import type { EpochState } from '../data.ts';
-import { artifact, defineStage, type LiveInput, type StageEvent } from '../engine/stage.ts';
-import { chartArtifacts } from './artifacts.ts';
+import { artifact, defineStage, type StageEvent } from '../contract/stage.ts';
+import { CHART_PACKAGES, chartArtifacts, loadCharts } from './artifacts.ts';
+import { titleParams } from './params.ts';
 
-export interface LiveLossChartParams {
-  title: string;
-  subtitle?: string;
-  every: number;
-}
-
-const loadCharts = () => import('../charts/index.ts');
-
-export const liveLossChartStage = defineStage<LiveLossChartParams, { epochs: LiveInput<EpochState> }>({
+export const liveLossChartStage = defineStage({
   name: 'live-loss-chart',
   description: 'The loss curve, redrawn every N epochs while training runs and once at the end.',
   params: {
     type: 'object',
     properties: {
-      title: { type: 'string', default: 'Loss', description: 'the chart title' },
-      subtitle: { type: 'string', description: 'a line under the title' },
-      every: { type: 'integer', minimum: 1, default: 100, description: 'epochs between redraws while training; each costs training 60–170 ms' },
+      ...titleParams('Loss'),
+      every: { type: 'integer', minimum: 1, default: 100, description: 'epochs between redraws while training; each redraw holds training up while it renders' },
     },
     additionalProperties: false,
   },
   inputs: { epochs: { kind: 'epoch-state', stream: true, description: "train's live epoch states (train.epochs)" } },
-  outputs: {},
-  run: (ctx, { epochs }) =>
-    defer(() => {
-      const { title, subtitle, every } = ctx.params;
-      const losses: number[] = [];
-      // Started now, while earlier stages run, not at the first redraw: vega takes about a
-      // second to import, which would hold training up. A failure surfaces at that redraw.
-      const charts = loadCharts();
-      charts.catch(() => undefined);
-      // While training, only the SVG: each file written costs training a few event-loop turns,
-      // and the 100–200 kB spec is of no use half-way.
-      const draw = (snapshot: number[], live: boolean): Observable<StageEvent> =>
-        from(charts).pipe(
-          concatMap(async ({ lossCurveSpec, renderSvg }) => {
-            if (!live) return chartArtifacts(lossCurveSpec(snapshot, { title, subtitle }));
-            const spec = lossCurveSpec(snapshot, { title, subtitle: [subtitle ?? [], 'training…'].flat() });
-            return [artifact('chart.svg', await renderSvg(spec))];
-          }),
-          concatMap((events) => events),
-        );
-      const whileTraining = epochs.values.pipe(
-        filter(({ loss }) => losses.push(loss) % every === 0),
-        // A render still running when the next is due wins; the due one is dropped.
-        exhaustMap(() => draw(losses.slice(), true)),
+  packages: CHART_PACKAGES,
+  run: (ctx, { epochs }) => {
+    const { title, subtitle, every } = ctx.params;
+    const losses: number[] = [];
+    // Started now, while earlier stages run, not at the first redraw: vega takes about a
+    // second to import, which would hold training up. A failure surfaces at that redraw.
+    const charts = loadCharts();
+    charts.catch(() => undefined);
+    // While training, only the SVG: each file written costs training a few event-loop turns,
+    // and the spec, much larger than the SVG, is of no use half-way.
+    const draw = (snapshot: number[], live: boolean): Observable<StageEvent> =>
+      from(charts).pipe(
+        concatMap(async ({ lossCurveSpec, renderSvg }) => {
+          if (!live) return chartArtifacts(lossCurveSpec(snapshot, { title, subtitle }));
+          const spec = lossCurveSpec(snapshot, { title, subtitle: [subtitle ?? [], 'training…'].flat() });
+          return [artifact('chart.svg', await renderSvg(spec))];
+        }),
+        concatMap((events) => events),
       );
-      return concat(whileTraining, defer(() => draw(losses, false)));
-    }),
+    const whileTraining = epochs.values.pipe(
+      filter(({ loss }) => losses.push(loss) % every === 0),
+      // A render still running when the next is due wins; the due one is dropped.
+      exhaustMap(() => draw(losses.slice(), true)),
+    );
+    return concat(whileTraining, defer(() => draw(losses, false)));
+  },
 });

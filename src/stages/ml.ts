@@ -3,9 +3,12 @@
  * `src/ml` is imported on first use, so commands that never train (plan, --help) start fast.
  */
 import type { ModelSpec } from '../data.ts';
-import { artifact, type ArtifactEvent } from '../engine/stage.ts';
+import { artifact, type ArtifactEvent } from '../contract/stage.ts';
 
 export const loadMl = () => import('../ml/index.ts');
+
+/** The packages whose code computes what the TensorFlow.js stages produce (those installed are recorded). */
+export const ML_PACKAGES = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm'] as const;
 
 /** Picks the tfjs backend once per run; run.json records it and the CLI prints it. */
 export async function mlSetup(): Promise<Record<string, string>> {

@@ -1,18 +1,11 @@
 /** `uses: model` — a stack of dense layers with PyTorch-exact (or Glorot) initial weights. */
-import { defer, from } from 'rxjs';
+import { from } from 'rxjs';
 import { concatMap } from 'rxjs/operators';
-import type { Activation, DenseParams, ModelSpec } from '../data.ts';
-import { defineStage, output, type StageEvent } from '../engine/stage.ts';
+import type { DenseParams, ModelSpec } from '../data.ts';
+import { defineStage, jsonArtifact, type StageEvent } from '../contract/stage.ts';
 import { linearStackInit } from '../numerics/linear-init.ts';
 import { TorchGenerator } from '../numerics/torch-generator.ts';
-import { jsonArtifact } from './artifacts.ts';
-import { mlSetup, modelFiles } from './ml.ts';
-
-export interface ModelParams {
-  layers: number[];
-  activation: Activation;
-  init: { scheme: 'torch' | 'glorot'; seed: number };
-}
+import { ML_PACKAGES, mlSetup, modelFiles } from './ml.ts';
 
 /**
  * Glorot (Xavier) uniform weights in ±√(6 / (fan_in + fan_out)) and zero biases, as Keras
@@ -28,7 +21,7 @@ function glorotInit(seed: number, layers: number[]): DenseParams[] {
   });
 }
 
-export const modelStage = defineStage<ModelParams>({
+export const modelStage = defineStage({
   name: 'model',
   description: 'Builds a dense network (sizes input first); writes its initial parameters and the model in TF.js format.',
   params: {
@@ -59,16 +52,13 @@ export const modelStage = defineStage<ModelParams>({
     required: ['layers'],
     additionalProperties: false,
   },
-  inputs: {},
   outputs: { model: { kind: 'model', description: 'the architecture and its initial parameters' } },
+  packages: ML_PACKAGES,
   setup: mlSetup,
-  run: (ctx) =>
-    defer(() => {
-      const { layers, activation, init } = ctx.params;
-      const params = init.scheme === 'torch' ? linearStackInit(init.seed, layers) : glorotInit(init.seed, layers);
-      const spec: ModelSpec = { layers, activation, params };
-      return from(modelFiles(spec)).pipe(
-        concatMap((files): StageEvent[] => [jsonArtifact('params.json', params), ...files, output('model', spec)]),
-      );
-    }),
+  run: (ctx) => {
+    const { layers, activation, init } = ctx.params;
+    const params = init.scheme === 'torch' ? linearStackInit(init.seed, layers) : glorotInit(init.seed, layers);
+    const spec: ModelSpec = { layers, activation, params };
+    return from(modelFiles(spec)).pipe(concatMap((files): StageEvent[] => [jsonArtifact('params.json', params), ...files, ctx.output('model', spec)]));
+  },
 });

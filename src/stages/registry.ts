@@ -6,8 +6,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isStage, type Stage } from '../engine/stage.ts';
-import { didYouMean } from '../engine/suggest.ts';
+import { StageResolutionError, type ResolvedStage } from '../contract/resolve.ts';
+import { isStage, type Stage } from '../contract/stage.ts';
+import { didYouMean } from '../util/suggest.ts';
 import { ensureTypeScript } from '../typescript.ts';
 import { blobsStage } from './blobs.ts';
 import { circlesStage } from './circles.ts';
@@ -25,20 +26,32 @@ import { xorStage } from './xor.ts';
 
 /** Built-in stages by the name users write after `uses:`. */
 export const builtinStages: ReadonlyMap<string, Stage> = new Map(
-  ([blobsStage, datasetStage, xorStage, moonsStage, circlesStage, splitStage, modelStage, trainStage, evaluateStage, scatterChartStage, decisionChartStage, lossChartStage, earlyStopStage, checkpointStage, liveLossChartStage] as Stage[]).map((s) => [s.name, s]),
+  [
+    blobsStage,
+    datasetStage,
+    xorStage,
+    moonsStage,
+    circlesStage,
+    splitStage,
+    modelStage,
+    trainStage,
+    evaluateStage,
+    scatterChartStage,
+    decisionChartStage,
+    lossChartStage,
+    earlyStopStage,
+    checkpointStage,
+    liveLossChartStage,
+  ].map((s) => [s.name, s]),
 );
 
-/** A `uses:` that names no stage; the loader turns it into a positioned diagnostic. */
-export class StageResolutionError extends Error {
-  override name = 'StageResolutionError';
-}
+const isModulePath = (uses: string): boolean => uses.startsWith('./') || uses.startsWith('../') || uses.startsWith('/');
 
-export const isModulePath = (uses: string): boolean => uses.startsWith('./') || uses.startsWith('../') || uses.startsWith('/');
-
-export async function resolveStage(uses: string, pipelineDir: string): Promise<Stage> {
+/** The resolver rxlab runs pipelines with: a built-in by name, or a user's module by path. */
+export async function resolveStage(uses: string, pipelineDir: string): Promise<ResolvedStage> {
   if (!isModulePath(uses)) {
     const stage = builtinStages.get(uses);
-    if (stage) return stage;
+    if (stage) return { stage };
     throw new StageResolutionError(
       `unknown stage "${uses}"${didYouMean(uses, builtinStages.keys())}; built-in stages are ${[...builtinStages.keys()].join(', ')}, or give a module path such as ./stages/my-stage.ts`,
     );
@@ -56,7 +69,7 @@ export async function resolveStage(uses: string, pipelineDir: string): Promise<S
   if (!isStage(mod.default)) {
     throw new StageResolutionError(`stage module ${uses} has no stage as its default export (${exported(mod)}); export default defineStage({ … })`);
   }
-  return mod.default;
+  return { stage: mod.default, module: file };
 }
 
 /** Why importing a stage module failed, worded to point at the fix. */

@@ -1,29 +1,20 @@
 /** `uses: split` — scikit-learn's train_test_split: the same train and test rows for the same seed. */
-import { defer, of } from 'rxjs';
-import type { Dataset } from '../data.ts';
-import { defineStage, message, output } from '../engine/stage.ts';
+import { of } from 'rxjs';
+import { defineStage, jsonArtifact, message } from '../contract/stage.ts';
 import { trainTestSplit } from '../numerics/train-test-split.ts';
-import { jsonArtifact } from './artifacts.ts';
 import { randomStateParam } from './params.ts';
 
-export interface SplitParams {
-  test_size?: number;
-  train_size?: number;
-  shuffle: boolean;
-  random_state: number;
-  stratify: boolean;
-}
-
 /** A fraction in (0, 1) or a count of at least 1, as sklearn reads test_size and train_size. */
-const size = (what: string, unset: string) => ({
-  anyOf: [
-    { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
-    { type: 'integer', minimum: 1 },
-  ],
-  description: `${what}: a fraction in (0, 1) or a number of samples; ${unset}`,
-});
+const size = (what: string, unset: string) =>
+  ({
+    anyOf: [
+      { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
+      { type: 'integer', minimum: 1 },
+    ],
+    description: `${what}: a fraction in (0, 1) or a number of samples; ${unset}`,
+  }) as const;
 
-export const splitStage = defineStage<SplitParams, { dataset: Dataset }>({
+export const splitStage = defineStage({
   name: 'split',
   description: 'Splits a dataset into train and test sets: sklearn.model_selection.train_test_split with the same rows for the same seed.',
   params: {
@@ -42,16 +33,15 @@ export const splitStage = defineStage<SplitParams, { dataset: Dataset }>({
     train: { kind: 'dataset', description: 'the training rows' },
     test: { kind: 'dataset', description: 'the held-out rows' },
   },
-  run: (ctx, { dataset }) =>
-    defer(() => {
-      const { stratify, ...options } = ctx.params;
-      const { train, test } = trainTestSplit(dataset, { ...options, stratify: stratify ? dataset.y : null });
-      return of(
-        jsonArtifact('train.json', train, false),
-        jsonArtifact('test.json', test, false),
-        message(`train ${train.y.length} samples, test ${test.y.length} samples`),
-        output('train', train),
-        output('test', test),
-      );
-    }),
+  run: (ctx, { dataset }) => {
+    const { stratify, ...options } = ctx.params;
+    const { train, test } = trainTestSplit(dataset, { ...options, stratify: stratify ? dataset.y : null });
+    return of(
+      jsonArtifact('train.json', train, false),
+      jsonArtifact('test.json', test, false),
+      message(`train ${train.y.length} samples, test ${test.y.length} samples`),
+      ctx.output('train', train),
+      ctx.output('test', test),
+    );
+  },
 });

@@ -1,61 +1,75 @@
 /**
- * `uses: train` — PyTorch's training loop on TensorFlow.js: one state per epoch on a live
- * stream (the progress bar, live charts and early stopping consume it while it runs),
- * optionally the parameters every N epochs on a second one (checkpoints), then the loss
- * history, the final parameters and the trained model.
+ * `uses: train` — PyTorch's training loop: one state per epoch on a live stream (the
+ * progress bar, live charts and early stopping consume it while it runs), optionally the
+ * parameters every N epochs on a second one (checkpoints), then the loss history, the
+ * final parameters and the trained model.
  */
 import { Observable, concat, defer, from, of, throwError } from 'rxjs';
 import { catchError, concatMap, map } from 'rxjs/operators';
-import type { Dataset, DenseParams, EpochState, ModelSpec } from '../data.ts';
-import { defineStage, message, output, type StageEvent } from '../engine/stage.ts';
+import type { EpochState, History, ModelSpec } from '../data.ts';
+import { defineStage, jsonArtifact, message, type StageEvent } from '../contract/stage.ts';
 import type { TrainState } from '../ml/train.ts';
 import type { OptimizerSpec } from '../ml/optimizers.ts';
-import { jsonArtifact } from './artifacts.ts';
-import { loadMl, mlSetup, modelFiles } from './ml.ts';
+import { ML_PACKAGES, loadMl, mlSetup, modelFiles } from './ml.ts';
 
-export interface TrainParams {
-  loss: 'bce' | 'mse';
-  optimizer: OptimizerSpec;
-  epochs: number;
-  batch_size?: number;
-  checkpoint_every?: number;
-}
+const positive = { type: 'number', exclusiveMinimum: 0 } as const;
+const lr = { ...positive, description: 'learning rate' } as const;
+const weightDecay = { type: 'number', minimum: 0, default: 0, description: 'L2 penalty added to the gradient (weight_decay · p)' } as const;
 
-/** What the `checkpoints` stream carries: the parameters after an epoch's step. */
-export interface Checkpoint {
-  epoch: number;
-  params: DenseParams[];
-}
+/** `torch.optim.SGD` and `torch.optim.Adam`, with their parameter names and defaults; a param of the other one is refused. */
+const optimizer = {
+  type: 'object',
+  description: 'torch.optim semantics: sgd (lr, momentum, dampening, nesterov, weight_decay) or adam (lr, betas, eps, weight_decay, amsgrad)',
+  required: ['name', 'lr'],
+  discriminator: { propertyName: 'name' },
+  oneOf: [
+    {
+      type: 'object',
+      description: 'torch.optim.SGD',
+      properties: {
+        name: { const: 'sgd' },
+        lr,
+        momentum: { type: 'number', minimum: 0, default: 0, description: 'momentum factor; 0 is plain SGD' },
+        dampening: { type: 'number', minimum: 0, maximum: 1, default: 0, description: 'dampening for momentum' },
+        nesterov: { type: 'boolean', default: false, description: 'Nesterov momentum (needs momentum > 0 and dampening 0)' },
+        weight_decay: weightDecay,
+      },
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      description: 'torch.optim.Adam',
+      properties: {
+        name: { const: 'adam' },
+        lr,
+        betas: {
+          type: 'array',
+          items: [
+            { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+            { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+          ],
+          minItems: 2,
+          maxItems: 2,
+          default: [0.9, 0.999],
+          description: 'coefficients of the running averages of the gradient and its square',
+        },
+        eps: { ...positive, default: 1e-8, description: 'added to the denominator' },
+        weight_decay: weightDecay,
+        amsgrad: { type: 'boolean', default: false, description: 'keep the maximum of the squared-gradient averages (AMSGrad)' },
+      },
+      additionalProperties: false,
+    },
+  ],
+} as const;
 
-/** What `history.json` holds: one loss per epoch (before that epoch's step), and why it ended early if it did. */
-export interface History {
-  loss: number[];
-  stopped_early?: { epoch: number; reason: string };
-}
-
-const positive = { type: 'number', exclusiveMinimum: 0 };
-
-export const trainStage = defineStage<TrainParams, { dataset: Dataset; model: ModelSpec }>({
+export const trainStage = defineStage({
   name: 'train',
   description: "Trains a model on a dataset, full batch by default, with PyTorch's losses and optimizers in float32.",
   params: {
     type: 'object',
     properties: {
-      loss: { enum: ['bce', 'mse'], default: 'bce', description: "bce is PyTorch's BCELoss (mean, log clamped at -100)" },
-      optimizer: {
-        type: 'object',
-        description: 'torch.optim semantics: sgd, momentum (SGD with momentum) or adam',
-        properties: {
-          name: { enum: ['sgd', 'momentum', 'adam'], default: 'sgd' },
-          lr: { ...positive, description: 'learning rate' },
-          momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1, description: 'momentum only; default 0.9' },
-          beta1: { type: 'number', minimum: 0, exclusiveMaximum: 1, description: 'adam only; default 0.9' },
-          beta2: { type: 'number', minimum: 0, exclusiveMaximum: 1, description: 'adam only; default 0.999' },
-          eps: { ...positive, description: 'adam only; default 1e-8' },
-        },
-        required: ['lr'],
-        additionalProperties: false,
-      },
+      loss: { enum: ['bce', 'mse'], default: 'bce', description: "bce is PyTorch's BCELoss (mean, log clamped at -100); mse is MSELoss" },
+      optimizer,
       epochs: { type: 'integer', minimum: 1, description: 'passes over the dataset' },
       batch_size: { type: 'integer', minimum: 1, description: 'samples per step; full batch when absent, as in the seed' },
       checkpoint_every: {
@@ -77,16 +91,20 @@ export const trainStage = defineStage<TrainParams, { dataset: Dataset; model: Mo
     epochs: { kind: 'epoch-state', stream: true, description: 'one state per epoch, live while training runs' },
     checkpoints: { kind: 'checkpoint', stream: true, optional: true, description: 'the parameters every checkpoint_every epochs and at the last' },
   },
+  check: ({ optimizer: o }) =>
+    o.name === 'sgd' && o.nesterov && (o.momentum <= 0 || o.dampening !== 0)
+      ? [{ path: ['optimizer', 'nesterov'], message: `Nesterov momentum needs momentum > 0 and dampening 0 (as in torch.optim.SGD); found momentum ${o.momentum}, dampening ${o.dampening}` }]
+      : [],
+  metrics: { loss: { direction: 'minimize', description: 'the training loss of the last epoch' } },
+  packages: ML_PACKAGES,
   setup: mlSetup,
   run: (ctx, { dataset, model }) => {
     const { params } = ctx;
     const features = dataset.X[0]?.length ?? 0;
     if (features !== model.layers[0]) {
-      throw new Error(
-        `the model takes ${model.layers[0]} features but the dataset has ${features}; set the model's layers to start with ${features}`,
-      );
+      throw new Error(`the model takes ${model.layers[0]} features but the dataset has ${features}; set the model's layers to start with ${features}`);
     }
-    const optimizer = withDefaults(params.optimizer);
+    const optimizer: OptimizerSpec = legacyOptimizer(params.optimizer);
     const losses: number[] = [];
     let stopReason: string | undefined;
     const stop = ctx.stopRequested.pipe(map((reason) => (stopReason = reason)));
@@ -114,9 +132,9 @@ export const trainStage = defineStage<TrainParams, { dataset: Dataset; model: Mo
         const live: EpochState = { epoch: state.epoch, loss: state.loss, elapsedMs: state.elapsedMs };
         const events: StageEvent[] = [
           { type: 'progress', current: state.epoch, total: params.epochs, state: { loss: state.loss } },
-          output('epochs', live),
+          ctx.output('epochs', live),
         ];
-        if (params.checkpoint_every && state.params) events.push(output('checkpoints', { epoch: state.epoch, params: state.params } satisfies Checkpoint));
+        if (params.checkpoint_every && state.params) events.push(ctx.output('checkpoints', { epoch: state.epoch, params: state.params }));
         return events;
       }),
       // A failed run keeps what it learned so far, under a name that says it is incomplete
@@ -136,22 +154,38 @@ export const trainStage = defineStage<TrainParams, { dataset: Dataset; model: Mo
       const trained: ModelSpec = { ...model, params: last!.params! };
       const history: History = { loss: losses };
       if (last!.epoch < params.epochs) history.stopped_early = { epoch: last!.epoch, reason: stopReason ?? 'stop requested' };
+      const finalLoss = losses[losses.length - 1];
       return from(modelFiles(trained)).pipe(
         concatMap((files): StageEvent[] => [
           jsonArtifact('history.json', history, false),
           jsonArtifact('params.json', trained.params),
           ...files,
-          message(`final loss ${losses[losses.length - 1]} after ${last!.epoch} epochs`),
-          output('history', history),
-          output('model', trained),
+          message(`final loss ${finalLoss} after ${last!.epoch} epochs`),
+          ctx.metric('loss', finalLoss),
+          ctx.output('history', history),
+          ctx.output('model', trained),
         ]),
       );
     }
   },
 });
 
-/** PyTorch's defaults for the optional optimizer settings. */
-function withDefaults(spec: OptimizerSpec): OptimizerSpec {
-  if (spec.name === 'momentum') return { ...spec, momentum: spec.momentum ?? 0.9 };
-  return spec;
+/**
+ * TRANSITIONAL, until src/ml takes torch.optim's full parameter set: the optimizers
+ * src/ml implements today, or an error naming what it cannot do yet.
+ */
+function legacyOptimizer(spec: {
+  name: 'sgd' | 'adam';
+  lr: number;
+  momentum?: number;
+  dampening?: number;
+  nesterov?: boolean;
+  weight_decay: number;
+  betas?: readonly number[];
+  eps?: number;
+  amsgrad?: boolean;
+}): OptimizerSpec {
+  if (spec.weight_decay !== 0 || spec.nesterov || spec.amsgrad || (spec.dampening ?? 0) !== 0) throw new Error('weight_decay, nesterov, dampening and amsgrad are not implemented yet');
+  if (spec.name === 'adam') return { name: 'adam', lr: spec.lr, beta1: spec.betas![0], beta2: spec.betas![1], eps: spec.eps };
+  return spec.momentum ? { name: 'momentum', lr: spec.lr, momentum: spec.momentum } : { name: 'sgd', lr: spec.lr };
 }

@@ -1,15 +1,8 @@
 /** `uses: xor` — the four XOR points, the seed's example of what one perceptron cannot learn. */
-import { defer, of } from 'rxjs';
+import { of } from 'rxjs';
 import type { Dataset } from '../data.ts';
-import { defineStage, output } from '../engine/stage.ts';
+import { defineStage, jsonArtifact } from '../contract/stage.ts';
 import { RandomState } from '../numerics/random-state.ts';
-import { jsonArtifact } from './artifacts.ts';
-
-export interface XorParams {
-  repeat: number;
-  jitter: number;
-  seed: number;
-}
 
 const POINTS = [
   [0, 0],
@@ -20,7 +13,7 @@ const POINTS = [
 const LABELS = [0, 1, 1, 0];
 
 /** The points `repeat` times in order; with `jitter`, each coordinate plus N(0, jitter²) drawn in C order. */
-export function xorDataset({ repeat, jitter, seed }: XorParams): Dataset {
+export function xorDataset({ repeat, jitter, seed }: { repeat: number; jitter: number; seed: number }): Dataset {
   const X = Array.from({ length: repeat }, () => POINTS.map((p) => [...p])).flat();
   const y = Array.from({ length: repeat }, () => LABELS).flat();
   if (jitter > 0) {
@@ -30,7 +23,7 @@ export function xorDataset({ repeat, jitter, seed }: XorParams): Dataset {
   return { X, y };
 }
 
-export const xorStage = defineStage<XorParams>({
+export const xorStage = defineStage({
   name: 'xor',
   description: 'The XOR points [[0,0],[0,1],[1,0],[1,1]] → [0,1,1,0], optionally repeated and jittered.',
   params: {
@@ -42,11 +35,9 @@ export const xorStage = defineStage<XorParams>({
     },
     additionalProperties: false,
   },
-  inputs: {},
   outputs: { dataset: { kind: 'dataset' } },
-  run: (ctx) =>
-    defer(() => {
-      const dataset = xorDataset(ctx.params);
-      return of(jsonArtifact('dataset.json', dataset, false), output('dataset', dataset));
-    }),
+  run: (ctx) => {
+    const dataset = xorDataset(ctx.params);
+    return of(jsonArtifact('dataset.json', dataset, false), ctx.output('dataset', dataset));
+  },
 });

@@ -6,30 +6,19 @@
 import { existsSync } from 'node:fs';
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { executeRun, type RunManifest } from '../engine/execute.ts';
-import { LOCK_VERSION, lockFromRun, readLock, writeLock, type Lockfile } from '../engine/lock.ts';
-import type { Plan } from '../engine/plan.ts';
-import type { EngineEvent } from '../engine/run.ts';
-import { subPlan } from './shared.ts';
+import type { StageResolver } from '../contract/resolve.ts';
+import { FOLDER_LOCK, readLock, runPipeline, writeLock, type EngineEvent, type Lockfile, type RunManifest } from '../engine/index.ts';
 
-/** A trial's folder keeps its own lock here, as any `--set` run does. */
-const TRIAL_LOCK = 'rxlab.lock.json';
-
-/** Runs (or reuses) the shared stages; the lock is returned only when the run completed. */
+/** Runs (or reuses) the shared stages into `dir`; the lock is returned only when the run completed. */
 export async function runShared(
-  plan: Plan,
+  file: string,
+  resolve: StageResolver,
   ids: string[],
   dir: string,
   signal: AbortSignal,
   onEvent: (e: EngineEvent) => void,
 ): Promise<{ manifest: RunManifest; lock?: Lockfile }> {
-  const sub = subPlan(plan, ids);
-  const lockFile = join(dir, TRIAL_LOCK);
-  const previous = await readLock(lockFile);
-  const manifest = await executeRun(sub, { outDir: dir, signal, onEvent, cache: { lock: previous } });
-  if (manifest.status !== 'completed') return { manifest };
-  const lock = await lockFromRun(sub, manifest, dir, previous);
-  await writeLock(lockFile, lock);
+  const { manifest, lock } = await runPipeline(file, { resolve, only: ids, out: dir, lockFile: join(dir, FOLDER_LOCK), signal, onEvent });
   return { manifest, lock };
 }
 
@@ -40,7 +29,7 @@ export async function seedTrial(trialDir: string, sharedDir: string, shared: Loc
     const records = join(sharedDir, '.rxlab', id);
     if (existsSync(records)) await cp(records, join(trialDir, '.rxlab', id), { recursive: true, force: true });
   }
-  const lockFile = join(trialDir, TRIAL_LOCK);
-  const own = (await readLock(lockFile)) ?? { lockVersion: LOCK_VERSION, pipeline: shared.pipeline, stages: {} };
+  const lockFile = join(trialDir, FOLDER_LOCK);
+  const own = (await readLock(lockFile)) ?? { lockVersion: shared.lockVersion, pipeline: shared.pipeline, stages: {} };
   await writeLock(lockFile, { ...own, stages: { ...own.stages, ...shared.stages } });
 }

@@ -3,7 +3,7 @@
  * A swept stage and everything downstream of it differ per trial; the rest (typically
  * the data) runs once, and each trial reuses it through the stage cache.
  */
-import type { Plan } from '../engine/plan.ts';
+import type { Plan } from '../engine/index.ts';
 
 /** Ids of the stages no swept param reaches, in run order. `sweptStages` are the stage ids the grid names. */
 export function sharedStages(plan: Plan, sweptStages: ReadonlySet<string>): string[] {
@@ -13,9 +13,4 @@ export function sharedStages(plan: Plan, sweptStages: ReadonlySet<string>): stri
     if (node.edges.some((e) => affected.has(e.from))) affected.add(node.spec.id);
   }
   return plan.nodes.map((n) => n.spec.id).filter((id) => !affected.has(id));
-}
-
-/** The plan cut down to `ids`; valid because shared stages only ever read other shared stages. */
-export function subPlan(plan: Plan, ids: readonly string[]): Plan {
-  return { pipeline: plan.pipeline, nodes: plan.nodes.filter((n) => ids.includes(n.spec.id)) };
 }

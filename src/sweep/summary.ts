@@ -5,7 +5,7 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeAtomic } from '../engine/record.ts';
+import { writeAtomic } from '../engine/index.ts';
 import type { Grid } from './grid.ts';
 import type { TrialOutcome, TrialStatus } from './trials.ts';
 

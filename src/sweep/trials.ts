@@ -9,10 +9,9 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { TRIAL_WORKER_COMMAND } from '../cli/options.ts';
 import { rxlabRoot } from '../version.ts';
 import type { Trial } from './grid.ts';
-import type { TrialRequest, WorkerMessage } from './worker.ts';
+import { TRIAL_WORKER_COMMAND, type TrialRequest, type WorkerMessage } from './worker.ts';
 
 export type TrialStatus = 'completed' | 'failed' | 'interrupted' | 'not run';
 
@@ -249,8 +248,3 @@ export class TrialPool {
 
 /** How a trial is named in progress lines: its id and its values. */
 const labelOf = (trial: Trial): string => `${trial.id} (${trial.overrides.join(', ')})`;
-
-/** Runs every trial in at most `jobs` workers; resolves when all have ended (or were stopped), in trial order. */
-export function runTrials(trials: Trial[], options: TrialRunOptions & { jobs: number }): Promise<TrialOutcome[]> {
-  return new TrialPool(Math.min(options.jobs, trials.length)).run(trials, options);
-}

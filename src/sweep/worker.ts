@@ -1,7 +1,7 @@
 /**
  * A sweep's trial worker: a long-lived process (`rxlab __trial-worker`, started by
  * trials.ts with an IPC channel) that runs trial after trial in process, each exactly as
- * `rxlab run FILE --set … --out DIR` runs it (`runIntoFolder`). A worker pays Node's
+ * `rxlab run FILE --set … --out DIR` runs it (`runPipeline`). A worker pays Node's
  * start, the bundle's parse, ajv's schema compilation, the tfjs and vega imports and the
  * JIT's warm-up once instead of once per trial.
  *
@@ -14,9 +14,16 @@
  * `interrupted`, as a run does on Ctrl-C) and end the worker.
  */
 import { renderOnThisThread } from '../charts/render.ts';
-import { UsageError } from '../cli/options.ts';
-import { runIntoFolder } from '../cli/run-pipeline.ts';
-import { EnvironmentError, formatDiagnostic, PipelineInputError } from '../engine/errors.ts';
+import type { StageResolver } from '../contract/resolve.ts';
+import { EnvironmentError, PipelineInputError, formatDiagnostic, runPipeline } from '../engine/index.ts';
+import { SweepSpecError } from './grid.ts';
+
+/**
+ * The hidden command (not in `--help`) that starts a worker: trials.ts runs
+ * `bin/rxlab.js __trial-worker`, so a worker runs the same build (the bundle, or the
+ * sources when they are newer) as the sweep itself.
+ */
+export const TRIAL_WORKER_COMMAND = '__trial-worker';
 
 /** Parent → worker: run this trial. */
 export interface TrialRequest {
@@ -29,8 +36,11 @@ export interface TrialRequest {
 /** Worker → parent: `ready` once it listens, then `done` after each trial. */
 export type WorkerMessage = { type: 'ready' } | { type: 'done'; status: 'completed' | 'failed' | 'interrupted'; error?: string };
 
-/** The worker's main loop; resolves with its exit code once it is told (or signalled) to stop. */
-export function trialWorker(): Promise<number> {
+/**
+ * The worker's main loop, running trials with the stages `stages` resolves; `preload` loads
+ * their modules early. Resolves with its exit code once it is told (or signalled) to stop.
+ */
+export function trialWorker(stages: StageResolver, preload: () => void): Promise<number> {
   const send = process.send?.bind(process);
   if (!send) {
     process.stderr.write('rxlab: this internal command runs the trials of `rxlab sweep`; it needs an IPC channel from its parent\n');
@@ -38,7 +48,7 @@ export function trialWorker(): Promise<number> {
   }
   // Charts are drawn on this process's own thread: with `--jobs` workers on as many
   // cores, a chart thread per worker would only compete with the other workers
-  // (measured: --jobs 2 took 1.10x the time of --jobs 1 with them).
+  // (BENCHMARKS.md, sweep).
   renderOnThisThread();
   const controller = new AbortController();
   let busy = false;
@@ -59,31 +69,21 @@ export function trialWorker(): Promise<number> {
     process.on('message', (message: TrialRequest) => {
       if (message.type !== 'trial' || busy || controller.signal.aborted) return;
       busy = true;
-      void runTrial(message, controller.signal)
+      void runTrial(message, stages, controller.signal)
         .then(tell)
         .then(() => {
           busy = false;
           if (controller.signal.aborted) resolve(0);
         });
     });
+    // Once it listens: load what trials need (the stages' modules) while the sweep is still getting ready.
     void tell({ type: 'ready' }).then(preload);
   });
 }
 
-/**
- * Loads what trials need (the stages, tfjs, vega) while the sweep is still getting ready
- * (loading the file, running the shared stages), rather than in the first trial. Only
- * modules are loaded: nothing a run computes is started early.
- */
-function preload(): void {
-  for (const load of [() => import('../stages/registry.ts'), () => import('../ml/index.ts'), () => import('../charts/render-here.ts')]) {
-    load().catch(() => undefined); // a trial that needs it reports the failure
-  }
-}
-
-async function runTrial(request: TrialRequest, signal: AbortSignal): Promise<WorkerMessage> {
+async function runTrial(request: TrialRequest, stages: StageResolver, signal: AbortSignal): Promise<WorkerMessage> {
   try {
-    const { manifest } = await runIntoFolder(request.file, { set: request.overrides, out: request.outDir, signal, onEvent: () => undefined });
+    const { manifest } = await runPipeline(request.file, { resolve: stages, set: request.overrides, out: request.outDir, signal });
     if (manifest.status === 'completed') return { type: 'done', status: 'completed' };
     // What `rxlab run` prints on stderr for it.
     return { type: 'done', status: manifest.status, error: `run ${manifest.status} after ${(manifest.durationMs / 1000).toFixed(2)} s: ${manifest.error}` };
@@ -98,6 +98,6 @@ function describeError(err: unknown): string {
     const n = err.diagnostics.length;
     return `${err.diagnostics.map(formatDiagnostic).join('\n')}\n${n} error${n === 1 ? '' : 's'}; nothing was run`;
   }
-  if (err instanceof UsageError || err instanceof EnvironmentError) return `rxlab run: ${err.message}`;
+  if (err instanceof SweepSpecError || err instanceof EnvironmentError) return `rxlab run: ${err.message}`;
   return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }

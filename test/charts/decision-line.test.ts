@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Spec } from 'vega';
 import { decisionLine, decisionLineSpec } from '../../src/charts/decision-line.ts';
 import { renderSvg } from '../../src/charts/render.ts';
-import { markGroups, texts } from './svg.ts';
+import { markGroups, texts } from '../helpers/svg.ts';
 
 /** Data spread over x₁ ∈ [−1, 1], x₂ ∈ [−1, 1]: the plot's x₂ range is [−1.2, 1.2]. */
 const square = { X: [[-1, -1], [1, 1], [-1, 1], [1, -1]], y: [0, 1, 0, 1] };

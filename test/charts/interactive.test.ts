@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { interactiveLossSpec, lossChartRows, type InteractiveMeta } from '../../src/charts/interactive.ts';
 import { lossCurveSpec, lossCurvesSpec } from '../../src/charts/loss.ts';
 import { scatterSpec } from '../../src/charts/scatter.ts';
-import { threePoints } from './svg.ts';
+import { threePoints } from '../helpers/svg.ts';
 
 const decay = (n: number, rate: number): number[] => Array.from({ length: n }, (_, i) => 0.69 * Math.exp(-rate * i) + 0.001);
 

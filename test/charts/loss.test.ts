@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lossCurveSpec, lossCurvesSpec, spansDecades } from '../../src/charts/loss.ts';
 import { renderSvg } from '../../src/charts/render.ts';
-import { markGroups, texts } from './svg.ts';
+import { markGroups, texts } from '../helpers/svg.ts';
 
 const decay = Array.from({ length: 100 }, (_, i) => 0.25 + 0.37 * Math.exp(-i / 20));
 /** From 0.7 down to about 0.0009: with `decay`, 2.9 decades. */

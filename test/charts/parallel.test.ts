@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parallelCoordinatesSpec, type ParallelAxis } from '../../src/charts/parallel.ts';
 import { renderSvg } from '../../src/charts/render.ts';
-import { markGroups, texts } from './svg.ts';
+import { markGroups, texts } from '../helpers/svg.ts';
 
 const axes: ParallelAxis[] = [
   { kind: 'param', name: 'train.optimizer.lr', values: [0.1, 0.001, 0.01] },

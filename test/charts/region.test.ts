@@ -3,7 +3,7 @@ import { isoline, type ProbabilityGrid } from '../../src/charts/contour.ts';
 import { decisionRegionSpec } from '../../src/charts/region.ts';
 import { renderSvg } from '../../src/charts/render.ts';
 import { decodePalettePng } from './png-decode.ts';
-import { markGroups, texts } from './svg.ts';
+import { markGroups, texts } from '../helpers/svg.ts';
 
 /** `n` evenly spaced cell centres over [lo, hi]. */
 function centres(lo: number, hi: number, n: number): number[] {

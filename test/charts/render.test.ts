@@ -8,7 +8,7 @@ import type { Spec } from 'vega';
 import { describe, expect, it } from 'vitest';
 import { renderHere } from '../../src/charts/render-here.ts';
 import { renderSvg, specJson } from '../../src/charts/render.ts';
-import { smallCharts } from './small-charts.ts';
+import { smallCharts } from '../helpers/charts.ts';
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');

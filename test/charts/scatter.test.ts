@@ -3,7 +3,7 @@ import { scatterSpec } from '../../src/charts/scatter.ts';
 import { renderSvg } from '../../src/charts/render.ts';
 import { CLASS_COLOURS, HEIGHT, WIDTH } from '../../src/charts/theme.ts';
 import type { TestPoint } from '../../src/charts/plane.ts';
-import { markGroups, pathFills, texts, threePoints } from './svg.ts';
+import { markGroups, pathFills, texts, threePoints } from '../helpers/svg.ts';
 
 describe('scatterSpec', () => {
   it('draws one symbol per point, filled by class', async () => {

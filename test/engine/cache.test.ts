@@ -2,12 +2,12 @@ import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { of } from 'rxjs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { hashValue } from '../../src/engine/canonical.ts';
-import { executeRun } from '../../src/engine/execute.ts';
-import { planPipeline } from '../../src/engine/plan.ts';
-import { defineStage, output } from '../../src/engine/stage.ts';
-import { chain, runCached, runs, ticker, watcher } from './cache-fixtures.ts';
-import { pipelineOf, tempDir } from './helpers.ts';
+import { hashValue } from '../../src/util/canonical.ts';
+import { executeRun } from '../../src/engine/run/execute.ts';
+import { planPipeline } from '../../src/engine/plan/plan.ts';
+import { defineStage } from '../../src/contract/stage.ts';
+import { chain, runCached, runs, ticker, watcher } from '../helpers/counting-stages.ts';
+import { pipelineOf, tempDir } from '../helpers/engine.ts';
 
 const read = (out: string, path: string): string => readFileSync(join(out, path), 'utf8');
 
@@ -117,10 +117,10 @@ describe('stage cache', () => {
       description: 'emits a typed array',
       params: {},
       inputs: {},
-      outputs: { weights: { kind: 'weights' } },
-      run: () => of(output('weights', { layers: [{ w: new Float32Array(2) }] })),
+      outputs: { weights: { kind: 'x-weights' } },
+      run: (ctx) => of(ctx.output('weights', { layers: [{ w: new Float32Array(2) }] })),
     });
-    const manifest = await executeRun(planPipeline(pipelineOf({ m: { stage: typed } })), { outDir: tempDir() });
+    const { manifest } = await executeRun(planPipeline(pipelineOf({ m: { stage: typed } })), { outDir: tempDir() });
     expect(manifest.error).toBe(
       'stage "m" failed: output "weights": a Float32Array at layers[0].w is not JSON data; outputs must be plain JSON data, since they are hashed, cached and replayed',
     );
@@ -132,10 +132,10 @@ describe('stage cache', () => {
       description: 'emits twice',
       params: {},
       inputs: {},
-      outputs: { value: { kind: 'number' } },
-      run: () => of(output('value', 1), output('value', 2)),
+      outputs: { value: { kind: 'x-number' } },
+      run: (ctx) => of(ctx.output('value', 1), ctx.output('value', 2)),
     });
-    const manifest = await executeRun(planPipeline(pipelineOf({ t: { stage: twice } })), { outDir: tempDir() });
+    const { manifest } = await executeRun(planPipeline(pipelineOf({ t: { stage: twice } })), { outDir: tempDir() });
     expect(manifest.error).toBe('stage "t" failed: emitted its output "value" twice; only a stream output may emit more than one value');
   });
 });

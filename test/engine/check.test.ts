@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { compareLocks, formatNumber, largestDifference } from '../../src/engine/check.ts';
-import type { Lockfile } from '../../src/engine/lock.ts';
-import { chain, runCached } from './cache-fixtures.ts';
-import { tempDir } from './helpers.ts';
+import { compareLocks, formatNumber, largestDifference } from '../../src/engine/reuse/check.ts';
+import type { Lockfile } from '../../src/engine/record/lock.ts';
+import { chain, runCached } from '../helpers/counting-stages.ts';
+import { tempDir } from '../helpers/engine.ts';
 
 /** A copy of `lock` with one stage's artifact given another hash and, optionally, other stored values. */
 function drifted(lock: Lockfile, stage: string, name: string, values?: unknown): Lockfile {

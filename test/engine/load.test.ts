@@ -5,10 +5,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { PipelineInputError, formatDiagnostic } from '../../src/engine/errors.ts';
-import { formatDiagnosticWithSource, loadPipeline } from '../../src/engine/load.ts';
-import { pipelineSchemaFor } from '../../src/engine/pipeline-schema.ts';
+import { formatDiagnosticWithSource } from '../../src/engine/load/format.ts';
+import { loadPipeline } from '../../src/engine/load/load.ts';
+import { resolveStage } from '../../src/stages/registry.ts';
+import { pipelineSchemaFor } from '../../src/engine/load/pipeline-schema.ts';
 import { builtinStages } from '../../src/stages/registry.ts';
-import { blobs, diagnosticsOf, load, problemsOf, testStages, writePipeline } from '../fixtures/pipelines/harness.ts';
+import { pipelineSchemaText, readmeWithStageTable } from '../../scripts/generate.ts';
+import { blobs, diagnosticsOf, load, problemsOf, testStages, writePipeline } from '../helpers/loader.ts';
 
 const fixture = (name: string): string => `test/fixtures/pipelines/${name}`;
 
@@ -46,9 +49,9 @@ describe('loadPipeline: a valid file', () => {
     expect((await load(writePipeline('stages: { d: { uses: blobs } }\n', 'My Exp.yml'))).name).toBe('my-exp');
   });
 
-  it('resolves module paths with the stage registry by default', async () => {
+  it("resolves module paths with the stage registry's resolver", async () => {
     const file = writePipeline(`stages:\n  s:\n    uses: ${resolve('test/fixtures/pipelines/stages/scale.ts')}\n    inputs: { dataset: x }\n`);
-    const spec = await loadPipeline(file);
+    const spec = await loadPipeline(file, { resolve: resolveStage });
     expect(spec.stages[0].params).toEqual({ factor: 2 });
   });
 
@@ -300,10 +303,23 @@ describe('formatDiagnosticWithSource', () => {
   });
 });
 
-describe('schemas/pipeline.schema.json', () => {
-  it('is what src/engine/pipeline-schema.ts generates for the built-in stages (npx tsx src/engine/pipeline-schema.ts > schemas/pipeline.schema.json)', () => {
-    const committed: unknown = JSON.parse(readFileSync('schemas/pipeline.schema.json', 'utf8'));
-    expect(committed).toEqual(pipelineSchemaFor(builtinStages));
+describe('files made from the stage definitions (npm run generate)', () => {
+  it('schemas/pipeline.schema.json is the pipeline schema with every built-in stage, as generated', () => {
+    expect(readFileSync('schemas/pipeline.schema.json', 'utf8')).toBe(pipelineSchemaText());
+    expect(JSON.parse(pipelineSchemaText())).toEqual(pipelineSchemaFor(builtinStages));
+  });
+
+  it("README.md's table of built-in stages is generated from their definitions", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    expect(readme).toBe(readmeWithStageTable(readme));
+    for (const name of builtinStages.keys()) expect(readme).toContain(`| \`${name}\` |`);
+    expect(readme).toContain('torch.optim.Adam: `name`, `lr`, `betas`, `eps`, `weight_decay`, `amsgrad`');
+  });
+
+  it('a stale table or schema is seen as different', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const stale = readme.replace('| `blobs` |', '| `blobz` |');
+    expect(readmeWithStageTable(stale)).not.toBe(stale);
   });
 
   it("checks each built-in stage's params for editors", () => {

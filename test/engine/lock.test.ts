@@ -2,16 +2,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { NotJsonError, canonicalJson, hashValue } from '../../src/engine/canonical.ts';
-import { declaredChange, paramsDiff } from '../../src/engine/changes.ts';
+import { NotJsonError, canonicalJson, hashValue } from '../../src/util/canonical.ts';
+import { declaredChange, paramsDiff } from '../../src/engine/reuse/changes.ts';
 import { PipelineInputError } from '../../src/engine/errors.ts';
-import { LOCK_VERSION, lockPathFor, readLock, writeLock } from '../../src/engine/lock.ts';
-import { planPipeline } from '../../src/engine/plan.ts';
-import { sha256 } from '../../src/engine/record.ts';
-import { artifact, defineStage, output } from '../../src/engine/stage.ts';
+import { LOCK_VERSION, lockPathFor, readLock, writeLock } from '../../src/engine/record/lock.ts';
+import { planPipeline } from '../../src/engine/plan/plan.ts';
+import { sha256 } from '../../src/util/canonical.ts';
+import { artifact, defineStage } from '../../src/contract/stage.ts';
 import { rxlabVersion } from '../../src/version.ts';
-import { chain, runCached } from './cache-fixtures.ts';
-import { pipelineOf, tempDir } from './helpers.ts';
+import { chain, runCached } from '../helpers/counting-stages.ts';
+import { pipelineOf, tempDir } from '../helpers/engine.ts';
 
 describe('canonical JSON', () => {
   it('sorts keys at every level, so equal data hashes equally', () => {
@@ -46,7 +46,7 @@ describe('change reasons', () => {
   });
 
   it('asks the cheapest question first', () => {
-    const entry = { uses: 'train', code: 'rxlab@0.1.0', paramsHash: hashValue({ lr: 1 }), params: { lr: 1 }, inputs: {}, outputs: {}, artifacts: {}, values: {} };
+    const entry = { uses: 'train', code: 'rxlab@0.1.0', paramsHash: hashValue({ lr: 1 }), params: { lr: 1 }, inputs: {}, outputs: {}, artifacts: {}, values: {}, metrics: {} };
     expect(declaredChange(undefined, entry, {})).toBe('never run');
     expect(declaredChange(entry, { ...entry, uses: 'evaluate' }, {})).toBe('stage changed: train → evaluate');
     expect(declaredChange(entry, { ...entry, code: 'rxlab@0.2.0' }, {})).toBe('code changed (rxlab 0.1.0 → 0.2.0)');
@@ -55,6 +55,17 @@ describe('change reasons', () => {
     );
     expect(declaredChange(entry, { ...entry, paramsHash: hashValue({ lr: 2 }) }, { lr: 2 })).toBe('params changed: lr 1 → 2');
     expect(declaredChange(entry, entry, { lr: 1 })).toBeUndefined();
+  });
+
+  it('names a file the stage reads whose content changed, went missing, or is new', () => {
+    const entry = { uses: 'dataset', code: 'rxlab@0.1.0', paramsHash: hashValue({}), params: {}, inputs: {}, outputs: {}, artifacts: {}, values: {}, metrics: {} };
+    const reading = (files: Record<string, string>) => ({ ...entry, files });
+    expect(declaredChange(reading({ 'd.csv': 'a' }), reading({ 'd.csv': 'b' }), {})).toBe('d.csv changed');
+    expect(declaredChange(reading({ 'd.csv': 'a' }), reading({ 'd.csv': 'missing' }), {})).toBe('d.csv missing');
+    expect(declaredChange(reading({ 'd.csv': 'a' }), reading({ 'e.csv': 'a' }), {})).toBe('no longer reads d.csv');
+    expect(declaredChange(entry, reading({ 'e.csv': 'a' }), {})).toBe('reads e.csv, which it did not before');
+    expect(declaredChange(reading({ 'd.csv': 'a' }), entry, {})).toBe('no longer reads d.csv');
+    expect(declaredChange(reading({ 'd.csv': 'a' }), reading({ 'd.csv': 'a' }), {})).toBeUndefined();
   });
 });
 
@@ -77,10 +88,16 @@ describe('lock file', () => {
       outputs: { value: hashValue(1) },
       artifacts: { 'value.json': sha256('{"n":1}\n') },
       values: { 'value.json': { n: 1 } },
+      metrics: { n: 1 },
     });
     // Input hashes are the hashes of the values the stage was given.
     expect(lock.stages.sum.inputs).toEqual({ a: hashValue(1), b: hashValue(2) });
-    expect(lock.stages.sum.values).toEqual({});
+    expect(lock.stages.sum).toMatchObject({ values: {}, metrics: {} });
+    // A stage reused from the cache keeps the values and metrics it recorded when it ran.
+    const again = await runCached(chain(), out, lock);
+    expect(again.said).toEqual(['sum: cached', 'total: cached', 'x: cached', 'y: cached']);
+    expect(again.lock).toEqual(lock);
+    expect(again.manifest.stages.x.metrics).toEqual({ n: 1 });
   });
 
   it('keeps no values for a JSON artifact over 64 KB', async () => {
@@ -89,8 +106,8 @@ describe('lock file', () => {
       description: 'a large JSON artifact',
       params: {},
       inputs: {},
-      outputs: { done: { kind: 'flag' } },
-      run: () => of(artifact('big.json', JSON.stringify(Array(70_000).fill(0))), artifact('small.json', '[1]'), output('done', true)),
+      outputs: { done: { kind: 'x-flag' } },
+      run: (ctx) => of(artifact('big.json', JSON.stringify(Array(70_000).fill(0))), artifact('small.json', '[1]'), ctx.output('done', true)),
     });
     const { lock } = await runCached(planPipeline(pipelineOf({ b: { stage: big } })), tempDir());
     expect(Object.keys(lock.stages.b.artifacts)).toEqual(['big.json', 'small.json']);
@@ -116,6 +133,6 @@ describe('lock file', () => {
     await expect(readLock(file)).rejects.toThrow(PipelineInputError);
     await expect(readLock(file)).rejects.toThrow(/bad\.lock\.json: not a lock file: .*; restore it from git, or delete it and run `rxlab run`/);
     writeFileSync(file, '{"lockVersion": 9, "stages": {}}');
-    await expect(readLock(file)).rejects.toThrow('lock format 9 is not the one this rxlab reads (1)');
+    await expect(readLock(file)).rejects.toThrow('lock format 9 is not the one this rxlab reads (2)');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PipelineInputError, formatDiagnostic } from '../../src/engine/errors.ts';
-import { applyOverrides, overrideAt, parseOverrides } from '../../src/engine/overrides.ts';
-import { load, problemsOf, writePipeline } from '../fixtures/pipelines/harness.ts';
+import { applyOverrides, overrideAt, parseOverrides } from '../../src/engine/load/overrides.ts';
+import { load, problemsOf, writePipeline } from '../helpers/loader.ts';
 
 const pipeline = `stages:
   data:

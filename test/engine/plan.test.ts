@@ -1,31 +1,31 @@
 import { of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { PipelineInputError, formatDiagnostic } from '../../src/engine/errors.ts';
-import { describePlan, planPipeline } from '../../src/engine/plan.ts';
-import { defineStage, output } from '../../src/engine/stage.ts';
-import { pipelineOf } from './helpers.ts';
+import { describePlan, planPipeline } from '../../src/engine/plan/plan.ts';
+import { defineStage } from '../../src/contract/stage.ts';
+import { pipelineOf } from '../helpers/engine.ts';
 
 const source = defineStage({
   name: 'source',
   description: 'emits a number',
   params: {},
   inputs: {},
-  outputs: { value: { kind: 'number' }, live: { kind: 'number', stream: true } },
-  run: () => of(output('value', 1), output('live', 1)),
+  outputs: { value: { kind: 'x-number' }, live: { kind: 'x-number', stream: true } },
+  run: (ctx) => of(ctx.output('value', 1), ctx.output('live', 1)),
 });
-const sink = defineStage<unknown, { value: number }>({
+const sink = defineStage({
   name: 'sink',
   description: 'takes a number',
   params: {},
-  inputs: { value: { kind: 'number' } },
-  outputs: { value: { kind: 'number' } },
-  run: (_ctx, { value }) => of(output('value', value)),
+  inputs: { value: { kind: 'x-number' } },
+  outputs: { value: { kind: 'x-number' } },
+  run: (ctx, { value }) => of(ctx.output('value', value)),
 });
-const wantsText = defineStage<unknown, { text: string }>({
+const wantsText = defineStage({
   name: 'wants-text',
   description: 'takes text',
   params: {},
-  inputs: { text: { kind: 'text' } },
+  inputs: { text: { kind: 'x-text' } },
   outputs: {},
   run: () => of(),
 });
@@ -90,7 +90,7 @@ describe('planPipeline', () => {
         use: { stage: sink, inputs: { value: 'data.live' } },
       }),
     ).toEqual([
-      '/virtual/test.yaml:2:20 stages.text.inputs.text: expected a text, found a number ("data.value")',
+      '/virtual/test.yaml:2:20 stages.text.inputs.text: expected an x-text, found an x-number ("data.value")',
       '/virtual/test.yaml:3:20 stages.use.inputs.value: expected a finished value, but "data.live" is a live stream',
     ]);
   });

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { createAjv } from '../../src/engine/ajv-setup.ts';
-import { precompiledValidatorsSource, trustedSchemas } from '../../src/engine/precompile-validators.ts';
+import { createAjv } from '../../src/engine/load/ajv-setup.ts';
+import { precompiledValidatorsSource, trustedSchemas } from '../../scripts/precompile-validators.ts';
 import { builtinStages } from '../../src/stages/registry.ts';
 
 /** The generated module, loaded as the bundle loads it (with a require() for ajv's runtime helpers). */

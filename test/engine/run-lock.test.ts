@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OutputFolderBusyError, acquireRunLock } from '../../src/engine/run-lock.ts';
-import { tempDir } from './helpers.ts';
+import { OutputFolderBusyError, acquireRunLock } from '../../src/engine/record/run-lock.ts';
+import { tempDir } from '../helpers/engine.ts';
 
 describe('acquireRunLock', () => {
   it('refuses a second run on the same folder, naming the holder, and frees it on release', async () => {
@@ -27,6 +27,8 @@ describe('acquireRunLock', () => {
     await new Promise((resolve) => child.on('exit', resolve));
     writeFileSync(join(out, '.rxlab-run.lock'), JSON.stringify({ pid: deadPid, startedAt: 'earlier' }));
     const release = await acquireRunLock(out);
+    expect(JSON.parse(readFileSync(join(out, '.rxlab-run.lock'), 'utf8'))).toMatchObject({ pid: process.pid });
     await release();
+    expect(existsSync(join(out, '.rxlab-run.lock'))).toBe(false);
   });
 });

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { Observable, interval, of, timer } from 'rxjs';
 import { map, take, toArray } from 'rxjs/operators';
 import { describe, expect, it } from 'vitest';
-import { executeRun } from '../../src/engine/execute.ts';
-import { planPipeline } from '../../src/engine/plan.ts';
-import { sha256 } from '../../src/engine/record.ts';
-import { runPlan, type EngineEvent } from '../../src/engine/run.ts';
-import { artifact, defineStage, output, type LiveInput } from '../../src/engine/stage.ts';
-import { collect, pipelineOf, tempDir } from './helpers.ts';
+import { executeRun } from '../../src/engine/run/execute.ts';
+import { planPipeline } from '../../src/engine/plan/plan.ts';
+import { sha256 } from '../../src/util/canonical.ts';
+import { runPlan, type EngineEvent } from '../../src/engine/run/stream.ts';
+import { artifact, defineStage } from '../../src/contract/stage.ts';
+import { collect, pipelineOf, tempDir } from '../helpers/engine.ts';
 
 /** Emits its output after `ms`, logging when it starts and ends. */
 function delayed(name: string, ms: number, log: string[]) {
@@ -17,26 +17,29 @@ function delayed(name: string, ms: number, log: string[]) {
     description: 'waits, then emits',
     params: {},
     inputs: {},
-    outputs: { value: { kind: 'number' } },
+    outputs: { value: { kind: 'x-number' } },
     run: (ctx) => {
       log.push(`${ctx.id} start`);
       return timer(ms).pipe(
         map(() => {
           log.push(`${ctx.id} end`);
-          return output('value', ms);
+          return ctx.output('value', ms);
         }),
       );
     },
   });
 }
 
-const adder = defineStage<unknown, { a: number; b: number }>({
+const adder = defineStage({
   name: 'adder',
   description: 'adds two numbers',
   params: {},
-  inputs: { a: { kind: 'number' }, b: { kind: 'number' } },
-  outputs: { value: { kind: 'number' } },
-  run: (_ctx, { a, b }) => of(artifact('sum.txt', `${a + b}\n`), output('value', a + b)),
+  inputs: { a: { kind: 'x-number' }, b: { kind: 'x-number' } },
+  outputs: { value: { kind: 'x-number' } },
+  run: (ctx, inputs) => {
+    const sum = (inputs.a as number) + (inputs.b as number);
+    return of(artifact('sum.txt', `${sum}\n`), ctx.output('value', sum));
+  },
 });
 
 describe('runPlan', () => {
@@ -56,10 +59,10 @@ describe('runPlan', () => {
       description: 'counts its runs',
       params: {},
       inputs: {},
-      outputs: { value: { kind: 'number' } },
-      run: () => {
+      outputs: { value: { kind: 'x-number' } },
+      run: (ctx) => {
         runs++;
-        return of(output('value', 20));
+        return of(ctx.output('value', 20));
       },
     });
     const out = tempDir();
@@ -84,13 +87,13 @@ describe('runPlan', () => {
       description: 'ticks until asked to stop',
       params: {},
       inputs: {},
-      outputs: { ticks: { kind: 'tick', stream: true } },
+      outputs: { ticks: { kind: 'x-tick', stream: true } },
       run: (ctx) =>
         new Observable((subscriber) => {
           let n = 0;
           const timerId = setInterval(() => {
             log.push(`tick ${n}`);
-            subscriber.next(output('ticks', n++));
+            subscriber.next(ctx.output('ticks', n++));
           }, 5);
           const stop = ctx.stopRequested.subscribe((reason) => {
             log.push(`stopped: ${reason}`);
@@ -103,20 +106,20 @@ describe('runPlan', () => {
           };
         }),
     });
-    const watcher = defineStage<unknown, { ticks: LiveInput<number> }>({
+    const watcher = defineStage({
       name: 'watcher',
       description: 'stops the ticker at 3',
       params: {},
-      inputs: { ticks: { kind: 'tick', stream: true } },
-      outputs: { seen: { kind: 'list' } },
-      run: (_ctx, { ticks }) =>
+      inputs: { ticks: { kind: 'x-tick', stream: true } },
+      outputs: { seen: { kind: 'x-list' } },
+      run: (ctx, { ticks }) =>
         ticks.values.pipe(
           take(4),
           toArray(),
           map((seen) => {
             log.push(`watcher saw ${seen.join(',')}`);
             ticks.stop('seen enough');
-            return output('seen', seen);
+            return ctx.output('seen', seen);
           }),
         ),
     });
@@ -132,7 +135,7 @@ describe('runPlan', () => {
       description: 'never finishes on its own',
       params: {},
       inputs: {},
-      outputs: { value: { kind: 'number' } },
+      outputs: { value: { kind: 'x-number' } },
       run: () =>
         new Observable<never>(() => () => {
           tornDown = true;
@@ -143,7 +146,7 @@ describe('runPlan', () => {
       description: 'throws after a moment',
       params: {},
       inputs: {},
-      outputs: { value: { kind: 'number' } },
+      outputs: { value: { kind: 'x-number' } },
       run: () =>
         interval(10).pipe(
           map(() => {
@@ -155,7 +158,7 @@ describe('runPlan', () => {
     const plan = planPipeline(
       pipelineOf({ slow: { stage: forever }, broken: { stage: failing }, after: { stage: adder, inputs: { a: 'broken', b: 'slow' } } }),
     );
-    const manifest = await executeRun(plan, { outDir: out });
+    const { manifest } = await executeRun(plan, { outDir: out });
     expect(manifest.status).toBe('failed');
     expect(manifest.error).toBe('stage "broken" failed: the data is bad');
     expect(tornDown).toBe(true);
@@ -169,10 +172,10 @@ describe('runPlan', () => {
       description: 'emits nothing',
       params: {},
       inputs: {},
-      outputs: { value: { kind: 'number' } },
+      outputs: { value: { kind: 'x-number' } },
       run: () => of(),
     });
-    const manifest = await executeRun(planPipeline(pipelineOf({ quiet: { stage: silent } })), { outDir: tempDir() });
+    const { manifest } = await executeRun(planPipeline(pipelineOf({ quiet: { stage: silent } })), { outDir: tempDir() });
     expect(manifest.error).toBe('stage "quiet" failed: finished without producing its output "value"');
   });
 
@@ -183,15 +186,17 @@ describe('runPlan', () => {
       description: 'emits 2',
       params: {},
       inputs: {},
-      outputs: { value: { kind: 'number' } },
+      outputs: { value: { kind: 'x-number' } },
+      packages: ['vega', '@tensorflow/tfjs-core', 'a-package-not-installed'],
       setup: async () => ({ backend: 'test-backend' }),
-      run: () => of(output('value', 2)),
+      run: (ctx) => of(ctx.output('value', 2)),
     });
     const plan = planPipeline(pipelineOf({ x: { stage: two, params: { n: 2 } }, sum: { stage: adder, inputs: { a: 'x', b: 'x' } } }));
     const events: EngineEvent[] = [];
-    const manifest = await executeRun(plan, { outDir: out, onEvent: (e) => events.push(e) });
+    const { manifest } = await executeRun(plan, { outDir: out, onEvent: (e) => events.push(e) });
     const onDisk = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
     expect(onDisk.status).toBe('completed');
+    // The engine's own packages, and those its stages declare, when installed.
     expect(onDisk.environment).toMatchObject({
       backend: 'test-backend',
       node: process.version,
@@ -199,6 +204,9 @@ describe('runPlan', () => {
       'package:vega': expect.any(String), // its package.json is hidden by `exports`
       'package:@tensorflow/tfjs-core': expect.any(String),
     });
+    expect(Object.keys(onDisk.environment).filter((k) => k.startsWith('package:')).sort()).toEqual(
+      ['package:@tensorflow/tfjs-core', 'package:ajv', 'package:rxjs', 'package:rxlab', 'package:vega', 'package:yaml'],
+    );
     expect(onDisk.pipeline.sha256).toBe(sha256('test'));
     expect(onDisk.stages.x).toMatchObject({ uses: 'two', params: { n: 2 }, status: 'completed', durationMs: expect.any(Number) });
     expect(onDisk.stages.sum.artifacts['sum.txt']).toEqual({ sha256: sha256('4\n'), bytes: 2 });

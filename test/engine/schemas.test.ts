@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { pipelineSchemaFor } from '../../src/engine/pipeline-schema.ts';
+import { pipelineSchemaFor } from '../../src/engine/load/pipeline-schema.ts';
 import { builtinStages } from '../../src/stages/registry.ts';
 
 // The loader compiles these without checking them against the meta-schema (it saves

@@ -1,10 +1,10 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planPipeline } from '../../src/engine/plan.ts';
-import { pipelineStatus } from '../../src/engine/status.ts';
-import { chain, runCached, ticker, watcher } from './cache-fixtures.ts';
-import { pipelineOf, tempDir } from './helpers.ts';
+import { planPipeline } from '../../src/engine/plan/plan.ts';
+import { pipelineStatus } from '../../src/engine/reuse/status.ts';
+import { chain, runCached, ticker, watcher } from '../helpers/counting-stages.ts';
+import { pipelineOf, tempDir } from '../helpers/engine.ts';
 
 const table = (rows: { stage: string; state: string; reason?: string }[]): string[] =>
   rows.map((r) => `${r.stage}: ${r.state}${r.reason ? ` (${r.reason})` : ''}`);

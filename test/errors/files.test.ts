@@ -7,8 +7,8 @@
 import { appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../engine/helpers.ts';
-import { FIXTURES, ROOT, copyPipeline, expectNoCrash, filesUnder, rxlab, rxlabAsync, rxlabUntil } from './cli.ts';
+import { tempDir } from '../helpers/engine.ts';
+import { FIXTURES, ROOT, copyPipeline, expectNoCrash, filesUnder, rxlab, rxlabAsync, rxlabUntil } from '../helpers/cli.ts';
 
 const FULL_DISK = ['--import', join(FIXTURES, 'full-disk.mjs')];
 const DISK_FULL = 'the disk is full; free some space, or give the run a folder on another disk with --out DIR';

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.ts';
-import { tempDir } from '../engine/helpers.ts';
-import { ROOT, expectNoCrash, rxlab } from './cli.ts';
+import { tempDir } from '../helpers/engine.ts';
+import { ROOT, expectNoCrash, rxlab, withoutExcerpts } from '../helpers/cli.ts';
 
 const SEED_PIPELINE = readFileSync(join(ROOT, 'pipelines', 'perceptron.yaml'), 'utf8').split('\n');
 
@@ -64,7 +64,7 @@ const setArg = fc
 
 /** Each line a diagnostic placed in `file` (`file:line:col …`, or `file: …` for the whole file) or on a --set, then the count. */
 function expectPositioned(stderr: string, file: string): void {
-  const lines = stderr.trimEnd().split('\n');
+  const lines = withoutExcerpts(stderr).trimEnd().split('\n');
   const count = /^(\d+) errors?; nothing was run$/.exec(lines.pop()!);
   expect(count, stderr).not.toBeNull();
   expect(lines.length, stderr).toBe(Number(count![1]));

@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, copyPipeline, expectNoCrash, rxlab } from './cli.ts';
+import { FIXTURES, copyPipeline, expectNoCrash, rxlab } from '../helpers/cli.ts';
 
 describe('rxlab run: a loss that becomes NaN', () => {
   it('stops at that epoch, keeps the partial history marked incomplete, and leaves the lock alone', () => {

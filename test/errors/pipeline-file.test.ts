@@ -7,13 +7,13 @@
 import { existsSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../engine/helpers.ts';
-import { FIXTURES, copyPipeline, expectNoCrash, rxlab, type Result } from './cli.ts';
+import { tempDir } from '../helpers/engine.ts';
+import { FIXTURES, copyPipeline, expectNoCrash, rxlab, withoutExcerpts, type Result } from '../helpers/cli.ts';
 
 /** Refused as invalid input: exit 2, exactly these diagnostics on stderr, nothing on stdout. */
 function expectRefused(result: Result, ...lines: string[]): void {
   expectNoCrash(result);
-  expect(result.stderr).toBe(`${[...lines, `${lines.length} error${lines.length === 1 ? '' : 's'}; nothing was run`].join('\n')}\n`);
+  expect(withoutExcerpts(result.stderr)).toBe(`${[...lines, `${lines.length} error${lines.length === 1 ? '' : 's'}; nothing was run`].join('\n')}\n`);
   expect(result.stdout).toBe('');
   expect(result.status).toBe(2);
 }
@@ -79,6 +79,16 @@ describe('rxlab run: YAML', () => {
 });
 
 describe('rxlab run: structure and params', () => {
+  it('shows the offending line of the file under each diagnostic, a caret under the column; a --set has no line to show', () => {
+    const result = rxlab(['run', 'wrong-types.yaml', '--set', 'train.epochs=x']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(
+      ['wrong-types.yaml:12:15 stages.model.with.layers: expected a list, found 2', ' 12 |       layers: 2', '    |               ^', ''].join('\n'),
+    );
+    expect(result.stderr).toContain('wrong-types.yaml:7:18 stages.data.with.n_samples: expected an integer or a list, found "ten"\n 7 |       n_samples: ten\n   |                  ^\n');
+    expect(result.stderr).toContain('--set train.epochs=x: stages.train.with.epochs: expected an integer, found "x"\n5 errors; nothing was run\n');
+  });
+
   it('wrong types: what was expected and what was found', () => {
     expectRefused(
       rxlab(['run', 'wrong-types.yaml']),
@@ -97,7 +107,7 @@ describe('rxlab run: structure and params', () => {
       'unknown-keys.yaml:7:5 stages.data.whith: unknown key (did you mean "with"?)',
       'unknown-keys.yaml:12:7 stages.model.with.activaton: unknown key (did you mean "activation"?)',
       'unknown-keys.yaml:16:5 stages.train.with: missing required key "epochs"',
-      'unknown-keys.yaml:17:31 stages.train.with.optimizer.learning_rate: unknown key; expected one of "name", "lr", "momentum", "beta1", "beta2", "eps"',
+      'unknown-keys.yaml:17:31 stages.train.with.optimizer.learning_rate: unknown key; expected one of "name", "lr", "momentum", "dampening", "nesterov", "weight_decay"',
       'unknown-keys.yaml:18:7 stages.train.with.epocs: unknown key (did you mean "epochs"?)',
     );
   });

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, copyPipeline, filesUnder, rxlabUntil } from './cli.ts';
+import { ROOT, copyPipeline, filesUnder, rxlabUntil } from '../helpers/cli.ts';
 
 const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
 

@@ -8,13 +8,13 @@
  * with a user stage that cannot run"), not repeated here.
  */
 import { describe, expect, it } from 'vitest';
-import { expectNoCrash, rxlab } from './cli.ts';
+import { expectNoCrash, rxlab, withoutExcerpts } from '../helpers/cli.ts';
 
 describe('rxlab run: references', () => {
   it('an unknown stage, an unknown output, an output of the wrong kind: each at its reference, with what would fit', () => {
     const result = rxlab(['run', 'bad-references.yaml']);
     expectNoCrash(result);
-    expect(result.stderr).toBe(
+    expect(withoutExcerpts(result.stderr)).toBe(
       [
         'bad-references.yaml:11:24 stages.train.inputs.dataset: unknown stage "dta" in reference "dta.dataset" (did you mean "data"?)',
         'bad-references.yaml:11:44 stages.train.inputs.model: stage "model" has no output "modle" (did you mean "model"?); its outputs are model',
@@ -30,7 +30,7 @@ describe('rxlab run: references', () => {
   it('a cycle, as the path that closes it', () => {
     const result = rxlab(['run', 'cycle.yaml']);
     expectNoCrash(result);
-    expect(result.stderr).toBe(
+    expect(withoutExcerpts(result.stderr)).toBe(
       'cycle.yaml:6:3 stages.first: cycle between stages: first → second → first; a stage cannot depend on its own outputs\n1 error; nothing was run\n',
     );
     expect(result.status).toBe(2);
@@ -39,7 +39,7 @@ describe('rxlab run: references', () => {
   it('a uses: that is a folder, not a module file', () => {
     const result = rxlab(['run', 'folder-module.yaml']);
     expectNoCrash(result);
-    expect(result.stderr).toBe(
+    expect(withoutExcerpts(result.stderr)).toBe(
       "folder-module.yaml:5:11 stages.noise.uses: stage module ../stages is a folder; give the module's file, e.g. ../stages/index.ts\n1 error; nothing was run\n",
     );
     expect(result.status).toBe(2);
@@ -48,7 +48,7 @@ describe('rxlab run: references', () => {
   it('a uses: that names no stage, with did-you-mean and the stages there are', () => {
     const result = rxlab(['run', 'unknown-uses.yaml']);
     expectNoCrash(result);
-    expect(result.stderr).toMatch(
+    expect(withoutExcerpts(result.stderr)).toMatch(
       /^unknown-uses\.yaml:5:11 stages\.data\.uses: unknown stage "blob" \(did you mean "blobs"\?\); built-in stages are blobs, dataset, .+, or give a module path such as \.\/stages\/my-stage\.ts\n1 error; nothing was run\n$/,
     );
     expect(result.status).toBe(2);

@@ -3,7 +3,7 @@ import type { ModelSpec } from '../../src/data.ts';
 import { initBackend, tf } from '../../src/ml/backend.ts';
 import { createNetwork, validateSpec } from '../../src/ml/model.ts';
 import { predict } from '../../src/ml/predict.ts';
-import { maxAbsDiff, smallNetwork } from './reference.ts';
+import { maxAbsDiff, smallNetwork } from '../helpers/ml-reference.ts';
 
 beforeAll(async () => {
   await initBackend('cpu');

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../src/ml/backend.ts';
 import { predict } from '../../src/ml/predict.ts';
 import { loadModelFiles, saveModel } from '../../src/ml/save.ts';
-import { maxAbsDiff, smallNetwork } from './reference.ts';
+import { maxAbsDiff, smallNetwork } from '../helpers/ml-reference.ts';
 
 beforeAll(async () => {
   await initBackend('cpu');

@@ -4,7 +4,7 @@ import type { Dataset, DenseParams, ModelSpec } from '../../src/data.ts';
 import { initBackend, tf } from '../../src/ml/backend.ts';
 import { accuracy, predict } from '../../src/ml/predict.ts';
 import { train, type TrainOptions, type TrainState } from '../../src/ml/train.ts';
-import { flatParams, maxAbsDiff, reference, seedSpec, toParams } from './reference.ts';
+import { flatParams, maxAbsDiff, reference, seedSpec, toParams } from '../helpers/ml-reference.ts';
 
 beforeAll(async () => {
   await initBackend('cpu');

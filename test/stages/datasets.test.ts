@@ -7,9 +7,9 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data.ts';
-import { tempDir } from '../engine/helpers.ts';
+import { tempDir } from '../helpers/engine.ts';
 import fixture from '../fixtures/sklearn-datasets.json' with { type: 'json' };
-import { runPipeline, type Ran } from './run-pipeline.ts';
+import { runPipeline, type Ran } from '../helpers/run.ts';
 
 const PIPELINE = join(import.meta.dirname, '..', '..', 'pipelines', 'moons-split.yaml');
 

@@ -8,17 +8,17 @@ import { join } from 'node:path';
 import { Observable } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lossCurveSpec, renderSvg, specJson } from '../../src/charts/index.ts';
-import type { DenseParams, EpochState } from '../../src/data.ts';
-import { executeRun } from '../../src/engine/execute.ts';
-import { planPipeline } from '../../src/engine/plan.ts';
-import type { EngineEvent } from '../../src/engine/run.ts';
-import { defineStage, output, type Stage, type StageEvent } from '../../src/engine/stage.ts';
+import type { DenseParams, EarlyStopDecision, EpochState } from '../../src/data.ts';
+import { executeRun } from '../../src/engine/run/execute.ts';
+import { planPipeline } from '../../src/engine/plan/plan.ts';
+import type { EngineEvent } from '../../src/engine/run/stream.ts';
+import { defineStage, type Stage, type StageEvent } from '../../src/contract/stage.ts';
 import { checkpointStage } from '../../src/stages/checkpoint.ts';
-import { earlyStopStage, patienceWatch, type EarlyStopRecord } from '../../src/stages/early-stop.ts';
+import { earlyStopStage, patienceWatch } from '../../src/stages/early-stop.ts';
 import { liveLossChartStage } from '../../src/stages/live-loss-chart.ts';
-import type { History } from '../../src/stages/train.ts';
-import { pipelineOf, tempDir } from '../engine/helpers.ts';
-import { runPipeline, type Ran } from './run-pipeline.ts';
+import type { History } from '../../src/data.ts';
+import { pipelineOf, tempDir } from '../helpers/engine.ts';
+import { runPipeline, type Ran } from '../helpers/run.ts';
 
 const PIPELINE = join(import.meta.dirname, '..', '..', 'pipelines', 'early-stop.yaml');
 const reference = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'train-reference.json'), 'utf8')) as {
@@ -26,10 +26,11 @@ const reference = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtu
 };
 
 /** Every artifact under `dir` by relative path: not run.json, nor the engine's own state in .rxlab/ (it holds wall times). */
+/** Every artifact in `dir` by path (not run.json, nor the lock, which records the params, nor rxlab's state). */
 const files = (dir: string): Map<string, Buffer> =>
   new Map(
     (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
-      .filter((e) => e.isFile() && e.name !== 'run.json' && !e.parentPath.includes('.rxlab'))
+      .filter((e) => e.isFile() && e.name !== 'run.json' && e.name !== 'rxlab.lock.json' && !e.parentPath.includes('.rxlab'))
       .map((e) => [join(e.parentPath, e.name).slice(dir.length + 1), readFileSync(join(e.parentPath, e.name))]),
   );
 
@@ -45,7 +46,7 @@ describe('pipelines/early-stop.yaml', () => {
   it('ends training well before its 5000 epochs, where early-stop asked, and history says so', () => {
     expect(ran.manifest.error).toBeUndefined();
     const history = ran.json<History>('train/history.json');
-    const decision = ran.json<EarlyStopRecord>('early-stop/early-stop.json');
+    const decision = ran.json<EarlyStopDecision>('early-stop/early-stop.json');
     if (!decision.stopped) throw new Error('early-stop did not stop training');
     expect(decision.stopped_at).toBeLessThan(2500);
     expect(decision.stopped_at).toBe(decision.decided_at + 1);
@@ -134,7 +135,7 @@ function producer(losses: number[], { honourStop = true } = {}): Stage {
         const timer = setTimeout(() => {
           for (const [i, loss] of losses.entries()) {
             const last = stop;
-            subscriber.next(output('epochs', { epoch: i + 1, loss, elapsedMs: 0 } satisfies EpochState));
+            subscriber.next(ctx.output('epochs', { epoch: i + 1, loss, elapsedMs: 0 } satisfies EpochState));
             if (last) break;
           }
           subscriber.complete();
@@ -151,7 +152,7 @@ const runWith = async (source: Stage, consumer: Stage, port: string, params: Rec
   const out = tempDir();
   const events: EngineEvent[] = [];
   const plan = planPipeline(pipelineOf({ train: { stage: source }, watch: { stage: consumer as Stage, inputs: { [port]: `train.${port}` }, params } }));
-  const manifest = await executeRun(plan, { outDir: out, onEvent: (e) => events.push(e) });
+  const { manifest } = await executeRun(plan, { outDir: out, onEvent: (e) => events.push(e) });
   return { out, manifest, events };
 };
 

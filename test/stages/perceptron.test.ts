@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DenseParams } from '../../src/data.ts';
-import type { History } from '../../src/stages/train.ts';
-import type { Prediction } from '../../src/stages/evaluate.ts';
-import { runPipeline, type Ran } from './run-pipeline.ts';
+import type { History } from '../../src/data.ts';
+import type { Prediction } from '../../src/data.ts';
+import { runPipeline, type Ran } from '../helpers/run.ts';
 
 const reference = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'train-reference.json'), 'utf8')) as {
   dataset: { X: number[][]; y: number[] };

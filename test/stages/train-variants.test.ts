@@ -5,10 +5,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Dataset, DenseParams } from '../../src/data.ts';
-import type { Prediction } from '../../src/stages/evaluate.ts';
-import type { History } from '../../src/stages/train.ts';
+import type { Prediction } from '../../src/data.ts';
+import type { History } from '../../src/data.ts';
 import { referenceTrain } from './reference-mlp.ts';
-import { runPipeline } from './run-pipeline.ts';
+import { runPipeline } from '../helpers/run.ts';
 
 const PIPELINES = join(import.meta.dirname, '..', '..', 'pipelines');
 

@@ -1,12 +1,11 @@
 /** `rxlab sweep` as a user runs it: real child processes, trials in parallel, shared stages run once. */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../engine/helpers.ts';
+import { tempDir } from '../helpers/engine.ts';
+import { ROOT, rxlab as runRxlab } from '../helpers/cli.ts';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'rxlab.js');
-const rxlab = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+const rxlab = (...args: string[]) => runRxlab(args, { cwd: ROOT });
 const json = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 
 /** The perceptron pipeline, shortened, in a temp folder (its lock and outputs stay there). */

@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Trial } from '../../src/sweep/grid.ts';
 import { TrialPool } from '../../src/sweep/trials.ts';
-import { tempDir } from '../engine/helpers.ts';
+import { tempDir } from '../helpers/engine.ts';
+import { rxlab as runRxlab } from '../helpers/cli.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'rxlab.js');
-const rxlab = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+const rxlab = (...args: string[]) => runRxlab(args, { cwd: ROOT });
 const json = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

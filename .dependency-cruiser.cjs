@@ -1,0 +1,39 @@
+/**
+ * The layers of rxlab (see README "How the code is laid out"): each imports only the ones
+ * below it, and nothing imports in a circle. `npm test` runs this check (npm run lint).
+ *
+ *   bin → cli → sweep, exp → queue, report → engine → contract ← stages → ml, numerics, charts → data, util
+ *
+ * and inside the engine, by phase: run-pipeline → run → reuse → record → plan → load → errors.
+ */
+const above = (...layers) => `^src/(${layers.join('|')})(/|\\.ts$)`;
+
+const layer = (name, from, mayNot) => ({ name, severity: 'error', from: { path: from }, to: { path: mayNot } });
+
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', comment: 'an import circle', from: {}, to: { circular: true } },
+    layer('util-is-a-leaf', '^src/util/', '^src/(?!util/)'),
+    layer('data-is-a-leaf', '^src/data\\.ts$', '^src/(?!util/)'),
+    layer('computation-is-below-stages', '^src/(ml|numerics|charts)/', above('contract', 'engine', 'stages', 'cli', 'sweep', 'exp', 'report', 'queue', 'index')),
+    layer('contract-is-below-engine-and-stages', '^src/contract/', above('engine', 'stages', 'cli', 'sweep', 'exp', 'report', 'queue', 'ml', 'numerics', 'charts', 'index')),
+    layer('stages-never-reach-the-engine', '^src/stages/', above('engine', 'cli', 'sweep', 'exp', 'report', 'queue', 'index')),
+    layer('engine-never-names-a-stage-or-the-ml-stack', '^src/engine/', above('stages', 'cli', 'sweep', 'exp', 'report', 'queue', 'ml', 'numerics', 'charts', 'index')),
+    layer('report-and-queue-are-below-exp-and-sweep', '^src/(report|queue)/', above('cli', 'sweep', 'exp', 'index')),
+    layer('sweep-and-exp-are-below-the-cli', '^src/(sweep|exp)/', above('cli', 'index')),
+    layer('the-engine-is-used-through-its-index', '^src/(?!engine/)', '^src/engine/(?!index\\.ts$)'),
+    layer('engine-load-is-the-first-phase', '^src/engine/load/', '^src/engine/(plan|record|reuse|run)/|^src/engine/(run-pipeline|index)\\.ts$'),
+    layer('engine-plan-comes-after-load', '^src/engine/plan/', '^src/engine/(record|reuse|run)/|^src/engine/(run-pipeline|index)\\.ts$'),
+    layer('engine-record-comes-after-plan', '^src/engine/record/', '^src/engine/(reuse|run)/|^src/engine/(run-pipeline|index)\\.ts$'),
+    layer('engine-reuse-comes-after-record', '^src/engine/reuse/', '^src/engine/run/|^src/engine/(run-pipeline|index)\\.ts$'),
+    layer('engine-run-comes-after-reuse', '^src/engine/run/', '^src/engine/(run-pipeline|index)\\.ts$'),
+    layer('engine-errors-are-the-bottom', '^src/engine/errors\\.ts$', '^src/engine/(?!errors\\.ts)'),
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^src/engine/load/precompiled-validators\\.ts$' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js', '.mjs'] },
+  },
+};

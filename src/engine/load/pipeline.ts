@@ -1,0 +1,50 @@
+/** A pipeline as the loader hands it to the planner: validated, with positions kept for errors. */
+import type { Stage } from '../../contract/stage.ts';
+import type { Override } from './overrides.ts';
+
+/** 1-based line and column in the pipeline file. */
+export interface SourcePos {
+  line: number;
+  col: number;
+}
+
+export interface StageSpec {
+  /** The key under `stages:`. */
+  id: string;
+  /** As written: a built-in name (`blobs`) or a module path (`./stages/noise.ts`). */
+  uses: string;
+  stage: Stage;
+  /** Absolute path of a user's stage module; absent for a built-in stage. */
+  module?: string;
+  /** Validated params (`with:`), schema defaults filled in and `${…}` references resolved. */
+  params: Record<string, unknown>;
+  /** Input port → reference as written (`data.dataset`, or `data` for a stage's only output). */
+  inputs: Record<string, string>;
+  /** Where the stage's key is, and where each input reference is. */
+  pos: SourcePos;
+  inputPos: Record<string, SourcePos>;
+}
+
+export interface PipelineSpec {
+  name: string;
+  /** Absolute path of the pipeline file, and its folder. */
+  file: string;
+  /** The file as the user named it, which diagnostics show (as the loader's do); `file` when absent. */
+  given?: string;
+  dir: string;
+  /** The file's exact text, hashed into run.json and the lock. */
+  source: string;
+  /** In file order. */
+  stages: StageSpec[];
+  /** The `--set` overrides it was loaded with, parsed; the later of two setting one param wins. */
+  overrides: Override[];
+  /** The file's `sweep:` block, for `rxlab sweep`. */
+  sweep?: SweepSpec;
+}
+
+/** A grid of param values (`train.optimizer.lr` → values) and, optionally, how many combinations to draw. */
+export interface SweepSpec {
+  grid: Record<string, unknown[]>;
+  random?: number;
+  seed?: number;
+}

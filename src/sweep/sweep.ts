@@ -1,0 +1,90 @@
+/**
+ * A sweep: every combination of a grid (`--grid stage.param=v1,v2 …`, or the file's
+ * `sweep:` block) as its own trial. Stages no swept param reaches run once and are shared;
+ * trials run in up to `jobs` long-lived worker processes, each running trial after trial
+ * (trials.ts); a failed trial is reported and the others finish (unless `failFast`).
+ * Running the same sweep again reuses what finished.
+ */
+import { join, resolve as resolvePath } from 'node:path';
+import type { StageResolver } from '../contract/resolve.ts';
+import { PipelineInputError, loadAndPlan, pipelineSpace, type Diagnostic } from '../engine/index.ts';
+import { hashValue } from '../util/canonical.ts';
+import { shown } from '../util/paths.ts';
+import { expandGrid, parseGridArg, SweepSpecError, type Grid } from './grid.ts';
+import { runShared, seedTrial } from './prepare.ts';
+import { sharedStages } from './shared.ts';
+import { summarise, writeSummary, type SweepSummary } from './summary.ts';
+import { TrialPool } from './trials.ts';
+
+export interface SweepOptions {
+  resolve: StageResolver;
+  /** `--grid` texts; the file's `sweep:` block when empty. */
+  grid: readonly string[];
+  random?: number;
+  seed?: number;
+  jobs: number;
+  failFast: boolean;
+  /** The sweep's folder; default `outputs/<name>/sweeps/<hash of the grid>`. */
+  out?: string;
+  signal: AbortSignal;
+  /** A line for the user: what runs, a trial started, finished or failed. */
+  report: (text: string) => void;
+}
+
+export interface SweepResult {
+  dir: string;
+  summary?: SweepSummary;
+  /** Why the sweep stopped before its trials, when it did (the shared stages failed). */
+  error?: string;
+}
+
+export async function runSweep(file: string, options: SweepOptions): Promise<SweepResult> {
+  const { resolve, report } = options;
+  const plan = await loadAndPlan(file, { resolve });
+  const { pipeline } = plan;
+  const grid: Grid | undefined = options.grid.length > 0 ? Object.fromEntries(options.grid.map(parseGridArg)) : pipeline.sweep?.grid;
+  if (!grid) throw new SweepSpecError(`nothing to sweep: give --grid STAGE.PARAM=V1,V2,… or add a sweep: block to ${file}`);
+  const random = options.random ?? pipeline.sweep?.random;
+  const seed = options.seed ?? pipeline.sweep?.seed ?? 0;
+  const trials = expandGrid(grid, { random, seed });
+  // The workers start now: their start overlaps checking the trials and running the shared stages.
+  const pool = new TrialPool(Math.min(options.jobs, trials.length));
+  try {
+    await checkTrials(file, resolve, trials.map((t) => t.overrides));
+    const shared = sharedStages(plan, new Set(Object.keys(grid).map((k) => k.split('.')[0])));
+    const dir = options.out !== undefined ? resolvePath(options.out) : join(pipelineSpace(pipeline), 'sweeps', hashValue({ grid, random, seed }).slice(0, 10));
+    report(`sweep ${pipeline.name}: ${trials.length} trials, ${options.jobs} at a time, in ${shown(dir)}`);
+    report(shared.length ? `shared by every trial (run once): ${shared.join(', ')}` : 'no stage is shared: every stage depends on a swept param');
+
+    const sharedDir = join(dir, 'shared');
+    if (shared.length > 0) {
+      const { manifest, lock } = await runShared(file, resolve, shared, sharedDir, options.signal, (e) => {
+        if (e.type === 'stage-cached' || e.type === 'stage-done') report(`shared ${e.stage}: ${e.type === 'stage-cached' ? 'cached' : 'done'}`);
+      });
+      if (!lock) return { dir, error: `the shared stages did not complete (${manifest.status}): ${manifest.error}` };
+      for (const trial of trials) await seedTrial(join(dir, trial.id), sharedDir, lock);
+    }
+    const outcomes = await pool.run(trials, { file, dirOf: (t) => join(dir, t.id), failFast: options.failFast, signal: options.signal, report });
+    const { summary, losses } = await summarise(pipeline.name, grid, shared, outcomes);
+    await writeSummary(dir, summary, losses);
+    return { dir, summary };
+  } finally {
+    await pool.close();
+  }
+}
+
+/** Loads the pipeline with each trial's overrides first, so a bad value is reported (all at once) before anything runs. */
+async function checkTrials(file: string, resolve: StageResolver, overrideSets: string[][]): Promise<void> {
+  const seen = new Map<string, Diagnostic>();
+  let sources = {};
+  for (const set of overrideSets) {
+    try {
+      await loadAndPlan(file, { resolve, set });
+    } catch (err) {
+      if (!(err instanceof PipelineInputError)) throw err;
+      for (const d of err.diagnostics) seen.set(JSON.stringify(d), d);
+      sources = { ...sources, ...err.sources };
+    }
+  }
+  if (seen.size > 0) throw new PipelineInputError([...seen.values()], sources);
+}
