@@ -30,6 +30,7 @@ export type EngineEventSeen =
   | { type: 'progress'; stage: string; current: number; total: number; state?: { loss?: unknown; validationLoss?: unknown } }
   | { type: 'artifact'; stage: string; name: string }
   | { type: 'message'; stage: string; text: string }
+  | { type: 'metric'; stage: string; name: string; value: number }
   | { type: 'stage-done'; stage: string; durationMs: number };
 
 /** The end of a run or a sweep. */

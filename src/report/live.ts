@@ -40,6 +40,7 @@ function liveBody(title: string): Html {
 <main>
 <section id="sweep" hidden><h2>Trials</h2><table class="trials"><thead><tr id="trial-head"></tr></thead><tbody id="trials"></tbody></table></section>
 <section><h2>Stages</h2><table class="stages"><thead><tr><th>stage</th><th>uses</th><th>state</th><th>progress</th><th class="num">loss</th><th class="num">time</th></tr></thead><tbody id="stages"></tbody></table></section>
+<section id="metrics-section" hidden><h2>Metrics</h2><table><tbody id="metrics"></tbody></table></section>
 <section><h2>Loss curves</h2><figure class="chart" id="loss"><div class="view"></div><figcaption class="hint">wheel: zoom · drag: pan · double-click: reset</figcaption></figure></section>
 <section><h2>Messages</h2><div class="log" id="log"></div></section>
 </main>`;

@@ -76,11 +76,13 @@ describe.skipIf(noBrowser)(`the live view in Chromium${skipNote}`, () => {
     live.publish({ type: 'stage-done', stage: 'train', durationMs: 840, outputs: {} });
     live.publish({ type: 'stage-start', stage: 'loss-chart', startedAt: '2026-12-03T09:00:01.000Z', key: {} });
     live.publish({ type: 'message', stage: 'loss-chart', text: 'drawn' });
+    live.publish({ type: 'metric', stage: 'train', name: 'loss', value: loss(EPOCHS) });
     live.publish({ type: 'stage-done', stage: 'loss-chart', durationMs: 300, outputs: {} });
     live.publish({ type: 'finished', status: 'completed', durationMs: 1234 });
     await expect.poll(() => page!.textContent('#status')).toBe('completed in 1.23 s');
     expect(await states(page)).toEqual({ data: 'cached', model: 'done', train: 'done', 'loss-chart': 'done' });
     expect(await page.textContent('#log')).toBe('loss-chart: drawn\n');
+    expect(await page.$$eval('#metrics tr', (rows) => rows.map((r) => r.textContent))).toEqual([`train.loss${Number(loss(EPOCHS).toPrecision(6))}`]);
     expect((await markCounts(page, '#loss')).every((n) => n > 0)).toBe(true);
     expect(opened.found).toEqual([]);
   });

@@ -46,6 +46,8 @@ const { title } = pageData<{ title: string }>('rxlab-data');
 const $ = (id: string): HTMLElement => document.getElementById(id)!;
 
 const stages = new Map<string, StageRow>();
+/** The run's metrics by `stage.metric` (a trial's go to its row). */
+const metrics = new Map<string, number>();
 const trials = new Map<string, TrialRow>();
 /** Loss curves by trial and stage; named after the trial in a sweep, after the stage in a run. */
 const curves = new Map<string, Curve>();
@@ -153,6 +155,10 @@ function handle(event: LiveEvent): void {
         row.durationMs = event.durationMs;
       }
       break;
+    case 'metric':
+      if (inTrial) inTrial.metrics = { ...inTrial.metrics, [`${event.stage}.${event.name}`]: event.value };
+      else metrics.set(`${event.stage}.${event.name}`, event.value);
+      break;
     case 'message':
       $('log').append(`${inTrial ? `${inTrial.id} ` : ''}${event.stage}: ${event.text}\n`);
       break;
@@ -243,6 +249,16 @@ function show(): void {
       return tr;
     }),
   );
+  if (metrics.size > 0) {
+    $('metrics-section').hidden = false;
+    $('metrics').replaceChildren(
+      ...[...metrics].map(([name, value]) => {
+        const tr = document.createElement('tr');
+        tr.append(cell(name), cell(number(value), 'num'));
+        return tr;
+      }),
+    );
+  }
   if (trials.size > 0) showTrials();
   showChart();
 }
