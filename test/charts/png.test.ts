@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { palettePngDataUrl } from '../../src/charts/png.ts';
-import { decodePalettePng } from './png-decode.ts';
+import { decodePalettePng } from '../helpers/png-decode.ts';
 
 describe('palettePngDataUrl', () => {
   it('writes a PNG that zlib and a CRC check read back to the same pixels and palette', () => {

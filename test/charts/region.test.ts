@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isoline, type ProbabilityGrid } from '../../src/charts/contour.ts';
 import { decisionRegionSpec } from '../../src/charts/region.ts';
 import { renderSvg } from '../../src/charts/render.ts';
-import { decodePalettePng } from './png-decode.ts';
+import { decodePalettePng } from '../helpers/png-decode.ts';
 import { markGroups, texts } from '../helpers/svg.ts';
 
 /** `n` evenly spaced cell centres over [lo, hi]. */

@@ -3,7 +3,7 @@ import { lossCurveSpec } from '../../src/charts/loss.ts';
 import { renderCompareReport, renderRunReport, renderSweepReport } from '../../src/report/index.ts';
 import type { InteractiveMeta } from '../../src/charts/interactive.ts';
 import { decay, lrSweep, xorRun } from './fixtures.ts';
-import { chartSpecs, figureIndexes, references, section } from './page-parts.ts';
+import { chartSpecs, figureIndexes, references, section } from '../helpers/report-page.ts';
 
 const isInteractive = (spec: object): boolean => Boolean((spec as { usermeta?: Partial<InteractiveMeta> }).usermeta?.logScaleToggle);
 
