@@ -30,6 +30,12 @@ export interface TrainOptions {
    * checkpoints). Absent or 0: only the last epoch's, keeping one read back per epoch.
    */
   paramsEvery?: number;
+  /**
+   * Held-out data: after each epoch's step(s), the loss on it with the weights the epoch
+   * ended with (PyTorch's usual `model.eval()` pass after the epoch), as `validationLoss`.
+   * One forward pass per epoch, no gradient, read back with the training loss.
+   */
+  validation?: Dataset;
 }
 
 /** A per-epoch state; the last one (and every `paramsEvery`-th) also carries the parameters after its step. */
@@ -47,7 +53,8 @@ const YIELD_EVERY_MS = 10;
 /**
  * Trains a copy of `spec` on `data`. Nothing runs until subscription; then one state is
  * emitted per epoch (`epoch` counts from 1, `loss` is the loss before that epoch's
- * step(s), `elapsedMs` is wall time since training started) and the last state carries
+ * step(s), `validationLoss` the loss on `opts.validation` after them, `elapsedMs` is wall
+ * time since training started) and the last state carries
  * the final `params` (PyTorch layout, float32 values). Unsubscribing stops training
  * and frees every tensor. A loss that becomes NaN or infinite ends the stream with an
  * error naming the epoch.
@@ -61,14 +68,17 @@ export function train(spec: ModelSpec, data: Dataset, opts: TrainOptions): Obser
     let net: Network;
     let optimizer: Optimizer;
     let batches: { x: tf.Tensor2D; loss: BoundLoss }[];
+    let heldOut: { x: tf.Tensor2D; loss: BoundLoss } | undefined;
     try {
       net = own(createNetwork(spec));
       optimizer = own(createOptimizer(opts.optimizer, net.variables));
-      batches = makeBatches(data, opts.batchSize ?? data.X.length).map(({ x, y }) => {
+      const bound = ({ x, y }: { x: tf.Tensor2D; y: tf.Tensor2D }) => {
         own(x);
         own(y);
         return { x, loss: own(createLoss(opts.loss, y)) };
-      });
+      };
+      batches = makeBatches(data, opts.batchSize ?? data.X.length).map(bound);
+      if (opts.validation) heldOut = bound(makeBatches(opts.validation, opts.validation.X.length)[0]);
     } catch (err) {
       disposables.forEach((d) => d.dispose());
       throw err;
@@ -86,21 +96,22 @@ export function train(spec: ModelSpec, data: Dataset, opts: TrainOptions): Obser
         return value;
       });
 
-    // The only read back per epoch: the loss scalar(s).
-    const runEpoch = (): number => {
-      if (batches.length === 1) {
-        const value = step(batches[0]);
-        const loss = value.dataSync()[0];
-        value.dispose();
-        return loss;
-      }
+    // The held-out loss with the weights as they are now: forward and loss only.
+    const validationLoss = (): tf.Scalar | undefined => (heldOut ? tf.tidy(() => heldOut!.loss.value(net.forward(heldOut!.x))) : undefined);
+
+    // The only read back per epoch: the loss scalar(s), and the held-out loss after the step(s).
+    const runEpoch = (): { loss: number; validationLoss?: number } => {
       const losses = batches.map(step);
-      const stacked = tf.stack(losses);
-      const values = stacked.dataSync();
-      [stacked, ...losses].forEach((t) => t.dispose());
+      const validation = validationLoss();
+      const scalars = validation ? [...losses, validation] : losses;
+      const stacked = scalars.length === 1 ? undefined : tf.stack(scalars);
+      const values = (stacked ?? scalars[0]).dataSync();
+      [...(stacked ? [stacked] : []), ...scalars].forEach((t) => t.dispose());
       let sum = 0;
-      for (const v of values) sum += v;
-      return sum / values.length;
+      for (let i = 0; i < losses.length; i++) sum += values[i];
+      // A full batch's loss is its one value: no division, so the seed's numbers stay the same bits.
+      const loss = losses.length === 1 ? values[0] : sum / losses.length;
+      return validation ? { loss, validationLoss: values[losses.length] } : { loss };
     };
 
     let stopRequested = false;
@@ -113,7 +124,7 @@ export function train(spec: ModelSpec, data: Dataset, opts: TrainOptions): Obser
       const chunkEnd = performance.now() + YIELD_EVERY_MS;
       while (!subscriber.closed) {
         epoch++;
-        const loss = runEpoch();
+        const { loss, validationLoss: held } = runEpoch();
         if (!Number.isFinite(loss)) {
           subscriber.error(
             new Error(`loss became ${loss} at epoch ${epoch}; lower the learning rate (optimizer.lr = ${opts.optimizer.lr})`),
@@ -121,7 +132,7 @@ export function train(spec: ModelSpec, data: Dataset, opts: TrainOptions): Obser
           return;
         }
         const last = epoch === opts.epochs || stopRequested;
-        const state: TrainState = { epoch, loss, elapsedMs: performance.now() - start };
+        const state: TrainState = { epoch, loss, ...(held !== undefined ? { validationLoss: held } : {}), elapsedMs: performance.now() - start };
         if (last || (opts.paramsEvery && epoch % opts.paramsEvery === 0)) state.params = net.readParams();
         subscriber.next(state);
         if (last) subscriber.complete();
@@ -156,6 +167,11 @@ function validateOptions(data: Dataset, spec: ModelSpec, opts: TrainOptions): vo
   if (b !== undefined && (!Number.isInteger(b) || b < 1)) throw new Error(`batchSize must be a positive integer, got ${b}`);
   const every = opts.paramsEvery;
   if (every !== undefined && (!Number.isInteger(every) || every < 0)) throw new Error(`paramsEvery must be a non-negative integer, got ${every}`);
+  const v = opts.validation;
+  if (v) {
+    if (v.X.length === 0 || v.y.length !== v.X.length) throw new Error(`the validation data needs as many labels as samples, and at least one (X ${v.X.length}, y ${v.y.length})`);
+    if (v.X.some((row) => row.length !== spec.layers[0])) throw new Error(`every validation sample needs ${spec.layers[0]} features`);
+  }
 }
 
 /** X and y (as an n × 1 column) cut into consecutive batches, built once per run. */

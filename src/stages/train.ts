@@ -2,7 +2,10 @@
  * `uses: train` — PyTorch's training loop: one state per epoch on a live stream (the
  * progress bar, live charts and early stopping consume it while it runs), optionally the
  * parameters every N epochs on a second one (checkpoints), then the loss history, the
- * final parameters and the trained model.
+ * final parameters and the trained model. Given a `validation` dataset, it also measures
+ * the loss on it after every epoch, with the weights that epoch ended with (PyTorch's
+ * usual evaluation pass after each epoch): `validationLoss` on the live stream, `val_loss`
+ * in history.json and as a metric.
  */
 import { Observable, concat, defer, from, of, throwError } from 'rxjs';
 import { catchError, concatMap, map } from 'rxjs/operators';
@@ -84,6 +87,11 @@ export const trainStage = defineStage({
   inputs: {
     dataset: { kind: 'dataset', description: 'the training data' },
     model: { kind: 'model', description: 'the architecture and initial parameters' },
+    validation: {
+      kind: 'dataset',
+      optional: true,
+      description: 'held-out data (e.g. split.test): its loss is measured after every epoch, with the weights the epoch ended with',
+    },
   },
   outputs: {
     model: { kind: 'model', description: 'the trained model' },
@@ -95,17 +103,24 @@ export const trainStage = defineStage({
     o.name === 'sgd' && o.nesterov && (o.momentum <= 0 || o.dampening !== 0)
       ? [{ path: ['optimizer', 'nesterov'], message: `Nesterov momentum needs momentum > 0 and dampening 0 (as in torch.optim.SGD); found momentum ${o.momentum}, dampening ${o.dampening}` }]
       : [],
-  metrics: { loss: { direction: 'minimize', description: 'the training loss of the last epoch' } },
+  metrics: {
+    loss: { direction: 'minimize', description: 'the training loss of the last epoch' },
+    val_loss: { direction: 'minimize', description: 'the loss on the validation data after the last epoch (with a validation input)' },
+  },
   packages: ML_PACKAGES,
   setup: mlSetup,
-  run: (ctx, { dataset, model }) => {
+  run: (ctx, { dataset, model, validation }) => {
     const { params } = ctx;
-    const features = dataset.X[0]?.length ?? 0;
-    if (features !== model.layers[0]) {
-      throw new Error(`the model takes ${model.layers[0]} features but the dataset has ${features}; set the model's layers to start with ${features}`);
+    for (const [what, data] of [['dataset', dataset], ['validation dataset', validation]] as const) {
+      if (!data) continue;
+      const features = data.X[0]?.length ?? 0;
+      if (features !== model.layers[0]) {
+        throw new Error(`the model takes ${model.layers[0]} features but the ${what} has ${features}; set the model's layers to start with ${features}`);
+      }
     }
     const optimizer: OptimizerSpec = legacyOptimizer(params.optimizer);
     const losses: number[] = [];
+    const validationLosses: number[] = [];
     let stopReason: string | undefined;
     const stop = ctx.stopRequested.pipe(map((reason) => (stopReason = reason)));
     const states = defer(() => from(loadMl())).pipe(
@@ -118,6 +133,7 @@ export const trainStage = defineStage({
           stop,
           // Parameters are read back (a device sync) only at checkpoint epochs.
           paramsEvery: params.checkpoint_every,
+          ...(validation ? { validation } : {}),
         }),
       ),
     );
@@ -128,10 +144,12 @@ export const trainStage = defineStage({
     const perEpoch = states.pipe(
       concatMap((state): StageEvent[] => {
         losses.push(state.loss);
+        if (state.validationLoss !== undefined) validationLosses.push(state.validationLoss);
         last = state;
-        const live: EpochState = { epoch: state.epoch, loss: state.loss, elapsedMs: state.elapsedMs };
+        const held = state.validationLoss !== undefined ? { validationLoss: state.validationLoss } : {};
+        const live: EpochState = { epoch: state.epoch, loss: state.loss, ...held, elapsedMs: state.elapsedMs };
         const events: StageEvent[] = [
-          { type: 'progress', current: state.epoch, total: params.epochs, state: { loss: state.loss } },
+          { type: 'progress', current: state.epoch, total: params.epochs, state: { loss: state.loss, ...held } },
           ctx.output('epochs', live),
         ];
         if (params.checkpoint_every && state.params) events.push(ctx.output('checkpoints', { epoch: state.epoch, params: state.params }));
@@ -142,8 +160,9 @@ export const trainStage = defineStage({
       catchError((err: unknown) => {
         const error = err instanceof Error ? err.message : String(err);
         const kept = `the losses so far (${losses.length} epoch${losses.length === 1 ? '' : 's'}) are in ${ctx.id}/history.incomplete.json`;
+        const sofar = validation ? { loss: losses, val_loss: validationLosses, error } : { loss: losses, error };
         return concat(
-          of(jsonArtifact('history.incomplete.json', { loss: losses, error }, false)),
+          of(jsonArtifact('history.incomplete.json', sofar, false)),
           throwError(() => new Error(`${error}; ${kept}`, { cause: err })),
         );
       }),
@@ -152,16 +171,18 @@ export const trainStage = defineStage({
 
     function finish(): Observable<StageEvent> {
       const trained: ModelSpec = { ...model, params: last!.params! };
-      const history: History = { loss: losses };
+      const history: History = validation ? { loss: losses, val_loss: validationLosses } : { loss: losses };
       if (last!.epoch < params.epochs) history.stopped_early = { epoch: last!.epoch, reason: stopReason ?? 'stop requested' };
       const finalLoss = losses[losses.length - 1];
+      const finalValidation = validation ? [ctx.metric('val_loss', validationLosses[validationLosses.length - 1])] : [];
       return from(modelFiles(trained)).pipe(
         concatMap((files): StageEvent[] => [
           jsonArtifact('history.json', history, false),
           jsonArtifact('params.json', trained.params),
           ...files,
-          message(`final loss ${finalLoss} after ${last!.epoch} epochs`),
+          message(`final loss ${finalLoss}${validation ? `, validation loss ${validationLosses[validationLosses.length - 1]}` : ''} after ${last!.epoch} epochs`),
           ctx.metric('loss', finalLoss),
+          ...finalValidation,
           ctx.output('history', history),
           ctx.output('model', trained),
         ]),

@@ -10,6 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runMetrics, writeAtomic, type Plan, type RunManifest } from '../engine/index.ts';
+import type { History } from '../data.ts';
 import type { Grid } from './grid.ts';
 import { bestTrial, type Objective } from './objective.ts';
 import type { TrialOutcome, TrialStatus } from './trials.ts';
@@ -58,8 +59,8 @@ export async function summarise(
   outcomes: TrialOutcome[],
   objective: Objective | undefined,
   curves: string | undefined,
-): Promise<{ summary: SweepSummary; losses: Map<string, number[]> }> {
-  const losses = new Map<string, number[]>();
+): Promise<{ summary: SweepSummary; losses: Map<string, History> }> {
+  const losses = new Map<string, History>();
   const trials: TrialSummary[] = [];
   for (const { trial, outDir, status, error } of outcomes) {
     const row: TrialSummary = { id: trial.id, values: trial.values, status, outDir };
@@ -67,8 +68,8 @@ export async function summarise(
     if (manifest) {
       row.metrics = runMetrics(manifest);
       if (curves !== undefined && manifest.stages[curves]?.artifacts['history.json']) {
-        const history = await readJson<{ loss: number[] }>(join(outDir, curves, 'history.json'));
-        if (history?.loss.length) losses.set(trial.id, history.loss);
+        const history = await readJson<History>(join(outDir, curves, 'history.json'));
+        if (history?.loss.length) losses.set(trial.id, history);
       }
     }
     if (error) row.error = error;
@@ -110,7 +111,7 @@ export function describeBest(summary: SweepSummary): string | undefined {
 }
 
 /** Writes sweep.json and the charts there is something to draw for into `dir`; returns the charts' file names. */
-export async function writeSummary(dir: string, summary: SweepSummary, losses: Map<string, number[]>): Promise<string[]> {
+export async function writeSummary(dir: string, summary: SweepSummary, losses: Map<string, History>): Promise<string[]> {
   await writeAtomic(join(dir, 'sweep.json'), `${JSON.stringify(summary, null, 2)}\n`);
   const name = (id: string): string => {
     const t = summary.trials.find((x) => x.id === id)!;
@@ -133,8 +134,11 @@ export async function writeSummary(dir: string, summary: SweepSummary, losses: M
     ...(losses.size > 0
       ? {
           'loss-curves': lossCurvesSpec(
-            [...losses].map(([id, l]) => ({ name: name(id), losses: l })),
-            { title: `Loss curves per trial (${summary.pipeline})`, ...(best && objective ? { subtitle: `best by ${objective.metric}: ${name(best)}` } : {}) },
+            [...losses].map(([id, h]) => ({ name: name(id), losses: h.loss, ...(h.val_loss ? { validation: h.val_loss } : {}) })),
+            {
+              title: `Loss curves per trial (${summary.pipeline})`,
+              ...(best && objective && losses.has(best) ? { highlight: name(best), subtitle: `best by ${objective.metric}` } : {}),
+            },
           ),
         }
       : {}),
