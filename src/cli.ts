@@ -1,5 +1,5 @@
 /**
- * `rxlab run|plan|check|status|sweep FILE`, `rxlab exp show|diff|apply FILE …`: parses the command line and maps every outcome to
+ * `rxlab run|plan|check|status|sweep FILE`, `rxlab exp show|diff|apply FILE …`, `rxlab report FILE [RUN…]`: parses the command line and maps every outcome to
  * an exit code (0 success; 1 a stage failed, the run was interrupted, another run holds
  * the outputs folder, or a difference from the lock was found; 2 invalid input, or an
  * outputs folder that cannot be written). Each command lives in src/cli/.
@@ -19,6 +19,7 @@ const handlers: Record<Command, () => Promise<(file: string, args: ParsedArgs) =
   status: async () => (await import('./cli/status.ts')).statusCommand,
   sweep: async () => (await import('./cli/sweep.ts')).sweepCommand,
   exp: async () => (await import('./cli/exp.ts')).expCommand,
+  report: async () => (await import('./cli/report.ts')).reportCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -13,9 +13,15 @@ export const commands = {
   status: 'say which stages of FILE are up to date, changed or never run, and why, without running anything',
   sweep: 'run every combination of a grid of params (--grid, or the sweep: block of FILE) as parallel trials',
   exp: "FILE's runs on record (every run, --set run, sweep trial and check): show, diff or apply them",
+  report: "write again the report.html of FILE's latest run, of RUN or of a sweep's folder; given several RUNs, a page that sets them side by side",
 } as const;
 
 export type Command = keyof typeof commands;
+
+/** What a command takes after FILE; `…` at the end: any number of them. */
+export const commandArgs: Partial<Record<Command, readonly string[]>> = {
+  report: ['RUN…'],
+};
 
 /** Commands made of subcommands (`rxlab exp show FILE`): each one's description and the arguments it takes after FILE. */
 export const subcommands: Partial<Record<Command, Record<string, { description: string; args: readonly string[] }>>> = {
@@ -32,8 +38,11 @@ export interface OptionSpec {
   argument?: string;
   multiple?: boolean;
   short?: string;
-  /** The value may be left out (`--force` alone); it is taken only when the next word is a stage id. */
-  optionalValue?: boolean;
+  /**
+   * The value may be left out (`--force` alone); it is taken only when the next word is a
+   * stage id (`true`), or matches this pattern (`--serve 8080`).
+   */
+  optionalValue?: true | RegExp;
   /** The commands it applies to; all when absent. */
   commands?: readonly Command[];
   /** Of a command with subcommands, the ones it applies to; all when absent. */
@@ -103,6 +112,13 @@ export const options = {
   },
   maximize: { type: 'boolean', commands: ['sweep'], description: 'the best trial has the largest --metric (instead of its declared direction)' },
   minimize: { type: 'boolean', commands: ['sweep'], description: 'the best trial has the smallest --metric (instead of its declared direction)' },
+  serve: {
+    type: 'string',
+    argument: '[PORT]',
+    optionalValue: /^\d+$/,
+    commands: ['run', 'sweep'],
+    description: 'show the run live in a browser: a page on http://127.0.0.1:PORT/ (any free port without PORT), fed by its events',
+  },
   json: {
     type: 'boolean',
     commands: ['run', 'exp'],
@@ -151,6 +167,8 @@ export interface ParsedArgs {
   seed?: number;
   jobs: number;
   failFast: boolean;
+  /** `--serve`: the live view's port, 0 for any free one; absent without --serve. */
+  serve?: number;
   metric?: string;
   direction?: 'maximize' | 'minimize';
   json: boolean;
@@ -180,7 +198,8 @@ function fillOptionalValues(argv: string[]): string[] {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const spec = arg.startsWith('--') && !arg.includes('=') ? specOf(arg.slice(2)) : undefined;
-    if (spec?.optionalValue && !stageId.test(argv[i + 1] ?? '')) out.push(`${arg}=`);
+    const valueForm = spec?.optionalValue === true ? stageId : spec?.optionalValue;
+    if (valueForm && !valueForm.test(argv[i + 1] ?? '')) out.push(`${arg}=`);
     else if (spec?.optionalValue || (spec?.type === 'string' && i + 1 < argv.length)) out.push(arg, argv[++i]);
     else out.push(arg);
   }
@@ -205,9 +224,11 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     throw new UsageError(`unknown subcommand "${command} ${subcommand}"; rxlab ${command} takes ${Object.keys(subs).join(', ')}`);
   }
   const [file, ...extra] = rest;
-  const takes = subs && subcommand !== undefined ? subs[subcommand].args : [];
-  if (file !== undefined && extra.length !== takes.length && !values.help) {
-    const usage = `rxlab ${[command, subcommand].filter(Boolean).join(' ')} FILE${takes.map((a) => ` ${a}`).join('')}`;
+  const takes = subs && subcommand !== undefined ? subs[subcommand].args : (commandArgs[command as Command] ?? []);
+  const variadic = takes.at(-1)?.endsWith('…') ?? false;
+  const fits = variadic ? extra.length >= takes.length - 1 : extra.length === takes.length;
+  if (file !== undefined && !fits && !values.help) {
+    const usage = `rxlab ${[command, subcommand].filter(Boolean).join(' ')} FILE${takes.map((a) => (a.endsWith('…') ? ` [${a}]` : ` ${a}`)).join('')}`;
     throw new UsageError(extra.length > takes.length ? `unexpected argument "${extra[takes.length]}"; usage: ${usage}` : `missing ${takes.slice(extra.length).join(' and ')}; usage: ${usage}`);
   }
   for (const name of Object.keys(values)) {
@@ -243,6 +264,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     seed: values.seed === undefined ? undefined : parseCount('--seed', values.seed, 0),
     jobs: values.jobs === undefined ? availableParallelism() : parseCount('--jobs', values.jobs, 1),
     failFast: values['fail-fast'] ?? false,
+    ...(values.serve !== undefined ? { serve: values.serve === '' ? 0 : parsePort(values.serve) } : {}),
     metric: values.metric,
     direction: values.maximize ? 'maximize' : values.minimize ? 'minimize' : undefined,
     json: values.json ?? false,
@@ -261,6 +283,12 @@ function parseCount(flag: string, text: string, min: number): number {
   return value;
 }
 
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--serve expects a port from 1 to 65535, or none for any free port, found "${text}"`);
+  return port;
+}
+
 function parseTolerance(text: string): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
@@ -273,7 +301,8 @@ export function helpText(): string {
   const width = 28;
   const lines = ['Usage: rxlab <command> FILE [options]', '', 'Commands:'];
   for (const [name, description] of Object.entries(commands)) {
-    lines.push(`  ${name.padEnd(width)}${description}`);
+    const args = commandArgs[name as Command]?.map((a) => (a.endsWith('…') ? ` [${a}]` : ` ${a}`)).join('') ?? '';
+    lines.push(`  ${`${name}${args}`.padEnd(width)}${description}`);
     for (const [sub, spec] of Object.entries(subcommands[name as Command] ?? {})) {
       lines.push(`    ${`${name} ${sub} FILE${spec.args.map((a) => ` ${a}`).join('')}`.padEnd(width - 2)}${spec.description}`);
     }

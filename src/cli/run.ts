@@ -6,7 +6,10 @@
  * and `--frozen`'s words. With `--update-lock`, the `--set` values are first written into
  * the pipeline file (src/exp/apply.ts), which then runs as committed.
  */
-import { FrozenLockError, type EngineEvent, type Plan } from '../engine/index.ts';
+import { FrozenLockError, type EngineEvent, type Plan, type Target } from '../engine/index.ts';
+import { liveFeed } from '../exp/live.ts';
+import type { LiveView } from '../report/index.ts';
+import { openLiveView } from './live.ts';
 import { updateLockRun, type WrittenParams } from '../exp/apply.ts';
 import { recordedRun } from '../exp/record.ts';
 import { resolveStage } from '../stages/registry.ts';
@@ -17,32 +20,50 @@ import { untilInterrupted } from './interrupt.ts';
 import type { ParsedArgs } from './options.ts';
 
 export async function runCommand(file: string, args: ParsedArgs): Promise<number> {
+  const view = args.serve !== undefined ? await openLiveView(file, args.serve) : undefined;
+  try {
+    return await run(file, args, view);
+  } finally {
+    await view?.close();
+  }
+}
+
+async function run(file: string, args: ParsedArgs, view: LiveView | undefined): Promise<number> {
+  const live = view ? liveFeed(view.publish) : undefined;
   let display: Display | undefined;
-  const show = async (plan: Plan): Promise<void> => {
+  const show = async (plan: Plan, target: Target): Promise<void> => {
     const write = (text: string): void => void process.stdout.write(text);
     display = args.json ? jsonDisplay(write) : process.stdout.isTTY ? await ttyDisplay(plan.nodes.map((n) => n.spec.id), process.stdout) : plainDisplay(write);
+    if (view) display.line(`live view: ${view.url}`);
+    live?.start(plan, target);
     if (written) display.line(describeWritten(shown(plan.pipeline.file), written));
     if (adopted) display.line(`reusing the outputs of the same --set run in ${shown(adopted.from)}: ${adopted.ids.join(', ')}`);
   };
   // --update-lock: the --set values are written into the file, which then runs as committed.
   let written: WrittenParams | undefined;
   let adopted: { ids: string[]; from: string } | undefined;
-  let run;
+  let outcome;
   try {
     const recording = { onWarning: (text: string) => void process.stderr.write(`rxlab run: ${text}\n`) };
-    run = await untilInterrupted(async (signal) => {
-      const options = { resolve: resolveStage, out: args.out, name: args.name, force: args.force, frozen: args.frozen, signal, onStart: show, onEvent: (e: EngineEvent) => display?.event(e) };
+    outcome = await untilInterrupted(async (signal) => {
+      const onEvent = (e: EngineEvent): void => {
+        display?.event(e);
+        live?.event(e);
+      };
+      const options = { resolve: resolveStage, out: args.out, name: args.name, force: args.force, frozen: args.frozen, signal, onStart: show, onEvent };
       if (!args.updateLock) return recordedRun(file, { ...options, set: args.set }, recording);
       const hooks = { onWritten: (w: WrittenParams) => (written = w), onAdopted: (ids: string[], from: string) => (adopted = { ids, from }) };
       const applied = await updateLockRun(file, args.set, options, recording, hooks);
       return { ...applied.run, lockUpdate: applied.lockUpdate };
     });
   } catch (err) {
+    live?.end(err instanceof Error ? err : new Error(String(err)));
     if (!(err instanceof FrozenLockError)) throw err;
     process.stderr.write(`${err.message}\n`);
     return EXIT.failed;
   }
-  const { plan, target, manifest, lockUpdate, drift } = run;
+  live?.end(outcome);
+  const { plan, target, manifest, lockUpdate, drift } = outcome;
   const out = display!;
   const seconds = (manifest.durationMs / 1000).toFixed(2);
   if (manifest.status !== 'completed') {

@@ -71,6 +71,8 @@ export interface RunRecord {
   outDir?: string;
   /** Each stage's resolved params, defaults included, by stage id. */
   params: Record<string, Record<string, unknown>>;
+  /** What became of each stage: `completed`, `cached`, `failed`, `running` (when the run stopped), `pending`; how long it took, why it ran. */
+  stages: Record<string, { uses: string; status: string; durationMs?: number; reason?: string }>;
   /** Its declared metrics as it reported them: `evaluate.accuracy` → value. */
   metrics: Record<string, number>;
   /** The direction of each metric the pipeline declares, reported or not. */

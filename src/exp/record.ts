@@ -4,8 +4,9 @@
  * history (history.ts) — `running` once it is loaded and planned, then how it ended,
  * whatever the ending. A file with a mistake in it never runs, and leaves no record.
  *
- * A record that cannot be written (a read-only project) does not stop the run: the
- * caller is told with `onWarning`.
+ * A run that ends also leaves its `report.html` beside its artifacts (report.ts). A record
+ * or report that cannot be written (a read-only project) does not stop the run: the caller
+ * is told with `onWarning`.
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,7 @@ import {
 } from '../engine/index.ts';
 import { sha256 } from '../util/canonical.ts';
 import { gitState, type GitState } from './git.ts';
+import { writeRunReport } from './report.ts';
 import { HISTORY_DIR, RECORD_FORMAT, newRecordId, writeRecord, type RunKind, type RunRecord } from './history.ts';
 
 /** How a run is recorded. */
@@ -75,6 +77,7 @@ class Recorder {
       host: hostname(),
       ...(outDir ? { outDir } : {}),
       params: Object.fromEntries(plan.nodes.map((n) => [n.spec.id, n.spec.params])),
+      stages: Object.fromEntries(plan.nodes.map((n) => [n.spec.id, { uses: n.spec.uses, status: 'pending' }])),
       metrics: {},
       directions: declaredMetrics(plan.nodes.map((n) => n.spec)),
       artifacts: {},
@@ -86,17 +89,29 @@ class Recorder {
     return this.write(false);
   }
 
-  /** How the run ended, from its manifest (and, for a check, its comparison with the lock). */
+  /** How the run ended, from its manifest (and, for a check, its comparison with the lock); then its report. */
   async finish(manifest: RunManifest, check?: RunRecord['check']): Promise<void> {
     Object.assign(this.record, {
       status: manifest.status,
       durationMs: Math.round(manifest.durationMs),
       metrics: runMetrics(manifest),
+      stages: Object.fromEntries(
+        Object.entries(manifest.stages).map(([id, st]) => [
+          id,
+          { uses: st.uses, status: st.status, ...(st.durationMs !== undefined ? { durationMs: Math.round(st.durationMs) } : {}), ...(st.reason ? { reason: st.reason } : {}) },
+        ]),
+      ),
       artifacts: Object.fromEntries(Object.entries(manifest.stages).flatMap(([id, s]) => Object.entries(s.artifacts).map(([name, a]) => [`${id}/${name}`, a.sha256]))),
       ...(manifest.error ? { error: manifest.error } : {}),
       ...(check ? { check } : {}),
     });
     await this.write();
+    const git = await this.git;
+    try {
+      await writeRunReport({ ...this.record, ...(git ? { git } : {}) });
+    } catch (err) {
+      this.options.onWarning?.(`the run's report could not be written: ${(err as Error).message}`);
+    }
   }
 
   /** The run could not go on after it was planned (another run held its folder, …). */

@@ -4,6 +4,7 @@
  * `random` samples that many distinct combinations, seeded, instead of all of them.
  */
 import { parse } from 'yaml';
+import { parseOverrides, runName } from '../engine/index.ts';
 import { RandomState } from '../numerics/random-state.ts';
 import { permutation } from '../numerics/sklearn-shuffle.ts';
 
@@ -18,6 +19,10 @@ export interface Trial {
   /** The same as `--set` texts, for the loader. */
   overrides: string[];
 }
+
+/** A trial as its run is named on record (what it sets, `lr=0.1,seed=1`), from its values. */
+export const trialName = (values: Record<string, unknown>): string =>
+  runName(parseOverrides(Object.entries(values).map(([k, v]) => `${k}=${JSON.stringify(v)}`)).overrides);
 
 export class SweepSpecError extends Error {
   override name = 'SweepSpecError';

@@ -20,21 +20,35 @@ export interface TrialSummary {
   values: Record<string, unknown>;
   status: TrialStatus;
   outDir: string;
+  durationMs?: number;
   /** Its declared metrics as its run.json records them, `stage.metric` → value, when it completed. */
   metrics?: Record<string, number>;
   error?: string;
 }
 
 export interface SweepSummary {
+  /** The pipeline's name, and its file (absolute). */
   pipeline: string;
+  file: string;
   grid: Grid;
   shared: string[];
   /** The metric that decides the best trial; absent when the pipeline declares none. */
   objective?: Objective;
   /** The id of the best completed trial by the objective. */
   best?: string;
+  /** The stage whose loss curves the charts and the report draw (see lossStage). */
+  curves?: string;
+  /** When the sweep started (ISO 8601) and how long it took. */
+  startedAt: string;
+  durationMs: number;
   trials: TrialSummary[];
 }
+
+/** What a summary says about the sweep itself; summarise adds the trials and the best of them. */
+export type SweepFacts = Omit<SweepSummary, 'trials' | 'best'>;
+
+/** A sweep's summary file, in its folder. */
+export const SWEEP_FILE = 'sweep.json';
 
 /** The stage whose loss curves a sweep draws: the objective's stage when it keeps a history, else the first that does. */
 export function lossStage(plan: Plan, objective: Objective | undefined): string | undefined {
@@ -51,32 +65,29 @@ async function readJson<T>(file: string): Promise<T | undefined> {
   }
 }
 
-/** Reads each trial's metrics (and the loss curve of `curves`, a stage id) back from its run.json. */
-export async function summarise(
-  pipeline: string,
-  grid: Grid,
-  shared: string[],
-  outcomes: TrialOutcome[],
-  objective: Objective | undefined,
-  curves: string | undefined,
-): Promise<{ summary: SweepSummary; losses: Map<string, History> }> {
-  const losses = new Map<string, History>();
+/** Each trial's status and declared metrics (from its run.json), and the best trial by the objective. */
+export async function summarise(facts: SweepFacts, outcomes: TrialOutcome[]): Promise<SweepSummary> {
   const trials: TrialSummary[] = [];
-  for (const { trial, outDir, status, error } of outcomes) {
-    const row: TrialSummary = { id: trial.id, values: trial.values, status, outDir };
+  for (const { trial, outDir, status, error, durationMs } of outcomes) {
+    const row: TrialSummary = { id: trial.id, values: trial.values, status, outDir, ...(durationMs !== undefined ? { durationMs: Math.round(durationMs) } : {}) };
     const manifest = status === 'completed' ? await readJson<RunManifest>(join(outDir, 'run.json')) : undefined;
-    if (manifest) {
-      row.metrics = runMetrics(manifest);
-      if (curves !== undefined && manifest.stages[curves]?.artifacts['history.json']) {
-        const history = await readJson<History>(join(outDir, curves, 'history.json'));
-        if (history?.loss.length) losses.set(trial.id, history);
-      }
-    }
+    if (manifest) row.metrics = runMetrics(manifest);
     if (error) row.error = error;
     trials.push(row);
   }
-  const best = bestTrial(trials, objective);
-  return { summary: { pipeline, grid, shared, ...(objective ? { objective } : {}), ...(best ? { best } : {}), trials }, losses };
+  const best = bestTrial(trials, facts.objective);
+  return { ...facts, ...(best ? { best } : {}), trials };
+}
+
+/** The loss history of each completed trial's `curves` stage, read back from its folder. */
+export async function trialLosses(summary: SweepSummary): Promise<Map<string, History>> {
+  const losses = new Map<string, History>();
+  if (summary.curves === undefined) return losses;
+  for (const t of summary.trials.filter((x) => x.status === 'completed')) {
+    const history = await readJson<History>(join(t.outDir, summary.curves, 'history.json'));
+    if (Array.isArray(history?.loss) && history.loss.length > 0) losses.set(t.id, history);
+  }
+  return losses;
 }
 
 /** Every metric the trials report, the objective first. */
@@ -111,8 +122,8 @@ export function describeBest(summary: SweepSummary): string | undefined {
 }
 
 /** Writes sweep.json and the charts there is something to draw for into `dir`; returns the charts' file names. */
-export async function writeSummary(dir: string, summary: SweepSummary, losses: Map<string, History>): Promise<string[]> {
-  await writeAtomic(join(dir, 'sweep.json'), `${JSON.stringify(summary, null, 2)}\n`);
+export async function writeSummary(dir: string, summary: SweepSummary, losses: ReadonlyMap<string, History>): Promise<string[]> {
+  await writeAtomic(join(dir, SWEEP_FILE), `${JSON.stringify(summary, null, 2)}\n`);
   const name = (id: string): string => {
     const t = summary.trials.find((x) => x.id === id)!;
     return Object.entries(t.values).map(([k, v]) => `${k.split('.').pop()}=${JSON.stringify(v)}`).join(', ');

@@ -12,11 +12,12 @@ import { PipelineInputError, loadAndPlan, pipelineSpace, projectRoot, type Diagn
 import { gitState } from '../exp/git.ts';
 import { hashValue } from '../util/canonical.ts';
 import { shown } from '../util/paths.ts';
-import { expandGrid, parseGridArg, SweepSpecError, type Grid } from './grid.ts';
+import { expandGrid, parseGridArg, SweepSpecError, trialName, type Grid } from './grid.ts';
 import { runShared, seedTrial } from './prepare.ts';
 import { sharedStages } from './shared.ts';
 import { describeObjective, sweepObjective, type Direction } from './objective.ts';
-import { lossStage, summarise, writeSummary, type SweepSummary } from './summary.ts';
+import { writeSweepReport } from './report.ts';
+import { lossStage, summarise, trialLosses, writeSummary, type SweepSummary } from './summary.ts';
 import { TrialPool } from './trials.ts';
 
 export interface SweepOptions {
@@ -36,6 +37,12 @@ export interface SweepOptions {
   signal: AbortSignal;
   /** A line for the user: what runs, a trial started, finished or failed. */
   report: (text: string) => void;
+  /**
+   * The sweep as the live view shows it (src/report/live-events.ts): sweep-start, the shared
+   * stages' engine events, each trial's state and engine events (with `trial`), then finished
+   * or failed.
+   */
+  live?: (event: object) => void;
 }
 
 export interface SweepResult {
@@ -49,6 +56,8 @@ export interface SweepResult {
 
 export async function runSweep(file: string, options: SweepOptions): Promise<SweepResult> {
   const { resolve, report } = options;
+  const startedAt = new Date().toISOString();
+  const started = performance.now();
   const plan = await loadAndPlan(file, { resolve });
   const { pipeline } = plan;
   const grid: Grid | undefined = options.grid.length > 0 ? Object.fromEntries(options.grid.map(parseGridArg)) : pipeline.sweep?.grid;
@@ -66,19 +75,53 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
     report(`sweep ${pipeline.name}: ${trials.length} trials, ${options.jobs} at a time, in ${shown(dir)}`);
     report(shared.length ? `shared by every trial (run once): ${shared.join(', ')}` : 'no stage is shared: every stage depends on a swept param');
     report(`objective: ${describeObjective(objective)}`);
+    const { live } = options;
+    live?.({
+      type: 'sweep-start',
+      pipeline: { name: pipeline.name, file: pipeline.file },
+      grid,
+      ...(objective ? { objective: { metric: objective.metric, direction: objective.direction } } : {}),
+      trials: trials.map((t) => ({ id: t.id, name: trialName(t.values), values: t.values })),
+    });
 
     const sharedDir = join(dir, 'shared');
     if (shared.length > 0) {
       const { manifest, lock } = await runShared(file, resolve, shared, sharedDir, options.signal, (e) => {
+        live?.(e);
         if (e.type === 'stage-cached' || e.type === 'stage-done') report(`shared ${e.stage}: ${e.type === 'stage-cached' ? 'cached' : 'done'}`);
       });
-      if (!lock) return { dir, error: `the shared stages did not complete (${manifest.status}): ${manifest.error}` };
+      if (!lock) {
+        const error = `the shared stages did not complete (${manifest.status}): ${manifest.error}`;
+        live?.({ type: 'failed', error });
+        return { dir, error };
+      }
       for (const trial of trials) await seedTrial(join(dir, trial.id), sharedDir, lock);
     }
     const record = { sweep: dir, git: (await gitState(projectRoot(pipeline.dir))) ?? null };
-    const outcomes = await pool.run(trials, { file, dirOf: (t) => join(dir, t.id), failFast: options.failFast, signal: options.signal, record, report });
-    const { summary, losses } = await summarise(pipeline.name, grid, shared, outcomes, objective, lossStage(plan, objective));
+    const outcomes = await pool.run(trials, {
+      file,
+      dirOf: (t) => join(dir, t.id),
+      failFast: options.failFast,
+      signal: options.signal,
+      record,
+      report,
+      ...(live
+        ? {
+            onTrial: ({ trial, status, error, durationMs }, metrics) =>
+              live({ type: 'trial', id: trial.id, status, ...(metrics ? { metrics } : {}), ...(error ? { error } : {}), ...(durationMs !== undefined ? { durationMs } : {}) }),
+            onEvent: (trial, event) => live({ ...event, trial }),
+          }
+        : {}),
+    });
+    const curves = lossStage(plan, objective);
+    const facts = { pipeline: pipeline.name, file: pipeline.file, grid, shared, ...(objective ? { objective } : {}), ...(curves ? { curves } : {}) };
+    const summary = await summarise({ ...facts, startedAt, durationMs: Math.round(performance.now() - started) }, outcomes);
+    const losses = await trialLosses(summary);
     const charts = await writeSummary(dir, summary, losses);
+    await writeSweepReport(dir, summary, losses);
+    const status = outcomes.every((o) => o.status === 'completed') ? 'completed' : outcomes.some((o) => o.status === 'interrupted') ? 'interrupted' : 'failed';
+    for (const o of outcomes.filter((x) => x.status === 'not run')) live?.({ type: 'trial', id: o.trial.id, status: o.status });
+    live?.({ type: 'finished', status, durationMs: summary.durationMs, ...(summary.best ? { best: summary.best } : {}) });
     return { dir, summary, charts };
   } finally {
     await pool.close();

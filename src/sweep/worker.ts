@@ -15,7 +15,7 @@
  */
 import { renderOnThisThread } from '../charts/render.ts';
 import type { StageResolver } from '../contract/resolve.ts';
-import { EnvironmentError, PipelineInputError, formatDiagnostic } from '../engine/index.ts';
+import { EnvironmentError, PipelineInputError, formatDiagnostic, runMetrics, type EngineEvent } from '../engine/index.ts';
 import type { GitState } from '../exp/git.ts';
 import { recordedRun } from '../exp/record.ts';
 import { SweepSpecError } from './grid.ts';
@@ -35,10 +35,15 @@ export interface TrialRequest {
   outDir: string;
   /** How the trial is put on record: its sweep's folder, its id, and the git state the sweep found. */
   record: { sweep: string; trial: string; git: GitState | null };
+  /** Send the run's engine events to the parent as they happen (for the live view). */
+  events?: boolean;
 }
 
-/** Worker → parent: `ready` once it listens, then `done` after each trial. */
-export type WorkerMessage = { type: 'ready' } | { type: 'done'; status: 'completed' | 'failed' | 'interrupted'; error?: string };
+/** Worker → parent: `ready` once it listens, then for each trial its engine events (when asked for) and `done` with its metrics. */
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'event'; event: EngineEvent }
+  | { type: 'done'; status: 'completed' | 'failed' | 'interrupted'; error?: string; metrics?: Record<string, number> };
 
 /**
  * The worker's main loop, running trials with the stages `stages` resolves; `preload` loads
@@ -73,7 +78,9 @@ export function trialWorker(stages: StageResolver, preload: () => void): Promise
     process.on('message', (message: TrialRequest) => {
       if (message.type !== 'trial' || busy || controller.signal.aborted) return;
       busy = true;
-      void runTrial(message, stages, controller.signal)
+      // Events go out as they come; the channel keeps them in order, ahead of `done`.
+      const onEvent = message.events ? (event: EngineEvent) => void tell({ type: 'event', event }) : undefined;
+      void runTrial(message, stages, controller.signal, onEvent)
         .then(tell)
         .then(() => {
           busy = false;
@@ -85,15 +92,15 @@ export function trialWorker(stages: StageResolver, preload: () => void): Promise
   });
 }
 
-async function runTrial(request: TrialRequest, stages: StageResolver, signal: AbortSignal): Promise<WorkerMessage> {
+async function runTrial(request: TrialRequest, stages: StageResolver, signal: AbortSignal, onEvent?: (event: EngineEvent) => void): Promise<WorkerMessage> {
   try {
     const { sweep, trial, git } = request.record;
     const { manifest } = await recordedRun(
       request.file,
-      { resolve: stages, set: request.overrides, out: request.outDir, signal },
+      { resolve: stages, set: request.overrides, out: request.outDir, signal, ...(onEvent ? { onEvent } : {}) },
       { kind: 'trial', sweep: { dir: sweep, trial }, git, onWarning: (text) => void process.stderr.write(`${text}\n`) },
     );
-    if (manifest.status === 'completed') return { type: 'done', status: 'completed' };
+    if (manifest.status === 'completed') return { type: 'done', status: 'completed', metrics: runMetrics(manifest) };
     // What `rxlab run` prints on stderr for it.
     return { type: 'done', status: manifest.status, error: `run ${manifest.status} after ${(manifest.durationMs / 1000).toFixed(2)} s: ${manifest.error}` };
   } catch (err) {

@@ -16,6 +16,7 @@ const record = (id: string, loss: 'bce' | 'mse', lr: number, metrics: Record<str
   pid: 1,
   host: 'h',
   params: { train: { loss, optimizer: { name: 'sgd', lr }, title: `lr ${lr}` } },
+  stages: { train: { uses: 'train', status: 'completed' } },
   metrics,
   directions: { 'train.loss': 'minimize', 'evaluate.accuracy': 'maximize' },
   artifacts: {},

@@ -15,6 +15,7 @@ const record = (i: number): RunRecord => ({
   pid: process.pid,
   host: hostname(),
   params: { s: { i, padding: 'x'.repeat(4000) } },
+  stages: { s: { uses: 's', status: 'completed' } },
   metrics: {},
   directions: { 's.m': 'maximize' },
   artifacts: {},
