@@ -9,7 +9,7 @@
 import { FrozenLockError, type EngineEvent, type Plan, type Target } from '../engine/index.ts';
 import { liveFeed } from '../exp/live.ts';
 import type { LiveView } from '../report/index.ts';
-import { openLiveView } from './live.ts';
+import { closeLiveView, openLiveView } from './live.ts';
 import { updateLockRun, type WrittenParams } from '../exp/apply.ts';
 import { recordedRun } from '../exp/record.ts';
 import { resolveStage } from '../stages/registry.ts';
@@ -24,7 +24,7 @@ export async function runCommand(file: string, args: ParsedArgs): Promise<number
   try {
     return await run(file, args, view);
   } finally {
-    await view?.close();
+    await closeLiveView(view);
   }
 }
 

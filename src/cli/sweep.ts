@@ -8,7 +8,7 @@ import { shown } from '../util/paths.ts';
 import { EXIT } from './exit.ts';
 import { untilInterrupted } from './interrupt.ts';
 import type { ParsedArgs } from './options.ts';
-import { openLiveView } from './live.ts';
+import { closeLiveView, openLiveView } from './live.ts';
 import { formatTable } from './table.ts';
 
 export async function sweepCommand(file: string, args: ParsedArgs): Promise<number> {
@@ -16,7 +16,7 @@ export async function sweepCommand(file: string, args: ParsedArgs): Promise<numb
   try {
     return await sweep(file, args, view);
   } finally {
-    await view?.close();
+    await closeLiveView(view);
   }
 }
 

@@ -4,6 +4,7 @@
  * `rxlab exp show`, `exp diff` and `exp apply`, and `run --set … --update-lock`.
  */
 import { execFileSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -201,6 +202,26 @@ describe('rxlab exp show and diff', () => {
     expect(rxlab('exp', 'bowl.yaml').stderr).toBe('rxlab: unknown subcommand "exp bowl.yaml"; rxlab exp takes show, diff, apply\n');
     expect(rxlab('exp').stderr).toBe('rxlab exp: give a subcommand: show, diff, apply (e.g. rxlab exp show pipelines/perceptron.yaml)\n');
     expect(rxlab('exp', 'diff', 'bowl.yaml', 'a', 'b', '--sort', 'x').stderr).toBe('rxlab: --sort applies to rxlab exp show, not rxlab exp diff\n');
+  });
+});
+
+describe('rxlab run --serve', () => {
+  it('refuses a port it cannot have before running anything (exit 2), and a port that is not one', async () => {
+    const { rxlab } = bowl();
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const result = rxlab('run', 'bowl.yaml', '--serve', String(port));
+      expect(result.status).toBe(2);
+      expect(result.stderr).toBe(
+        `rxlab run: rxlab live view: cannot listen on 127.0.0.1:${port}: listen EADDRINUSE: address already in use 127.0.0.1:${port}; give another port with --serve PORT, or --serve alone for any free one; nothing was run\n`,
+      );
+      expect(recordsOf(rxlab)).toEqual([]);
+    } finally {
+      taken.close();
+    }
+    expect(rxlab('run', 'bowl.yaml', '--serve=70000').stderr).toBe('rxlab: --serve expects a port from 1 to 65535, or none for any free port, found "70000"\n');
   });
 });
 
