@@ -16,7 +16,7 @@ import { formatTable } from './table.ts';
 
 export async function checkCommand(file: string, args: ParsedArgs): Promise<number> {
   const progress = plainDisplay((text) => void process.stderr.write(text));
-  const { plan, lockFile, committed, manifest, report } = await untilInterrupted((signal) =>
+  const { plan, lockFile, committed, manifest, report, reportFile } = await untilInterrupted((signal) =>
     recordedCheck(
       file,
       {
@@ -37,6 +37,7 @@ export async function checkCommand(file: string, args: ParsedArgs): Promise<numb
     process.stderr.write(`rxlab check: the run ${manifest!.status}: ${manifest!.error}\n`);
     return EXIT.failed;
   }
+  if (reportFile) process.stderr.write(`check: report in ${shown(reportFile)}\n`);
   const lines = [
     `check ${plan.pipeline.name} against ${shown(lockFile)}${args.tolerance === undefined ? '' : ` (JSON numbers within ±${formatNumber(args.tolerance)})`}`,
     formatTable(['stage', 'artifact', 'compared', 'result', 'detail'], report.rows.map(cells)),

@@ -8,6 +8,7 @@
  * or report that cannot be written (a read-only project) does not stop the run: the caller
  * is told with `onWarning`.
  */
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -26,7 +27,7 @@ import {
 } from '../engine/index.ts';
 import { sha256 } from '../util/canonical.ts';
 import { gitState, type GitState } from './git.ts';
-import { writeRunReport } from './report.ts';
+import { reportReads, writeCheckReport, writeRunReport } from './report.ts';
 import { HISTORY_DIR, RECORD_FORMAT, newRecordId, writeRecord, type RunKind, type RunRecord } from './history.ts';
 
 /** How a run is recorded. */
@@ -84,6 +85,11 @@ class Recorder {
     };
   }
 
+  /** The record as it stands. */
+  snapshot(): RunRecord {
+    return structuredClone(this.record);
+  }
+
   /** The `running` record, written without waiting for git (asked meanwhile, it joins the final record). */
   start(): Promise<void> {
     return this.write(false);
@@ -105,10 +111,11 @@ class Recorder {
       ...(manifest.error ? { error: manifest.error } : {}),
       ...(check ? { check } : {}),
     });
-    await this.write();
     const git = await this.git;
+    if (git) this.record.git = git;
+    await this.write();
     try {
-      await writeRunReport({ ...this.record, ...(git ? { git } : {}) });
+      await writeRunReport(this.record);
     } catch (err) {
       this.options.onWarning?.(`the run's report could not be written: ${(err as Error).message}`);
     }
@@ -155,27 +162,49 @@ export async function recordedRun(file: string, options: RunPipelineOptions, rec
   }
 }
 
-/** `checkPipeline`, on record (named `check`); a pipeline without a lock is not checked, and not recorded. */
-export async function recordedCheck(file: string, options: CheckPipelineOptions, recording: RecordOptions = {}): Promise<PipelineCheck> {
+/**
+ * `checkPipeline`, on record (named `check`); a pipeline without a lock is not checked, and not
+ * recorded. Its report, with the comparison, goes to `outputs/<name>/check.html`: its run's
+ * folder is temporary, so the charts are read as the run writes them.
+ */
+export async function recordedCheck(file: string, options: CheckPipelineOptions, recording: RecordOptions = {}): Promise<PipelineCheck & { reportFile?: string }> {
   let recorder: Recorder | undefined;
+  let space: string | undefined;
+  const kept = new Map<string, string>();
   try {
     const check = await checkPipeline(file, {
       ...options,
       onStart: (plan, dir) => {
         recorder = new Recorder(plan, 'check', undefined, { ...recording, kind: 'check' });
+        space = pipelineSpace(plan.pipeline);
         void recorder.start();
         options.onStart?.(plan, dir);
       },
+      onEvent: (event) => {
+        if (event.type === 'artifact' && reportReads(event.name)) kept.set(`${event.stage}/${event.name}`, readFileSync(event.path, 'utf8'));
+        options.onEvent?.(event);
+      },
     });
-    if (recorder && check.manifest) {
-      const rows = check.report?.rows ?? [];
-      const count = (result: string): number => rows.filter((r) => r.result === result).length;
-      const summary = check.report ? { ok: check.report.ok, same: count('same'), changed: count('changed'), missing: count('missing'), new: count('new') } : undefined;
-      await recorder.finish(check.manifest, summary);
+    if (!recorder || !check.manifest) return check;
+    const rows = check.report?.rows ?? [];
+    const count = (result: string): number => rows.filter((r) => r.result === result).length;
+    const summary = check.report ? { ok: check.report.ok, same: count('same'), changed: count('changed'), missing: count('missing'), new: count('new') } : undefined;
+    await recorder.finish(check.manifest, summary);
+    if (!check.report) return check;
+    const reportFile = join(space!, CHECK_REPORT);
+    try {
+      const comparison = { ok: check.report.ok, rows: rows.map(({ stage, artifact, result, detail }) => ({ stage, artifact, result, detail })) };
+      await writeCheckReport(recorder.snapshot(), kept, comparison, reportFile);
+    } catch (err) {
+      recording.onWarning?.(`the check's report could not be written: ${(err as Error).message}`);
+      return check;
     }
-    return check;
+    return { ...check, reportFile };
   } catch (err) {
     await recorder?.fail(err);
     throw err;
   }
 }
+
+/** Where a check's report goes, in the pipeline's space. */
+export const CHECK_REPORT = 'check.html';

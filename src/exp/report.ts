@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Spec } from 'vega';
 import { writeAtomic } from '../engine/index.ts';
-import { renderCompareReport, renderRunReport, type ChartRecord, type LossHistory, type RunRecord as ReportRun } from '../report/index.ts';
+import { renderCompareReport, renderRunReport, type ChartRecord, type CheckRecord, type LossHistory, type RunRecord as ReportRun } from '../report/index.ts';
 import { sha256 } from '../util/canonical.ts';
 import type { RunRecord } from './history.ts';
 
@@ -39,20 +39,24 @@ const titleOf = (spec: Spec): string => {
   return Array.isArray(text) ? text.join(' ') : typeof text === 'string' ? text : '';
 };
 
-/** What the report of `record` is made from. */
-export function reportRun(record: RunRecord): ReportRun {
+/**
+ * What the report of `record` is made from. `read` gives an artifact's text (`stage/name`)
+ * when it is the one the run made: by default from the run's folder, checked against the
+ * record's hash.
+ */
+export function reportRun(record: RunRecord, read: (artifact: string) => string | undefined = (a) => recordedArtifact(record, a), check?: CheckRecord): ReportRun {
   const charts: ChartRecord[] = [];
   const losses: Record<string, LossHistory> = {};
   for (const artifact of Object.keys(record.artifacts)) {
     const [stage, name] = [artifact.slice(0, artifact.indexOf('/')), artifact.slice(artifact.indexOf('/') + 1)];
     if (name.endsWith('.vg.json')) {
-      const text = recordedArtifact(record, artifact);
+      const text = read(artifact);
       if (text !== undefined) {
         const spec = JSON.parse(text) as Spec;
         charts.push({ stage, title: titleOf(spec), spec });
       }
     } else if (name === 'history.json') {
-      const text = recordedArtifact(record, artifact);
+      const text = read(artifact);
       const history = text === undefined ? undefined : (JSON.parse(text) as { loss?: number[]; val_loss?: number[] });
       if (Array.isArray(history?.loss)) losses[stage] = { train: history.loss, ...(history.val_loss ? { validation: history.val_loss } : {}) };
     }
@@ -73,7 +77,16 @@ export function reportRun(record: RunRecord): ReportRun {
     stages: record.stages,
     charts,
     ...(Object.keys(losses).length > 0 ? { losses } : {}),
+    ...(check ? { check } : {}),
   };
+}
+
+/** Whether a check keeps `name`'s text for its report: charts and loss histories, read as the run writes them. */
+export const reportReads = (name: string): boolean => name.endsWith('.vg.json') || name === 'history.json';
+
+/** The report of a check: its run's charts as `artifacts` kept them (its folder is gone), and the comparison with the lock. */
+export async function writeCheckReport(record: RunRecord, artifacts: ReadonlyMap<string, string>, check: CheckRecord, file: string): Promise<void> {
+  await writeAtomic(file, renderRunReport(reportRun(record, (a) => artifacts.get(a), check)));
 }
 
 /** Writes `report.html` into the run's folder (none for a check: its folder is gone); returns where. */
@@ -86,5 +99,5 @@ export async function writeRunReport(record: RunRecord): Promise<string | undefi
 
 /** Writes a page setting `records` side by side (the first the baseline) to `file`. */
 export async function writeCompareReport(records: RunRecord[], file: string): Promise<void> {
-  await writeAtomic(file, renderCompareReport(records.map(reportRun)));
+  await writeAtomic(file, renderCompareReport(records.map((r) => reportRun(r))));
 }
