@@ -85,7 +85,7 @@ export const options = {
   'update-lock': {
     type: 'boolean',
     commands: ['run'],
-    description: 'with --set: write the values into FILE (comments kept) and run it as committed, updating its lock and outputs/<pipeline-name>',
+    description: 'with --set: make this the committed run (outputs/<pipeline-name>, the lock) and, once it completed, write the values into FILE (comments kept)',
   },
   tolerance: {
     type: 'string',

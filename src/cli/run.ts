@@ -3,8 +3,8 @@
  * whose files verify), then records the run in the lock — only after a completed run, so
  * a failed or interrupted one never leaves a lock that describes outputs it did not make.
  * The run itself is the engine's `runPipeline`, on record (src/exp); this adds the display
- * and `--frozen`'s words. With `--update-lock`, the `--set` values are first written into
- * the pipeline file (src/exp/apply.ts), which then runs as committed.
+ * and `--frozen`'s words. With `--update-lock`, the run is the committed one, and once it
+ * completed its `--set` values are written into the pipeline file (src/exp/apply.ts).
  */
 import { FrozenLockError, type EngineEvent, type Plan, type Target } from '../engine/index.ts';
 import { liveFeed } from '../exp/live.ts';
@@ -36,12 +36,9 @@ async function run(file: string, args: ParsedArgs, view: LiveView | undefined): 
     display = args.json ? jsonDisplay(write) : process.stdout.isTTY ? await ttyDisplay(plan.nodes.map((n) => n.spec.id), process.stdout) : plainDisplay(write);
     if (view) display.line(`live view: ${view.url}`);
     live?.start(plan, target);
-    if (written) display.line(describeWritten(shown(plan.pipeline.file), written));
-    if (adopted) display.line(`reusing the outputs of the same --set run in ${shown(adopted.from)}: ${adopted.ids.join(', ')}`);
   };
-  // --update-lock: the --set values are written into the file, which then runs as committed.
+  // --update-lock: once the run completed, its --set values are written into the file.
   let written: WrittenParams | undefined;
-  let adopted: { ids: string[]; from: string } | undefined;
   let outcome;
   try {
     const recording = { onWarning: (text: string) => void process.stderr.write(`rxlab run: ${text}\n`) };
@@ -52,9 +49,9 @@ async function run(file: string, args: ParsedArgs, view: LiveView | undefined): 
       };
       const options = { resolve: resolveStage, out: args.out, name: args.name, force: args.force, frozen: args.frozen, signal, onStart: show, onEvent };
       if (!args.updateLock) return recordedRun(file, { ...options, set: args.set }, recording);
-      const hooks = { onWritten: (w: WrittenParams) => (written = w), onAdopted: (ids: string[], from: string) => (adopted = { ids, from }) };
-      const applied = await updateLockRun(file, args.set, options, recording, hooks);
-      return { ...applied.run, lockUpdate: applied.lockUpdate };
+      const applied = await updateLockRun(file, args.set, options, recording);
+      written = applied.written;
+      return applied.run;
     });
   } catch (err) {
     live?.end(err instanceof Error ? err : new Error(String(err)));
@@ -83,6 +80,7 @@ async function run(file: string, args: ParsedArgs, view: LiveView | undefined): 
     return EXIT.failed;
   }
   out.line(`lock ${shown(target.lockFile)} ${lockUpdate}`);
+  if (written) out.line(describeWritten(shown(plan.pipeline.file), written));
   out.close();
   return EXIT.ok;
 }

@@ -1,5 +1,5 @@
 /**
- * `rxlab exp apply FILE RUN` (and `rxlab run FILE --set … --update-lock`): makes a run the
+ * `rxlab exp apply FILE RUN`, and `rxlab run FILE --set … --update-lock`: make a run the
  * pipeline as committed. Its overrides are written into the pipeline file (yaml-edit.ts:
  * comments and layout kept); should the file have changed since the run, whatever else
  * differs from the run's params is written too, so the file says what the run ran. Then
@@ -204,17 +204,18 @@ export async function applyRun(file: string, record: RunRecord, options: AsCommi
 }
 
 /**
- * `rxlab run FILE --set … --update-lock`: the overrides into the file, then a run as committed,
- * reusing the outputs of the same `--set` run when it was made before (its folder under `runs/`).
+ * `rxlab run FILE --set … --update-lock`: the run with its overrides as the pipeline as
+ * committed (its outputs in the pipeline's own folder, the committed lock updated), and,
+ * once it completed, the overrides written into the file, so that file, lock and outputs
+ * agree. A run that does not complete leaves the file and the lock as they were.
  */
 export async function updateLockRun(
   file: string,
   overrides: readonly string[],
   options: AsCommittedOptions & { name?: string },
   recording: RecordOptions = {},
-  hooks: ApplyHooks = {},
-): Promise<AppliedRun> {
-  const { name, ...rest } = options;
-  const asSet = runTarget((await loadAndPlan(file, { resolve: options.resolve, set: overrides })).pipeline, { name });
-  return makeCommitted(file, () => writeParams(file, options.resolve, overrides), asSet.outDir, rest, recording, hooks);
+): Promise<{ run: PipelineRun; written?: WrittenParams }> {
+  const run = await recordedRun(file, { ...options, set: overrides, updateLock: true }, recording);
+  if (run.manifest.status !== 'completed' || run.drift) return { run };
+  return { run, written: await writeParams(file, options.resolve, overrides) };
 }

@@ -105,7 +105,7 @@ export const trainStage = defineStage({
       : [],
   metrics: {
     loss: { direction: 'minimize', description: 'the training loss of the last epoch' },
-    val_loss: { direction: 'minimize', description: 'the loss on the validation data after the last epoch (with a validation input)' },
+    val_loss: { direction: 'minimize', description: 'the loss on the validation data after the last epoch', input: 'validation' },
   },
   packages: ML_PACKAGES,
   setup: mlSetup,

@@ -19,10 +19,10 @@ const rxlab = (...args: string[]) => runRxlab(args, { cwd: ROOT });
 const json = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Every file of a run folder but run.json (times, pids, paths) → its sha256. */
+/** Every file of a run folder but run.json and the report (times, pids, paths) → its sha256. */
 function hashes(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  const files = spawnSync('find', ['.', '-type', 'f', '!', '-name', 'run.json'], { cwd: dir, encoding: 'utf8' }).stdout.split('\n').filter(Boolean).sort();
+  const files = spawnSync('find', ['.', '-type', 'f', '!', '-name', 'run.json', '!', '-name', 'report.html'], { cwd: dir, encoding: 'utf8' }).stdout.split('\n').filter(Boolean).sort();
   for (const file of files) out[file] = createHash('sha256').update(readFileSync(join(dir, file))).digest('hex');
   return out;
 }

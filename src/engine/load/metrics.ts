@@ -6,9 +6,18 @@
 import type { Stage } from '../../contract/stage.ts';
 import { didYouMean } from '../../util/suggest.ts';
 
-/** `stage.metric` → direction for every metric the stages declare, in file order. */
-export function declaredMetrics(stages: readonly { id: string; stage: Stage }[]): Record<string, 'maximize' | 'minimize'> {
-  return Object.fromEntries(stages.flatMap(({ id, stage }) => Object.entries(stage.metrics).map(([name, m]) => [`${id}.${name}`, m.direction])));
+/**
+ * `stage.metric` → direction for every metric the stages declare, in file order; a metric
+ * measured on an optional input counts only where the pipeline gives that input.
+ */
+export function declaredMetrics(stages: readonly { id: string; stage: Stage; inputs: Record<string, string> }[]): Record<string, 'maximize' | 'minimize'> {
+  return Object.fromEntries(
+    stages.flatMap(({ id, stage, inputs }) =>
+      Object.entries(stage.metrics)
+        .filter(([, m]) => m.input === undefined || Object.hasOwn(inputs, m.input))
+        .map(([name, m]) => [`${id}.${name}`, m.direction]),
+    ),
+  );
 }
 
 /** Why `name` is not one of `declared`, or undefined when it is. */
