@@ -1,12 +1,16 @@
 /**
- * `rxlab exp apply FILE RUN`, and `rxlab run FILE --set … --update-lock`: make a run the
- * pipeline as committed. Its overrides are written into the pipeline file (yaml-edit.ts:
- * comments and layout kept); should the file have changed since the run, whatever else
- * differs from the run's params is written too, so the file says what the run ran. Then
- * the file, the lock and `outputs/<name>/` are made to agree: the run's stage folders are
- * copied into the pipeline's own folder and their entries into the committed lock where
- * they differ, and the pipeline runs as committed — every copied stage is verified by hash
- * and reused, so nothing is computed again unless a copy does not match.
+ * Making a run the pipeline as committed.
+ *
+ * `rxlab exp apply FILE RUN`: the run's overrides are written into the pipeline file
+ * (yaml-edit.ts: comments and layout kept); should the file have changed since the run,
+ * whatever else differs from the run's params is written too, so the file says what the
+ * run ran. Then the file, the lock and `outputs/<name>/` are made to agree: the run's stage
+ * folders are copied into the pipeline's own folder and their entries into the committed
+ * lock where they differ, and the pipeline runs as committed — every copied stage is
+ * verified by hash and reused, so nothing is computed again unless a copy does not match.
+ *
+ * `rxlab run FILE --set … --update-lock`: the run is made as the committed one, and its
+ * overrides are written into the file once it completed.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -173,34 +177,22 @@ export interface ApplyHooks {
   onAdopted?: (stages: string[], from: string, to: string) => void;
 }
 
-/** The params into the file, the outputs of the run in `fromDir` (if any) into the pipeline's folder and lock, then a run as committed. */
-async function makeCommitted(
-  file: string,
-  write: () => Promise<WrittenParams>,
-  fromDir: string | undefined,
-  options: AsCommittedOptions,
-  recording: RecordOptions,
-  hooks: ApplyHooks,
-): Promise<AppliedRun> {
-  const lockFile = runTarget((await loadAndPlan(file, { resolve: options.resolve })).pipeline).committedLock;
-  const lockBefore = await readLock(lockFile);
-  const written = await write();
-  hooks.onWritten?.(written);
-  const plan = await loadAndPlan(file, { resolve: options.resolve });
-  const adopted = fromDir !== undefined && options.out === undefined ? await adoptStages(plan, fromDir) : [];
-  if (adopted.length > 0) hooks.onAdopted?.(adopted, fromDir!, runTarget(plan.pipeline).outDir);
-  const run = await recordedRun(file, options, recording);
-  const lockAfter = await readLock(lockFile);
-  const lockUpdate = !lockBefore ? (lockAfter ? 'written' : 'unchanged') : canonicalJson(lockBefore) === canonicalJson(lockAfter ?? null) ? 'unchanged' : 'updated';
-  return { ...written, adopted, run, lockUpdate };
-}
-
 /** `rxlab exp apply`: `record`'s params into `file`, its outputs into the pipeline's folder and lock, then a run as committed. */
 export async function applyRun(file: string, record: RunRecord, options: AsCommittedOptions, recording: RecordOptions = {}, hooks: ApplyHooks = {}): Promise<AppliedRun> {
   if (record.status !== 'completed') {
     throw new EnvironmentError(`run ${record.id} (${record.name}) ${record.status === 'running' ? 'is still running' : record.status}; apply takes a completed run`, 2);
   }
-  return makeCommitted(file, () => writeParams(file, options.resolve, record.overrides, record.params), record.outDir, options, recording, hooks);
+  const lockFile = runTarget((await loadAndPlan(file, { resolve: options.resolve })).pipeline).committedLock;
+  const lockBefore = await readLock(lockFile);
+  const written = await writeParams(file, options.resolve, record.overrides, record.params);
+  hooks.onWritten?.(written);
+  const plan = await loadAndPlan(file, { resolve: options.resolve });
+  const adopted = record.outDir !== undefined && options.out === undefined ? await adoptStages(plan, record.outDir) : [];
+  if (adopted.length > 0) hooks.onAdopted?.(adopted, record.outDir!, runTarget(plan.pipeline).outDir);
+  const run = await recordedRun(file, options, recording);
+  const lockAfter = await readLock(lockFile);
+  const lockUpdate = !lockBefore ? (lockAfter ? 'written' : 'unchanged') : canonicalJson(lockBefore) === canonicalJson(lockAfter ?? null) ? 'unchanged' : 'updated';
+  return { ...written, adopted, run, lockUpdate };
 }
 
 /**
