@@ -78,6 +78,7 @@ export const cancelKey = (sweep: string): string => `${PREFIX}:cancel:${sweep}`;
  */
 const SAFE_PATH_BODY = '(?!.*(?:^|/)\\.{1,2}(?:/|$))(?!.*//)(?!.*/$)[^/\\\\\\x00-\\x1f:][^\\\\\\x00-\\x1f:]*';
 const SAFE_PATH = `^${SAFE_PATH_BODY}$`;
+const PIPELINE_PATH = `^${SAFE_PATH_BODY}\\.ya?ml$`;
 const SHA256 = '^[0-9a-f]{64}$';
 /** `trial-001`, a sweep id: what BullMQ accepts in a job id (no `:`) and a folder name takes. */
 const ID = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$';
@@ -102,7 +103,7 @@ const jobSchema: JSONSchemaType<TrialJob> = {
     protocol: { type: 'integer', const: PROTOCOL },
     sweep: { type: 'string', pattern: ID },
     trial: { type: 'string', pattern: ID },
-    file: { type: 'string', minLength: 1, maxLength: 1024, pattern: `^${SAFE_PATH_BODY}\\.ya?ml$` },
+    file: { type: 'string', minLength: 1, maxLength: 1024, pattern: PIPELINE_PATH },
     overrides: { type: 'array', maxItems: 1000, items: { type: 'string', maxLength: 10_000, pattern: OVERRIDE } },
     identity: {
       type: 'object',
@@ -138,10 +139,19 @@ const ajv = new Ajv({ allErrors: true });
 const validateJob = ajv.compile(jobSchema);
 const validateResult = ajv.compile(resultSchema);
 
+/** What each pattern asks for, in words: a failed pattern is reported so, not as a regular expression. */
+const PATTERN_MEANS: Record<string, string> = {
+  [SAFE_PATH]: 'must be a path inside the folder (relative, with no "." or ".." part)',
+  [PIPELINE_PATH]: "must be a .yaml file's path inside the checkout (relative, with no \".\" or \"..\" part)",
+  [SHA256]: 'must be a sha256 (64 hex digits)',
+  [ID]: 'must be an id of letters, digits, "_", "." and "-"',
+  [OVERRIDE]: 'must be a --set text, stage.param=value',
+};
+
 const describe = (errors: ErrorObject[] | null | undefined): string =>
   (errors ?? [])
     .slice(0, 5)
-    .map((e) => `${e.instancePath || '(the payload)'} ${e.message ?? 'is invalid'}`)
+    .map((e) => `${e.instancePath || '(the payload)'} ${(e.keyword === 'pattern' && PATTERN_MEANS[e.params.pattern as string]) || e.message || 'is invalid'}`)
     .join('; ');
 
 /** Why `data` is not a job this protocol describes, or undefined when it is one. */

@@ -27,7 +27,8 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-const freePort = (): Promise<number> =>
+/** A TCP port on the loopback that nothing listens on (as of now). */
+export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
