@@ -29,11 +29,11 @@ const sha256 = (content: Uint8Array): string => createHash('sha256').update(cont
 const isModulePath = (uses: string): boolean => uses.startsWith('./') || uses.startsWith('../') || uses.startsWith('/');
 
 /**
- * The identity of `file` in the checkout at `root`. Cached per file for as long as the
- * files it hashed keep their size and modification time, so a worker pays for it once,
- * not once per trial.
+ * The identity of `file` in the checkout at `root`, with `rxlab` as rxlab's code hash.
+ * Cached per file for as long as the files it hashed keep their size and modification
+ * time, so a worker pays for it once, not once per trial.
  */
-export function checkoutIdentity(root: string): IdentityOf {
+export function checkoutIdentity(root: string, rxlab: () => string = rxlabCodeHash): IdentityOf {
   const cache = new Map<string, { stamp: string; identity: TrialIdentity }>();
   return async (file) => {
     const path = resolve(root, file);
@@ -43,7 +43,7 @@ export function checkoutIdentity(root: string): IdentityOf {
     const modules = stageModules(source.toString('utf8'), dirname(path));
     const stages: Record<string, string> = {};
     for (const module of modules) stages[relative(root, module).split(sep).join('/')] = sha256(readFileSync(module));
-    const identity: TrialIdentity = { pipeline: sha256(source), stages, rxlab: rxlabCodeHash() };
+    const identity: TrialIdentity = { pipeline: sha256(source), stages, rxlab: rxlab() };
     cache.set(path, { stamp: stampOf([path, ...modules]), identity });
     return identity;
   };

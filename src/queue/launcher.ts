@@ -98,6 +98,8 @@ interface Entry {
   started: boolean;
   /** Times it was queued again (a folder that changed under it, a stale result). */
   requeues: number;
+  /** The folder as this run sent it (the run holds the folder's lock since): a result for it applies as it is. */
+  seed?: FileEntry[];
 }
 
 interface Sweep {
@@ -108,8 +110,8 @@ interface Sweep {
   settled: boolean;
   resolve: (outcomes: TrialOutcome[]) => void;
   reject: (err: Error) => void;
-  /** Seed contents uploaded by this run, to delete once every trial is done. */
-  seeds: Set<string>;
+  /** Seed contents this run uploads (by sha256), to wait for before a job needs them and to delete once every trial is done. */
+  seeds: Map<string, Promise<void>>;
   /** Result applications under way: a failing sweep waits for them, so no folder is left half-written. */
   applying: Set<Promise<void>>;
 }
@@ -204,7 +206,7 @@ export class QueueLauncher {
           settled: false,
           resolve: resolvePromise,
           reject: rejectPromise,
-          seeds: new Set(),
+          seeds: new Map(),
           applying: new Set(),
         };
         this.sweep = sweep;
@@ -265,13 +267,30 @@ export class QueueLauncher {
     if (sweep.stopping) return this.settle();
     await this.redis.del(cancelKey(sweep.id));
     sweep.options.report(`queue ${this.shown}: sending ${sweep.entries.size} trials (sweep ${sweep.id})`);
-    for (const entry of sweep.entries.values()) await this.submit(sweep, entry);
+    // Every trial's folder is read and sent at once; the jobs are then added in trial order.
+    const entries = [...sweep.entries.values()];
+    const jobs = await Promise.all(entries.map((entry) => this.prepare(sweep, entry)));
+    const ready = entries.flatMap((entry, i) => (jobs[i] && !isDone(entry) ? [{ entry, data: jobs[i] }] : []));
+    await this.queue.addBulk(ready.map(({ entry, data }) => ({ name: JOB_NAME, data, opts: { jobId: entry.jobId } })));
+    for (const { entry } of ready) await this.queued(entry);
     this.settle();
   }
 
-  /** Queues a trial, or adopts the job an earlier attempt left for it. */
+  /** Queues one trial (again), or adopts the job an earlier attempt left for it. */
   private async submit(sweep: Sweep, entry: Entry): Promise<void> {
-    if (entry.state === 'done') return;
+    const data = await this.prepare(sweep, entry);
+    if (!data || isDone(entry)) return;
+    await this.queue.add(JOB_NAME, data, { jobId: entry.jobId });
+    await this.queued(entry);
+  }
+
+  /**
+   * The job to add for a trial, its folder's files uploaded; or nothing, when the job an
+   * earlier attempt left is adopted (still queued or running) or taken (finished), or
+   * the trial cannot be sent.
+   */
+  private async prepare(sweep: Sweep, entry: Entry): Promise<TrialJob | undefined> {
+    if (entry.state === 'done') return undefined;
     const existing = await Job.fromId(this.queue, entry.jobId);
     if (existing) {
       const state = await existing.getState();
@@ -280,19 +299,19 @@ export class QueueLauncher {
         if (ACTIVE_STATES.has(state)) {
           entry.state = 'queued';
           sweep.options.report(`${entry.label}: ${state === 'active' ? 'still running on a worker' : 'still queued'} from an earlier attempt`);
-          return;
+          return undefined;
         }
         if (state === 'completed') {
           entry.state = 'queued';
           await this.take(entry.jobId, existing);
-          return;
+          return undefined;
         }
       }
       if (state === 'active') {
         // Another version of the trial is running (the pipeline changed since): its result
         // will not match, and take() queues the trial again then.
         entry.state = 'queued';
-        return;
+        return undefined;
       }
       await existing.remove();
     }
@@ -300,19 +319,21 @@ export class QueueLauncher {
     const bytes = seed.reduce((sum, f) => sum + f.bytes, 0);
     if (bytes > this.maxSeedBytes) {
       this.finish(entry, 'failed', `its folder holds ${(bytes / 2 ** 20).toFixed(1)} MiB, more than the ${(this.maxSeedBytes / 2 ** 20).toFixed(1)} MiB a trial may send to a worker`);
-      return;
+      return undefined;
     }
+    // Contents shared by several trials (the shared stages) are sent once; every job waits for all of its own.
     const fresh = seed.filter((f) => !sweep.seeds.has(f.sha256));
-    await upload(this.redis, entry.outcome.outDir, fresh, (f) => seedKey(sweep.id, f.sha256), KEY_TTL_SECONDS);
-    for (const f of fresh) sweep.seeds.add(f.sha256);
-    const data: TrialJob = { ...entry.job, seed };
-    await this.queue.add(JOB_NAME, data, { jobId: entry.jobId });
-    if (isDone(entry)) {
-      // The sweep stopped while this trial was being queued.
-      await this.queue.remove(entry.jobId);
-      return;
-    }
-    entry.state = 'queued';
+    const uploading = upload(this.redis, entry.outcome.outDir, fresh, (f) => seedKey(sweep.id, f.sha256), KEY_TTL_SECONDS);
+    for (const f of fresh) sweep.seeds.set(f.sha256, uploading);
+    await Promise.all(seed.map((f) => sweep.seeds.get(f.sha256)));
+    entry.seed = seed;
+    return { ...entry.job, seed };
+  }
+
+  /** A job was added for the trial; should the sweep have stopped meanwhile, it is taken back. */
+  private async queued(entry: Entry): Promise<void> {
+    if (isDone(entry)) await this.queue.remove(entry.jobId);
+    else entry.state = 'queued';
   }
 
   private onStarted(jobId: string, data: unknown): void {
@@ -356,7 +377,7 @@ export class QueueLauncher {
       const problem = resultProblem(result);
       if (problem) {
         this.finish(entry, 'failed', `its worker sent a result this coordinator cannot use: ${problem}`);
-      } else if (jobProblem(data) || !sameJob(data, entry.job) || !sameFiles(await listFolder(entry.outcome.outDir), data.seed)) {
+      } else if (jobProblem(data) || !sameJob(data, entry.job) || !sameFiles(entry.seed ?? (await listFolder(entry.outcome.outDir)), data.seed)) {
         await job.remove();
         await this.requeue(sweep, entry, 'its folder or pipeline changed since it was queued');
         return;
@@ -413,6 +434,7 @@ export class QueueLauncher {
     }
     sweep.options.report(`${entry.label}: queued again: ${why}`);
     entry.state = 'pending';
+    entry.seed = undefined;
     await this.submit(sweep, entry);
   }
 
@@ -469,7 +491,7 @@ export class QueueLauncher {
     const sweep = this.sweep;
     if (!sweep || sweep.settled || [...sweep.entries.values()].some((e) => e.state !== 'done' || e.busy)) return;
     sweep.settled = true;
-    const seeds = [...sweep.seeds].map((sha) => seedKey(sweep.id, sha));
+    const seeds = [...sweep.seeds.keys()].map((sha) => seedKey(sweep.id, sha));
     const done = (): void => sweep.resolve([...sweep.entries.values()].map((e) => e.outcome));
     if (seeds.length === 0 || this.unreachableSince !== undefined) done();
     else this.redis.del(...seeds).then(done, done);

@@ -15,13 +15,13 @@
  * runs a trial of that sweep, and interrupts the trial through BullMQ's own job
  * cancellation (`worker.cancelJob`), then reports it `interrupted`.
  */
-import { mkdtemp, realpath, rm } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { dropConnections } from './connections.ts';
-import { download, fileKeys, layOut, listFolder, upload } from './files.ts';
+import { download, fileKeys, TrialFolder, upload } from './files.ts';
 import { checkoutIdentity, identityDifferences, type IdentityOf } from './identity.ts';
 import {
   cancelKey,
@@ -129,6 +129,10 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   redis.on('error', reportError);
   redis.on('ready', () => (lastError = ''));
 
+  /** Trial folders between trials (one per trial running at once, at most). */
+  const idleFolders: TrialFolder[] = [];
+  let stopped = false;
+
   const processor = async (job: Job, token?: string, jobSignal?: AbortSignal): Promise<TrialJobResult> => {
     const problem = job.name !== JOB_NAME ? `its name is "${job.name}", not "${JOB_NAME}"` : jobProblem(job.data);
     if (problem) throw refuse(`refused job ${job.id}: not an rxlab trial (${problem})`);
@@ -144,7 +148,8 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
       throw refuse(`worker ${name} refused ${data.trial}: its checkout (${root}) differs from the coordinator's in ${differences.join('; ')}; run the same commit, built alike, on both`);
     }
 
-    const outDir = await mkdtemp(join(tmpdir(), 'rxlab-trial-'));
+    const folder = idleFolders.pop() ?? (await TrialFolder.create());
+    let reusable = false;
     const poll = setInterval(() => {
       redis.exists(cancelKey(data.sweep)).then(
         (set) => set && worker.cancelJob(job.id!, CANCELLED),
@@ -152,11 +157,11 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
       );
     }, cancelPollMs);
     try {
-      await layOut(outDir, data.seed, await download(redis, data.seed, (f) => seedKey(data.sweep, f.sha256)));
-      await job.updateProgress({ worker: name });
+      await folder.become(data.seed, (missing) => download(redis, missing, (f) => seedKey(data.sweep, f.sha256)));
+      job.updateProgress({ worker: name }).catch(() => undefined); // only tells the coordinator where the trial runs
       log(`${name}: ${label}: started (${data.file}${data.overrides.length ? ` --set ${data.overrides.join(' --set ')}` : ''})`);
       const started = performance.now();
-      const outcome = await runTrial({ file, overrides: data.overrides, outDir }, jobSignal ?? new AbortController().signal);
+      const outcome = await runTrial({ file, overrides: data.overrides, outDir: folder.dir }, jobSignal ?? new AbortController().signal);
       const durationMs = performance.now() - started;
       clearInterval(poll);
       if (jobSignal?.aborted && jobSignal.reason === STOPPING) {
@@ -165,7 +170,8 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
         log(`${name}: ${label}: handed back to the queue`);
         throw new WaitingError();
       }
-      const files = await listFolder(outDir);
+      const files = await folder.list();
+      reusable = true;
       const seeded = fileKeys(data.seed);
       const changed = files.filter((f) => !seeded.has(`${f.path} ${f.sha256}`));
       const bytes = changed.reduce((sum, f) => sum + f.bytes, 0);
@@ -175,12 +181,14 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
           `${data.trial}: its results are ${size(bytes)}, more than the ${size(maxResultBytes)} a trial may send back through the queue (the largest file, ${biggest.path}, is ${size(biggest.bytes)}); raise maxResultBytes on the workers, or run this sweep locally`,
         );
       }
-      await upload(redis, outDir, changed, (f) => resultKey(job.id!, f.sha256), KEY_TTL_SECONDS);
+      await upload(redis, folder.dir, changed, (f) => resultKey(job.id!, f.sha256), KEY_TTL_SECONDS);
       log(`${name}: ${label}: ${outcome.status} in ${(durationMs / 1000).toFixed(1)} s; sent ${changed.length} files (${size(bytes)})`);
       return { protocol: PROTOCOL, status: outcome.status, ...(outcome.error ? { error: outcome.error } : {}), durationMs, worker: name, files };
     } finally {
       clearInterval(poll);
-      await rm(outDir, { recursive: true, force: true });
+      // A folder whose content is known (listed after its run) serves the next trial; any other is removed.
+      if (reusable && !stopped) idleFolders.push(folder);
+      else await folder.remove();
     }
   };
 
@@ -203,6 +211,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
   const ready = Promise.all([worker.waitUntilReady(), redis.status === 'ready' ? undefined : new Promise((r) => redis.once('ready', r))]).then(() => undefined);
   const closed = new Promise<void>((resolveClosed) => {
     const stop = (): void => {
+      stopped = true;
       worker.cancelAllJobs(STOPPING);
       // With Redis away, BullMQ's close would wait for it (to hand the jobs back) for ever:
       // then the connections are dropped, and the jobs come back by stall recovery.
@@ -216,7 +225,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
       }, 100);
       const done = (): void => {
         clearInterval(watch);
-        resolveClosed();
+        void Promise.all(idleFolders.splice(0).map((f) => f.remove())).then(() => resolveClosed());
       };
       void worker
         .close()

@@ -36,9 +36,13 @@ export interface WorkerProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts test/queue/worker-process.ts; the URL goes in its environment, never on its command line. */
-export function spawnWorker(url: string, options: Record<string, unknown> = {}): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'worker-process.ts')], {
+/**
+ * Starts test/queue/worker-process.ts (or `script`, a bundle of it); the URL goes in its
+ * environment, never on its command line.
+ */
+export function spawnWorker(url: string, options: Record<string, unknown> = {}, script?: string): WorkerProcess {
+  const args = script ? [script] : ['--import', 'tsx', join(import.meta.dirname, 'worker-process.ts')];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, REDIS_URL: url, RXLAB_TEST_WORKER: JSON.stringify({ lockDuration: 2000, stalledInterval: 1000, cancelPollMs: 100, ...options }) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,193 @@
+/**
+ * A sweep through the queue (a redis-server of its own on a free loopback port, worker
+ * processes running test/queue/worker-process.ts, the coordinator in this process):
+ *
+ * 1. Its overhead per trial against a local sweep (TrialPool) of the same trials, each
+ *    with one worker process: trivial trials (the swept stage is `evaluate`, everything
+ *    upstream is shared and cached), so the difference is the queue's own cost: sending
+ *    the trial's folder, taking the job, laying the folder out, sending the changed
+ *    files back and writing them. Target ≤ 20 ms per trial.
+ * 2. 12 perceptron trials with 1 worker process against 2.
+ *
+ * Rounds alternate the two sides; figures are medians. Workers are started (and have
+ * run one trial) before the clock starts: their start is not the queue's cost. Both
+ * sides' workers run bundled code, as the CLI does (a local sweep's workers run
+ * dist/rxlab.mjs; the queue's worker is test/queue/worker-process.ts bundled here alike).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { build } from 'esbuild';
+import { QueueLauncher } from '../src/queue/launcher.ts';
+import type { Grid, Trial } from '../src/sweep/grid.ts';
+import { TrialPool, type TrialOutcome } from '../src/sweep/trials.ts';
+import { hashCode, codeFolder } from '../src/code-identity.ts';
+import { tempDir } from '../test/engine/helpers.ts';
+import { prepareSweep, ROOT, sleep, spawnWorker, type WorkerProcess } from '../test/queue/harness.ts';
+import { redisMissing, startRedis } from '../test/queue/redis.ts';
+import { median } from './stats.ts';
+
+const GRID_FILE = 'test/fixtures/queue/grid.yaml';
+const PERCEPTRON = 'pipelines/perceptron.yaml';
+const TRIVIAL_TRIALS = 24;
+const OVERHEAD_ROUNDS = 7;
+const SCALE_ROUNDS = 3;
+
+if (redisMissing) {
+  console.log(`## Queue\n\nNot measured: ${redisMissing}.`);
+  process.exit(0);
+}
+
+const quiet = { failFast: false, signal: new AbortController().signal, report: () => undefined };
+const check = (outcomes: TrialOutcome[], what: string): void => {
+  const bad = outcomes.find((o) => o.status !== 'completed');
+  if (bad) throw new Error(`${what}: ${bad.trial.id} ${bad.status}: ${bad.error}`);
+};
+
+/** `evaluate` at another point per trial: nothing else of the pipeline runs in a trial. */
+const trivialGrid: Grid = { 'evaluate.points': Array.from({ length: TRIVIAL_TRIALS }, (_, i) => [[i / 10, -1]]) };
+const perceptronGrid: Grid = { 'train.optimizer.lr': [0.01, 0.05, 0.1], 'model.init.seed': [1, 2, 3, 4] };
+
+async function queued(url: string, file: string, grid: Grid): Promise<number> {
+  const { trials, dirOf } = await prepareSweep(grid, tempDir(), join(ROOT, file));
+  const launcher = new QueueLauncher({ url, root: ROOT });
+  try {
+    const start = performance.now();
+    check(await launcher.run(trials, { ...quiet, file, dirOf }), 'queued');
+    return performance.now() - start;
+  } finally {
+    await launcher.close();
+  }
+}
+
+/** A local sweep with one worker process, started (and warmed up on one trial) before the clock starts. */
+async function local(file: string, grid: Grid): Promise<number> {
+  const { trials, dirOf } = await prepareSweep(grid, tempDir(), join(ROOT, file));
+  const warmUp: Trial = { ...trials[0], id: 'warm-up' };
+  const pool = new TrialPool(1);
+  try {
+    // A pool runs one list: the warm-up goes first in the same list, timed apart by its report.
+    let firstDone = 0;
+    const start = performance.now();
+    const outcomes = await pool.run([warmUp, ...trials], {
+      ...quiet,
+      file: join(ROOT, file),
+      dirOf: (t) => (t === warmUp ? join(dirOf(trials[0]), '..', 'warm-up') : dirOf(t)),
+      report: (line) => {
+        if (!firstDone && line.startsWith('warm-up') && line.includes('completed')) firstDone = performance.now();
+      },
+    });
+    check(outcomes, 'local');
+    return performance.now() - (firstDone || start);
+  } finally {
+    await pool.close();
+  }
+}
+
+/** test/queue/worker-process.ts as one ES module, built as scripts/build.mjs builds the CLI (under the checkout, where rxlab finds its package.json). */
+async function bundleWorker(): Promise<string> {
+  const outfile = join(ROOT, 'node_modules', '.cache', 'rxlab-bench', 'queue-worker.mjs');
+  const rxjs = dirname(createRequire(import.meta.url).resolve('rxjs/package.json'));
+  await build({
+    entryPoints: [join(ROOT, 'test', 'queue', 'worker-process.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    mainFields: ['module', 'main'],
+    external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm', 'tsx', 'tsx/*'],
+    banner: { js: "import { createRequire as __rxlabRequire } from 'node:module'; const require = __rxlabRequire(import.meta.url);" },
+    alias: { rxjs: join(rxjs, 'dist/esm/index.js'), 'rxjs/operators': join(rxjs, 'dist/esm/operators/index.js') },
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+const script = await bundleWorker();
+const redis = await startRedis();
+const started: WorkerProcess[] = [];
+const workers = async (n: number): Promise<WorkerProcess[]> => {
+  const options = { lockDuration: 30_000, stalledInterval: 15_000, rxlabSources: join(ROOT, 'src') };
+  const list = Array.from({ length: n }, () => spawnWorker(redis.url, options, script));
+  started.push(...list);
+  await Promise.all(list.map((w) => w.ready));
+  return list;
+};
+const stop = async (list: WorkerProcess[]): Promise<void> => {
+  for (const w of list) w.child.kill('SIGTERM');
+  await Promise.all(list.map((w) => w.exited));
+};
+
+try {
+  // 1. Overhead per trivial trial, one worker process each side.
+  const one = await workers(1);
+  await queued(redis.url, GRID_FILE, { 'evaluate.points': [[[9, 9]]] }); // warms the worker
+  const localMs: number[] = [];
+  const queuedMs: number[] = [];
+  for (let round = 0; round < OVERHEAD_ROUNDS; round++) {
+    localMs.push(await local(GRID_FILE, trivialGrid));
+    queuedMs.push(await queued(redis.url, GRID_FILE, trivialGrid));
+  }
+  const perTrial = (ms: number[]): number => median(ms) / TRIVIAL_TRIALS;
+  const overhead = median(queuedMs.map((q, i) => (q - localMs[i]) / TRIVIAL_TRIALS));
+  await stop(one);
+
+  // 2. 12 perceptron trials, 1 worker process against 2 (workers warmed on one trial each).
+  const walls: Record<1 | 2, number[]> = { 1: [], 2: [] };
+  const ratios: number[] = [];
+  for (let round = 0; round < SCALE_ROUNDS; round++) {
+    for (const n of [1, 2] as const) {
+      const list = await workers(n);
+      await queued(redis.url, PERCEPTRON, { 'train.optimizer.lr': [0.02, 0.03].slice(0, n), 'model.init.seed': [9] });
+      walls[n].push(await queued(redis.url, PERCEPTRON, perceptronGrid));
+      await stop(list);
+      await sleep(200);
+    }
+    ratios.push(walls[2][round] / walls[1][round]);
+  }
+
+  // What rxlabCodeHash() costs, once per process (the file system's cache warm).
+  const hashMs = (from: 'src' | 'dist'): number => {
+    const dir = from === 'src' ? codeFolder(join(ROOT, 'src', 'code-identity.ts')).dir : join(ROOT, 'dist');
+    const times: number[] = [];
+    let files = 0;
+    let bytes = 0;
+    for (let i = 0; i < 9; i++) {
+      const start = performance.now();
+      ({ files, bytes } = hashCode({ dir, from }));
+      times.push(performance.now() - start);
+    }
+    hashSizes[from] = `${files} files, ${(bytes / 2 ** 20).toFixed(1)} MiB`;
+    return median(times);
+  };
+  const hashSizes: Record<string, string> = {};
+  const srcHash = hashMs('src');
+  const distHash = existsSync(join(ROOT, 'dist')) ? `${hashMs('dist').toFixed(1)} ms` : 'not measured';
+
+  console.log(`## Queue: a sweep through BullMQ and Redis
+
+Overhead per trial against a local sweep of the same ${TRIVIAL_TRIALS} trivial trials (the swept stage is \`evaluate\`; everything upstream is shared and reused from the cache), one worker process each, warm:
+
+| local sweep (TrialPool) per trial | queued sweep per trial | queue's overhead per trial (median of paired rounds) |
+|---:|---:|---:|
+| ${perTrial(localMs).toFixed(1)} ms | ${perTrial(queuedMs).toFixed(1)} ms | **${overhead.toFixed(1)} ms** |
+
+Target ≤ 20 ms: ${overhead <= 20 ? 'met' : 'missed'}. ${OVERHEAD_ROUNDS} rounds alternating the two; a redis-server on the loopback.
+
+12 perceptron trials (\`train.optimizer.lr\` × \`model.init.seed\`, 3 × 4) through the queue, 1 worker process against 2:
+
+| 1 worker median wall | 2 workers median wall | ratio (median of paired rounds) |
+|---:|---:|---:|
+| ${(median(walls[1]) / 1000).toFixed(2)} s | ${(median(walls[2]) / 1000).toFixed(2)} s | **${median(ratios).toFixed(2)}×** |
+
+Target ≤ 0.6× once the fused trainer lands; ${SCALE_ROUNDS} rounds, ${cpus().length} cores shared with the coordinator and Redis.
+
+\`rxlabCodeHash()\` (computed once per process): ${srcHash.toFixed(1)} ms over the sources (${hashSizes.src}), ${distHash} over the bundle (${hashSizes.dist ?? 'no dist/: run npm run build'}); medians of 9, file system cache warm.`);
+} finally {
+  await stop(started.filter((w) => w.child.exitCode === null));
+  await redis.stop();
+}
