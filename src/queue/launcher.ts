@@ -258,7 +258,7 @@ export class QueueLauncher {
     this.events = new QueueEvents(QUEUE_NAME, { connection: connectionOptions(this.url), prefix: PREFIX, lastEventId: last?.[0] ?? '0-0' });
     this.events.on('error', (err: Error) => (this.lastError = this.redact(err.message)));
     this.events.on('progress', ({ jobId, data }) => this.onStarted(jobId, data));
-    this.events.on('completed', ({ jobId }) => void this.take(jobId));
+    this.events.on('completed', ({ jobId, returnvalue }) => void this.take(jobId, { result: returnvalue }));
     this.events.on('failed', ({ jobId, failedReason }) => void this.onFailed(jobId, failedReason));
     this.events.on('stalled', ({ jobId }) => this.say(jobId, 'its worker stopped answering; the trial is back in the queue for another worker'));
     this.events.on('waiting', ({ jobId, prev }) => prev === 'active' && this.say(jobId, 'handed back to the queue by its worker'));
@@ -303,7 +303,7 @@ export class QueueLauncher {
         }
         if (state === 'completed') {
           entry.state = 'queued';
-          await this.take(entry.jobId, existing);
+          await this.take(entry.jobId, { job: existing });
           return undefined;
         }
       }
@@ -358,17 +358,28 @@ export class QueueLauncher {
     this.settle();
   }
 
-  /** Takes a finished job's result: checks it, reads its files, writes them into the trial's folder. */
-  private async take(jobId: string, found?: Job): Promise<void> {
+  /**
+   * Takes a finished job's result: checks it, reads its files, writes them into the
+   * trial's folder. A job this run added is known already: its result comes with the
+   * `completed` event. Any other (left by an earlier attempt) is read from Redis.
+   */
+  private async take(jobId: string, known?: { job?: Job; result?: unknown }): Promise<void> {
     const sweep = this.sweep;
     const entry = sweep?.entries.get(jobId);
     if (!sweep || sweep.settled || !entry || entry.state !== 'queued' || entry.busy) return;
     entry.busy = true;
     try {
-      const job = found ?? (await Job.fromId(this.queue, jobId));
-      const data = job?.data as TrialJob | undefined;
-      const result = job?.returnvalue as TrialJobResult | undefined;
-      if (!job || !data || !result) {
+      let data: TrialJob | undefined;
+      let result: TrialJobResult | undefined;
+      if (entry.seed && known?.result !== undefined) {
+        data = { ...entry.job, seed: entry.seed };
+        result = known.result as TrialJobResult;
+      } else {
+        const job = known?.job ?? (await Job.fromId(this.queue, jobId));
+        data = job?.data as TrialJob | undefined;
+        result = job?.returnvalue as TrialJobResult | undefined;
+      }
+      if (!data || !result) {
         // Removed under us: send it again unless the sweep is stopping.
         if (sweep.stopping) this.finish(entry, 'not run');
         else await this.requeue(sweep, entry, 'its job went missing');
@@ -378,21 +389,21 @@ export class QueueLauncher {
       if (problem) {
         this.finish(entry, 'failed', `its worker sent a result this coordinator cannot use: ${problem}`);
       } else if (jobProblem(data) || !sameJob(data, entry.job) || !sameFiles(entry.seed ?? (await listFolder(entry.outcome.outDir)), data.seed)) {
-        await job.remove();
+        await this.queue.remove(jobId);
         await this.requeue(sweep, entry, 'its folder or pipeline changed since it was queued');
         return;
       } else if (result.status === 'not run' && !sweep.stopping) {
-        await job.remove();
+        await this.queue.remove(jobId);
         await this.requeue(sweep, entry, 'an earlier attempt of the sweep cancelled it');
         return;
       } else {
         await this.apply(sweep, entry, data, result);
       }
-      await job.remove();
+      await this.queue.remove(jobId);
     } catch {
       // Redis went away while taking it: try again shortly (the watchdog ends the sweep
       // should it stay away). Nothing was written: files are written only once all arrived.
-      if (!isDone(entry)) setTimeout(() => void this.take(jobId), 500).unref();
+      if (!isDone(entry)) setTimeout(() => void this.take(jobId, known?.result !== undefined ? known : undefined), 500).unref();
     } finally {
       entry.busy = false;
       this.settle();
