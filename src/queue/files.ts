@@ -88,8 +88,9 @@ export class TrialFolder {
     const contents = await fetch(missing);
     await Promise.all(stale.map((f) => rm(pathIn(this.dir, f.path), { force: true })));
     // Folders the stale files leave empty go too (deepest first; one still in use refuses).
-    const emptied = [...new Set(stale.map((f) => dirname(pathIn(this.dir, f.path))))].filter((d) => d !== this.dir).sort((a, b) => b.length - a.length);
-    for (const folder of emptied) await rmdir(folder).catch(() => undefined);
+    const emptied = new Set<string>();
+    for (const f of stale) for (let d = dirname(pathIn(this.dir, f.path)); d !== this.dir; d = dirname(d)) emptied.add(d);
+    for (const folder of [...emptied].sort((a, b) => b.length - a.length)) await rmdir(folder).catch(() => undefined);
     const folders = new Set(missing.map((f) => dirname(pathIn(this.dir, f.path))));
     await Promise.all([...folders].map((folder) => mkdir(folder, { recursive: true })));
     await Promise.all(missing.map((f, i) => writeFile(pathIn(this.dir, f.path), contents[i])));
