@@ -353,7 +353,11 @@ export class QueueLauncher {
   private async onFailed(jobId: string, reason: string): Promise<void> {
     const entry = this.sweep?.entries.get(jobId);
     if (!entry || entry.state === 'done' || entry.busy) return;
-    this.finish(entry, this.sweep!.stopping ? 'interrupted' : 'failed', this.redact(reason));
+    // BullMQ's words when the stall limit is reached: say what they mean here.
+    const why = /stalled more than allowable limit/.test(reason)
+      ? `the workers that ran it stopped answering (killed, or their machine went away) more often than a trial is retried (${reason})`
+      : reason;
+    this.finish(entry, this.sweep!.stopping ? 'interrupted' : 'failed', this.redact(why));
     await this.queue.remove(jobId).catch(() => undefined);
     this.settle();
   }

@@ -4,7 +4,7 @@
  * `runIntoFolder`), and the coordinator in this process. The tests run in order and
  * share the server and the two workers; each says what state it leaves them in.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -50,7 +50,7 @@ describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skip
   let workers: WorkerProcess[] = [];
   /** Every worker process started, for their output. */
   const started: WorkerProcess[] = [];
-  const spawn = (options?: Record<string, unknown>): WorkerProcess => {
+  const startWorker = (options?: Record<string, unknown>): WorkerProcess => {
     const worker = spawnWorker(redis.url, options);
     started.push(worker);
     return worker;
@@ -65,7 +65,7 @@ describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skip
 
   beforeAll(async () => {
     redis = await startRedis({ password: PASSWORD });
-    workers = [spawn(), spawn()];
+    workers = [startWorker(), startWorker()];
     await Promise.all(workers.map((w) => w.ready));
   });
 
@@ -118,7 +118,7 @@ describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skip
     expect(outcomes[0].worker).toBe(survivor.pid);
     expect(sweep.lines).toContain('trial-001 (train.epochs=3000): its worker stopped answering; the trial is back in the queue for another worker');
     expect(json<{ status: string }>(join(sweep.dirOf(sweep.trials[0]), 'run.json')).status).toBe('completed');
-    workers = [survivor, spawn()];
+    workers = [survivor, startWorker()];
     await workers[1].ready;
   });
 
@@ -146,6 +146,37 @@ describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skip
     const resumed = await runQueued(redis.url, again);
     expect(statuses(resumed), again.lines.join('\n')).toEqual(Array(4).fill('completed'));
     for (const trial of sweep.trials) expect(json<{ status: string }>(join(sweep.dirOf(trial), 'run.json')).status).toBe('completed');
+  });
+
+  it('a sweep whose coordinator was killed: its trials finish on the workers, and the same sweep run again collects them', async () => {
+    const sweep = keep(await newSweep({ 'train.epochs': [1500, 1501, 1502, 1503] }));
+    const coordinator = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'coordinator-process.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, REDIS_URL: redis.url, RXLAB_TEST_SWEEP: JSON.stringify({ file: GRID_FILE, root: ROOT, trials: sweep.trials, dirs: Object.fromEntries(sweep.trials.map((t) => [t.id, sweep.dirOf(t)])) }) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let said = '';
+    coordinator.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    const gone = new Promise((resolve) => coordinator.on('exit', resolve));
+    await until('two trials to start', () => said.split('started on').length === 3);
+    coordinator.kill('SIGKILL');
+    await gone;
+    everything.push(said);
+    const sweepId = /\(sweep ([0-9a-f]+)\)/.exec(said)![1];
+    const finished = (): number => workers.map((w) => w.output().split('\n').filter((l) => l.includes(`of sweep ${sweepId}: completed`)).length).reduce((a, b) => a + b, 0);
+    await until('the workers to finish every trial', () => finished() === 4);
+    for (const trial of sweep.trials) expect(existsSync(join(sweep.dirOf(trial), 'run.json'))).toBe(false);
+
+    const again = keep({ ...sweep, lines: [] });
+    expect(statuses(await runQueued(redis.url, again)), again.lines.join('\n')).toEqual(Array(4).fill('completed'));
+    // Collected, not run again: each trial started once, and its run trained.
+    expect(again.lines.filter((l) => l.includes('started on'))).toEqual([]);
+    const starts = workers.flatMap((w) => w.output().split('\n')).filter((l) => l.includes(`of sweep ${sweepId}: started`));
+    expect(starts.length).toBe(4);
+    for (const trial of sweep.trials) {
+      const run = json<{ status: string; stages: Record<string, { status: string }> }>(join(sweep.dirOf(trial), 'run.json'));
+      expect([run.status, run.stages.train.status]).toEqual(['completed', 'completed']);
+    }
   });
 
   it('Redis killed mid-sweep: a clear error naming the URL without its password, no folder half-written, and the sweep resumes once Redis is back', async () => {
@@ -193,7 +224,7 @@ describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skip
     // Only the odd worker listens: the two others stop (their jobs would be taken otherwise).
     for (const w of workers) w.child.kill('SIGTERM');
     expect(await Promise.all(workers.map((w) => w.exited))).toEqual([0, 0]);
-    const odd = spawn({ root: checkout });
+    const odd = startWorker({ root: checkout });
     workers = [odd];
     await odd.ready;
 
