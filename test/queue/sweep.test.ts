@@ -243,6 +243,9 @@ describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skip
     const output = [...everything, ...started.map((w) => w.output())].join('\n');
     expect(output).not.toContain(PASSWORD);
     expect(output).toContain('redis://***@127.0.0.1:');
+    // Every error of the Redis client was handled (ioredis prints the ones nobody listens to).
+    expect(output).not.toContain('Unhandled error event');
+    if (process.env.RXLAB_SHOW_WORKERS) console.log(started.map((w) => w.output()).join('\n----\n'));
     for (const dir of sweepDirs) {
       const grep = spawnSync('grep', ['-r', '-l', PASSWORD, dir], { encoding: 'utf8' });
       expect(grep.stdout).toBe('');
