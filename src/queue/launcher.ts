@@ -92,10 +92,9 @@ interface Entry {
   jobId: string;
   /** What the job says (apart from its seed, the folder as it was when it was queued). */
   job: Omit<TrialJob, 'seed'>;
-  /** queued → (started) → done; `busy` while its result is being taken. */
+  /** pending (not yet in the queue) → queued (in it, waiting or running) → done; `busy` while its result is being taken. */
   state: 'pending' | 'queued' | 'done';
   busy: boolean;
-  started: boolean;
   /** Times it was queued again (a folder that changed under it, a stale result). */
   requeues: number;
   /** The folder as this run sent it (the run holds the folder's lock since): a result for it applies as it is. */
@@ -190,7 +189,6 @@ export class QueueLauncher {
         job,
         state: 'pending',
         busy: false,
-        started: false,
         requeues: 0,
       });
     }
@@ -340,7 +338,6 @@ export class QueueLauncher {
     const entry = this.sweep?.entries.get(jobId);
     const worker = (data as { worker?: unknown } | null)?.worker;
     if (!entry || entry.state === 'done' || typeof worker !== 'string') return;
-    entry.started = true;
     entry.outcome.worker = pidOf(worker);
     this.sweep?.options.report(`${entry.label}: started on ${worker}`);
   }
@@ -443,6 +440,10 @@ export class QueueLauncher {
   }
 
   private async requeue(sweep: Sweep, entry: Entry, why: string): Promise<void> {
+    if (sweep.stopping) {
+      this.finish(entry, 'not run');
+      return;
+    }
     if (++entry.requeues > MAX_REQUEUES) {
       this.finish(entry, 'failed', `${why}, again; gave up after ${MAX_REQUEUES} attempts`);
       return;
