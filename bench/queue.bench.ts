@@ -112,7 +112,7 @@ const redis = await startRedis();
 const started: WorkerProcess[] = [];
 const workers = async (n: number): Promise<WorkerProcess[]> => {
   const options = { lockDuration: 30_000, stalledInterval: 15_000, rxlabSources: join(ROOT, 'src') };
-  const list = Array.from({ length: n }, () => spawnWorker(redis.url, options, script));
+  const list = Array.from({ length: n }, () => spawnWorker(redis.url, options, { script }));
   started.push(...list);
   await Promise.all(list.map((w) => w.ready));
   return list;

@@ -5,6 +5,7 @@
  * every message that could carry them goes through `redactor(url)`.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 
 /** A queue URL or its source that cannot be used (exit 2: nothing ran). */
 export class QueueConfigError extends Error {
@@ -94,7 +95,7 @@ export interface RedisAddress {
   db: number;
   username?: string;
   password?: string;
-  tls?: { servername: string };
+  tls?: { servername?: string };
 }
 
 /** The connection options for the URL; a QueueConfigError (naming the redacted URL) when it is not one. */
@@ -118,6 +119,7 @@ export function connectionOptions(url: string): RedisAddress {
   const options: RedisAddress = { host, port: parsed.port === '' ? 6379 : Number(parsed.port), db: path === '' ? 0 : Number(path) };
   if (parsed.username !== '') options.username = safeDecode(parsed.username);
   if (parsed.password !== '') options.password = safeDecode(parsed.password);
-  if (parsed.protocol === 'rediss:') options.tls = { servername: host };
+  // TLS checks the certificate against the host; SNI takes a name, never an address.
+  if (parsed.protocol === 'rediss:') options.tls = isIP(host) ? {} : { servername: host };
   return options;
 }

@@ -40,11 +40,11 @@ export interface WorkerProcess {
  * Starts test/queue/worker-process.ts (or `script`, a bundle of it); the URL goes in its
  * environment, never on its command line.
  */
-export function spawnWorker(url: string, options: Record<string, unknown> = {}, script?: string): WorkerProcess {
+export function spawnWorker(url: string, options: Record<string, unknown> = {}, { script, env = {} }: { script?: string; env?: Record<string, string> } = {}): WorkerProcess {
   const args = script ? [script] : ['--import', 'tsx', join(import.meta.dirname, 'worker-process.ts')];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, REDIS_URL: url, RXLAB_TEST_WORKER: JSON.stringify({ lockDuration: 2000, stalledInterval: 1000, cancelPollMs: 100, ...options }) },
+    env: { ...process.env, ...env, REDIS_URL: url, RXLAB_TEST_WORKER: JSON.stringify({ lockDuration: 2000, stalledInterval: 1000, cancelPollMs: 100, ...options }) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -54,6 +54,20 @@ export function spawnWorker(url: string, options: Record<string, unknown> = {}, 
   const ready = until('a worker to be ready', () => output.includes('ready '), 60_000).then(() => undefined);
   void exited.then(() => (output += '\n(exited)\n'));
   return { child, pid: child.pid!, output: () => output, ready, exited };
+}
+
+/** Runs test/queue/coordinator-process.ts over `trials`; resolves with what it printed once it exits. */
+export function runCoordinatorProcess(url: string, trials: Trial[], dirOf: (t: Trial) => string, env: Record<string, string> = {}): { output: () => string; child: ChildProcess; exited: Promise<number | null> } {
+  const sweep = { file: GRID_FILE, root: ROOT, trials, dirs: Object.fromEntries(trials.map((t) => [t.id, dirOf(t)])) };
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'coordinator-process.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, REDIS_URL: url, RXLAB_TEST_SWEEP: JSON.stringify(sweep) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { output: () => output, child, exited: new Promise((resolve) => child.on('exit', resolve)) };
 }
 
 /** A sweep's trials and folders under `dir`, the shared stages already run and seeded into each trial's folder. */

@@ -4,7 +4,7 @@
  * `runIntoFolder`), and the coordinator in this process. The tests run in order and
  * share the server and the two workers; each says what state it leaves them in.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { QueueLauncher, QueueUnavailableError } from '../../src/queue/launcher.t
 import type { Trial } from '../../src/sweep/grid.ts';
 import type { TrialOutcome } from '../../src/sweep/trials.ts';
 import { tempDir } from '../engine/helpers.ts';
-import { GRID_FILE, hashes, prepareSweep, ROOT, spawnWorker, until, type WorkerProcess } from './harness.ts';
+import { GRID_FILE, hashes, prepareSweep, ROOT, runCoordinatorProcess, spawnWorker, until, type WorkerProcess } from './harness.ts';
 import { redisMissing, startRedis, type TestRedis } from './redis.ts';
 
 const PASSWORD = 'Tr1al-s3cret-9f4e';
@@ -150,19 +150,13 @@ describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skip
 
   it('a sweep whose coordinator was killed: its trials finish on the workers, and the same sweep run again collects them', async () => {
     const sweep = keep(await newSweep({ 'train.epochs': [1500, 1501, 1502, 1503] }));
-    const coordinator = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'coordinator-process.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, REDIS_URL: redis.url, RXLAB_TEST_SWEEP: JSON.stringify({ file: GRID_FILE, root: ROOT, trials: sweep.trials, dirs: Object.fromEntries(sweep.trials.map((t) => [t.id, sweep.dirOf(t)])) }) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let said = '';
-    coordinator.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()));
-    const gone = new Promise((resolve) => coordinator.on('exit', resolve));
-    await until('two trials to start', () => said.split('started on').length === 3);
-    coordinator.kill('SIGKILL');
-    await gone;
-    everything.push(said);
-    const sweepId = /\(sweep ([0-9a-f]+)\)/.exec(said)![1];
+    const coordinator = runCoordinatorProcess(redis.url, sweep.trials, sweep.dirOf);
+    const said = coordinator.output;
+    await until('two trials to start', () => said().split('started on').length === 3);
+    coordinator.child.kill('SIGKILL');
+    await coordinator.exited;
+    everything.push(said());
+    const sweepId = /\(sweep ([0-9a-f]+)\)/.exec(said())![1];
     const finished = (): number => workers.map((w) => w.output().split('\n').filter((l) => l.includes(`of sweep ${sweepId}: completed`)).length).reduce((a, b) => a + b, 0);
     await until('the workers to finish every trial', () => finished() === 4);
     for (const trial of sweep.trials) expect(existsSync(join(sweep.dirOf(trial), 'run.json'))).toBe(false);

@@ -25,6 +25,7 @@ describe('the queue URL', () => {
     expect(connectionOptions('redis://alice:p%40ss@queue.lan:6380/2')).toEqual({ host: 'queue.lan', port: 6380, db: 2, username: 'alice', password: 'p@ss' });
     expect(connectionOptions('redis://:only-pass@[::1]')).toEqual({ host: '::1', port: 6379, db: 0, password: 'only-pass' });
     expect(connectionOptions('rediss://queue.example.org:6390')).toEqual({ host: 'queue.example.org', port: 6390, db: 0, tls: { servername: 'queue.example.org' } });
+    expect(connectionOptions('rediss://10.0.0.7:6390')).toEqual({ host: '10.0.0.7', port: 6390, db: 0, tls: {} });
   });
 
   it('that cannot be used is refused, saying why, without its credentials', () => {
