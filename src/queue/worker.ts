@@ -86,7 +86,7 @@ export interface QueueWorkerOptions {
   lockDuration?: number;
   stalledInterval?: number;
   maxStalledCount?: number;
-  /** The most a trial may send back, in bytes (the files its run changed). */
+  /** The most a trial may send back (the files its run changed), and bring (its folder), in bytes. */
   maxResultBytes?: number;
   /** How often a running trial's sweep is checked for cancellation. */
   cancelPollMs?: number;
@@ -142,6 +142,8 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     if (unsafe) throw refuse(`refused ${label}: ${unsafe}`);
     const file = await pipelineIn(root, data.file);
     if (typeof file !== 'string') throw refuse(`refused ${label}: ${file.problem}`);
+    const seedBytes = data.seed.reduce((sum, f) => sum + f.bytes, 0);
+    if (seedBytes > maxResultBytes) throw refuse(`refused ${label}: its folder is ${size(seedBytes)}, more than the ${size(maxResultBytes)} a trial may bring (maxResultBytes)`);
     if (await redis.exists(cancelKey(data.sweep))) return { protocol: PROTOCOL, status: 'not run', error: CANCELLED, durationMs: 0, worker: name, files: data.seed };
     const differences = identityDifferences(data.identity, await identity(data.file), data.file);
     if (differences.length > 0) {

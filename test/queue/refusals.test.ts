@@ -69,6 +69,7 @@ describe.skipIf(redisMissing)(`refusals${redisMissing ? ` (skipped: ${redisMissi
       ['an absolute file', JOB_NAME, { ...valid, file: '/etc/rxlab.yaml' }, "/file must be a .yaml file's path inside the checkout"],
       ['a file that is not a pipeline', JOB_NAME, { ...valid, file: 'package.json' }, "/file must be a .yaml file's path inside the checkout"],
       ['a seed file outside the folder', JOB_NAME, { ...valid, seed: [{ path: '../../.bashrc', sha256: sha, bytes: 1 }] }, 'not an rxlab trial (/seed/0/path must be a path inside the folder (relative, with no "." or ".." part))'],
+      ['a folder too large to bring', JOB_NAME, { ...valid, seed: [{ path: 'big.bin', sha256: sha, bytes: 2 ** 40 }] }, 'refused trial-001 of sweep abc123: its folder is 1048576.0 MiB, more than the 64.0 MiB a trial may bring'],
       ['another protocol', JOB_NAME, { ...valid, protocol: 2 }, 'not an rxlab trial (/protocol must be equal to constant)'],
       ['a path in an override', JOB_NAME, { ...valid, overrides: ['data.path=/etc/passwd'] }, 'refused trial-001 of sweep abc123: --set data.path=/etc/passwd: "/etc/passwd" looks like a path'],
       ['a path escaped in YAML', JOB_NAME, { ...valid, overrides: ['data.path="\\x2Fetc\\x2Fshadow"'] }, '"/etc/shadow" looks like a path'],

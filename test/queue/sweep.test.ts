@@ -123,7 +123,7 @@ describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skip
   });
 
   it('a stopped sweep ends its running trials interrupted and the rest not run; run again, it finishes', async () => {
-    const sweep = keep(await newSweep({ 'train.epochs': [8000, 8001, 8002, 8003] }));
+    const sweep = keep(await newSweep({ 'train.epochs': [4000, 4001, 4002, 4003] }));
     const controller = new AbortController();
     const running = runQueued(redis.url, { ...sweep, signal: controller.signal });
     await until('two trials to start', () => sweep.lines.filter((l) => l.includes('started on')).length === 2);
