@@ -43,7 +43,8 @@ async function runQueued(url: string, sweep: Sweep, options: { unreachableAfterM
   }
 }
 
-const everything: string[] = [];
+/** Every line the coordinators reported and every error message, checked for the password at the end. */
+const everything: string[][] = [];
 
 describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skipped: ${redisMissing})` : ''}`, () => {
   let redis: TestRedis;
@@ -61,7 +62,7 @@ describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skip
     sweepDirs.push(dir);
     return { ...(await prepareSweep(grid, dir)), lines: [] };
   };
-  const keep = (sweep: Sweep): Sweep => (everything.push(...sweep.lines), sweep);
+  const keep = (sweep: Sweep): Sweep => (everything.push(sweep.lines), sweep);
 
   beforeAll(async () => {
     redis = await startRedis({ password: PASSWORD });
@@ -107,7 +108,7 @@ describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skip
   });
 
   it('a worker SIGKILLed mid-trial loses nothing: the other worker runs the trial', async () => {
-    const sweep = keep(await newSweep({ 'train.epochs': [3000] }));
+    const sweep = keep(await newSweep({ 'train.epochs': [1500] }));
     const running = runQueued(redis.url, sweep);
     await until('the trial to start', () => sweep.lines.some((l) => l.includes('started on')));
     const victim = workers.find((w) => sweep.lines.some((l) => l.endsWith(`started on ${workerName(w.pid)}`)))!;
@@ -116,9 +117,28 @@ describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skip
     const survivor = workers.find((w) => w !== victim)!;
     expect(statuses(outcomes), sweep.lines.join('\n')).toEqual(['completed']);
     expect(outcomes[0].worker).toBe(survivor.pid);
-    expect(sweep.lines).toContain('trial-001 (train.epochs=3000): its worker stopped answering; the trial is back in the queue for another worker');
+    expect(sweep.lines).toContain('trial-001 (train.epochs=1500): its worker stopped answering; the trial is back in the queue for another worker');
     expect(json<{ status: string }>(join(sweep.dirOf(sweep.trials[0]), 'run.json')).status).toBe('completed');
     workers = [survivor, startWorker()];
+    await workers[1].ready;
+  });
+
+  it('a worker stopped with SIGTERM mid-trial hands the trial back and exits; another worker runs it', async () => {
+    const sweep = keep(await newSweep({ 'train.epochs': [1501] }));
+    const running = runQueued(redis.url, sweep);
+    await until('the trial to start', () => sweep.lines.some((l) => l.includes('started on')));
+    const stopping = workers.find((w) => sweep.lines.some((l) => l.endsWith(`started on ${workerName(w.pid)}`)))!;
+    const sentAt = performance.now();
+    stopping.child.kill('SIGTERM');
+    expect(await stopping.exited).toBe(0);
+    expect(performance.now() - sentAt).toBeLessThan(3000);
+    const outcomes = await running;
+    const other = workers.find((w) => w !== stopping)!;
+    expect(statuses(outcomes), sweep.lines.join('\n')).toEqual(['completed']);
+    expect(outcomes[0].worker).toBe(other.pid);
+    expect(sweep.lines).toContain('trial-001 (train.epochs=1501): handed back to the queue by its worker');
+    expect(stopping.output()).toContain(': handed back to the queue');
+    workers = [other, startWorker()];
     await workers[1].ready;
   });
 
@@ -155,7 +175,7 @@ describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skip
     await until('two trials to start', () => said().split('started on').length === 3);
     coordinator.child.kill('SIGKILL');
     await coordinator.exited;
-    everything.push(said());
+    everything.push([said()]);
     const sweepId = /\(sweep ([0-9a-f]+)\)/.exec(said())![1];
     const finished = (): number => workers.map((w) => w.output().split('\n').filter((l) => l.includes(`of sweep ${sweepId}: completed`)).length).reduce((a, b) => a + b, 0);
     await until('the workers to finish every trial', () => finished() === 4);
@@ -184,7 +204,7 @@ describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skip
     );
     expect(error).toBeInstanceOf(QueueUnavailableError);
     const message = (error as Error).message;
-    everything.push(message);
+    everything.push([message]);
     expect(message).toMatch(new RegExp(`^lost the queue at redis://\\*\\*\\*@127\\.0\\.0\\.1:${redis.port} \\(.*\\): no answer for 2 s\\. The trials that finished are in their folders; \\d did not finish: run the same sweep again once Redis is back, and it picks up where it stopped$`));
     const outcomes = (error as QueueUnavailableError).outcomes;
     expect(outcomes.filter((o) => o.status === 'completed').length).toBeGreaterThan(0);
@@ -234,7 +254,7 @@ describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skip
 
   afterAll(() => {
     // Neither the coordinator's lines and errors, nor the workers' output, nor any file the sweeps left holds the password.
-    const output = [...everything, ...started.map((w) => w.output())].join('\n');
+    const output = [...everything.flat(), ...started.map((w) => w.output())].join('\n');
     expect(output).not.toContain(PASSWORD);
     expect(output).toContain('redis://***@127.0.0.1:');
     // Every error of the Redis client was handled (ioredis prints the ones nobody listens to).
