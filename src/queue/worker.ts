@@ -144,7 +144,6 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
     if (typeof file !== 'string') throw refuse(`refused ${label}: ${file.problem}`);
     const seedBytes = data.seed.reduce((sum, f) => sum + f.bytes, 0);
     if (seedBytes > maxResultBytes) throw refuse(`refused ${label}: its folder is ${size(seedBytes)}, more than the ${size(maxResultBytes)} a trial may bring (maxResultBytes)`);
-    if (await redis.exists(cancelKey(data.sweep))) return { protocol: PROTOCOL, status: 'not run', error: CANCELLED, durationMs: 0, worker: name, files: data.seed };
     const differences = identityDifferences(data.identity, await identity(data.file), data.file);
     if (differences.length > 0) {
       throw refuse(`worker ${name} refused ${data.trial}: its checkout (${root}) differs from the coordinator's in ${differences.join('; ')}; run the same commit, built alike, on both`);
@@ -159,7 +158,12 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
       );
     }, cancelPollMs);
     try {
-      await folder.become(data.seed, (missing) => download(redis, missing, (f) => seedKey(data.sweep, f.sha256)));
+      // Whether the sweep was stopped before this trial began is asked while its folder is laid out.
+      const [cancelled] = await Promise.all([redis.exists(cancelKey(data.sweep)), folder.become(data.seed, (missing) => download(redis, missing, (f) => seedKey(data.sweep, f.sha256)))]);
+      if (cancelled) {
+        reusable = true;
+        return { protocol: PROTOCOL, status: 'not run', error: CANCELLED, durationMs: 0, worker: name, files: data.seed };
+      }
       job.updateProgress({ worker: name }).catch(() => undefined); // only tells the coordinator where the trial runs
       log(`${name}: ${label}: started (${data.file}${data.overrides.length ? ` --set ${data.overrides.join(' --set ')}` : ''})`);
       const started = performance.now();
