@@ -9,13 +9,13 @@ import { catchError, concatMap, map } from 'rxjs/operators';
 import type { Dataset, DenseParams, EpochState, ModelSpec } from '../data.ts';
 import { defineStage, message, output, type StageEvent } from '../engine/stage.ts';
 import type { TrainState } from '../ml/train.ts';
-import type { OptimizerSpec } from '../ml/optimizers.ts';
+import { resolveOptimizer, type OptimizerParams } from '../ml/options.ts';
 import { jsonArtifact } from './artifacts.ts';
 import { loadMl, mlSetup, modelFiles } from './ml.ts';
 
 export interface TrainParams {
   loss: 'bce' | 'mse';
-  optimizer: OptimizerSpec;
+  optimizer: OptimizerParams;
   epochs: number;
   batch_size?: number;
   checkpoint_every?: number;
@@ -86,7 +86,7 @@ export const trainStage = defineStage<TrainParams, { dataset: Dataset; model: Mo
         `the model takes ${model.layers[0]} features but the dataset has ${features}; set the model's layers to start with ${features}`,
       );
     }
-    const optimizer = withDefaults(params.optimizer);
+    const optimizer = resolveOptimizer(params.optimizer);
     const losses: number[] = [];
     let stopReason: string | undefined;
     const stop = ctx.stopRequested.pipe(map((reason) => (stopReason = reason)));
@@ -149,9 +149,3 @@ export const trainStage = defineStage<TrainParams, { dataset: Dataset; model: Mo
     }
   },
 });
-
-/** PyTorch's defaults for the optional optimizer settings. */
-function withDefaults(spec: OptimizerSpec): OptimizerSpec {
-  if (spec.name === 'momentum') return { ...spec, momentum: spec.momentum ?? 0.9 };
-  return spec;
-}

@@ -3,6 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset, DenseParams, ModelSpec } from '../../src/data.ts';
 import { initBackend, tf } from '../../src/ml/backend.ts';
 import { accuracy, predict } from '../../src/ml/predict.ts';
+import { adamSpec, sgdSpec } from '../../src/ml/options.ts';
 import { train, type TrainOptions, type TrainState } from '../../src/ml/train.ts';
 import { flatParams, maxAbsDiff, reference, seedSpec, toParams } from './reference.ts';
 
@@ -24,7 +25,7 @@ describe('parity with the PyTorch seed run', () => {
     expect(await initBackend(backend)).toBe(backend);
     const states = await run(seedSpec, reference.dataset, {
       loss: 'bce',
-      optimizer: { name: 'sgd', lr: ref.lr },
+      optimizer: sgdSpec(ref.lr),
       epochs: ref.epochs,
     });
     const final = states.at(-1)?.params;
@@ -116,7 +117,7 @@ describe('optimizers against PyTorch formulas computed by hand', () => {
         p[j] -= lr * buf[j];
       }
     });
-    await expectMatches({ name: 'momentum', lr, momentum: mu }, expected);
+    await expectMatches(sgdSpec(lr, { momentum: mu }), expected);
   });
 
   for (const [label, betas] of [
@@ -137,7 +138,7 @@ describe('optimizers against PyTorch formulas computed by hand', () => {
           p[j] -= (lr * mHat) / (Math.sqrt(vHat) + eps);
         }
       });
-      const opts = label === 'defaults' ? { name: 'adam' as const, lr } : { name: 'adam' as const, lr, ...betas };
+      const opts = label === 'defaults' ? adamSpec(lr) : adamSpec(lr, { betas: [beta1, beta2], eps });
       await expectMatches(opts, expected);
     });
   }
@@ -168,7 +169,7 @@ describe('optimizers against PyTorch formulas computed by hand', () => {
       }
       losses.push(sum / 2);
     }
-    const states = await run(spec, data, { loss: 'bce', optimizer: { name: 'sgd', lr }, epochs: 2, batchSize: 2 });
+    const states = await run(spec, data, { loss: 'bce', optimizer: sgdSpec(lr), epochs: 2, batchSize: 2 });
     expect(
       maxAbsDiff(
         states.map((s) => s.loss),
@@ -207,7 +208,7 @@ describe('networks with hidden layers', () => {
         { weight: [[0.3, -0.2, 0.4, -0.5]], bias: [0] },
       ],
     };
-    const states = await run(spec, xor, { loss: 'bce', optimizer: { name: 'sgd', lr: 1.0 }, epochs: 3000 });
+    const states = await run(spec, xor, { loss: 'bce', optimizer: sgdSpec(1.0), epochs: 3000 });
     const trained = { ...spec, params: states.at(-1)?.params as DenseParams[] };
     expect(predict(trained, xor.X).map((p) => (p >= 0.5 ? 1 : 0))).toEqual(xor.y);
     expect(accuracy(trained, xor)).toBe(1);
@@ -216,11 +217,11 @@ describe('networks with hidden layers', () => {
 });
 
 describe('resources and control', () => {
-  const opts: TrainOptions = { loss: 'bce', optimizer: { name: 'sgd', lr: 0.01 }, epochs: 200 };
+  const opts: TrainOptions = { loss: 'bce', optimizer: sgdSpec(0.01), epochs: 200 };
 
   it.each([
-    ['full batch, Adam', { optimizer: { name: 'adam', lr: 0.01 } }],
-    ['minibatches of 32, momentum', { optimizer: { name: 'momentum', lr: 0.01, momentum: 0.9 }, batchSize: 32 }],
+    ['full batch, Adam', { optimizer: adamSpec(0.01) }],
+    ['minibatches of 32, momentum', { optimizer: sgdSpec(0.01, { momentum: 0.9 }), batchSize: 32 }],
   ] as const)('keeps the tensor count constant across epochs and frees everything at the end (%s)', async (_, extra) => {
     const before = tf.memory().numTensors;
     const counts: number[] = [];
@@ -292,7 +293,7 @@ describe('resources and control', () => {
     const before = tf.memory().numTensors;
     const states: TrainState[] = [];
     const error = await new Promise<Error>((resolve) =>
-      train(spec, data, { loss: 'bce', optimizer: { name: 'sgd', lr: 1e30 }, epochs: 10 }).subscribe({
+      train(spec, data, { loss: 'bce', optimizer: sgdSpec(1e30), epochs: 10 }).subscribe({
         next: (s) => states.push(s),
         error: resolve,
       }),
@@ -310,7 +311,7 @@ describe('resources and control', () => {
 
   it('reports bad options as an error notification, leaking nothing', async () => {
     const before = tf.memory().numTensors;
-    await expect(run(seedSpec, reference.dataset, { ...opts, optimizer: { name: 'sgd', lr: -1 } })).rejects.toThrow(/lr/);
+    await expect(run(seedSpec, reference.dataset, { ...opts, optimizer: sgdSpec(-1) })).rejects.toThrow(/lr/);
     await expect(run(seedSpec, reference.dataset, { ...opts, epochs: 0 })).rejects.toThrow(/epochs/);
     await expect(run(seedSpec, { X: [[1, 2, 3]], y: [1] }, opts)).rejects.toThrow(/2 features/);
     expect(tf.memory().numTensors).toBe(before);
