@@ -36,6 +36,86 @@ let yPtr: usize = 0;
 let paramCount: i32 = 0;
 let widest: i32 = 0;
 
+// SIMD constants. V8 builds a v128.const from immediates with several instructions at every
+// use and does not hoist it out of loops, while reading a global is one load; these are
+// globals set by `configure` (written at run time, so binaryen cannot fold them back into
+// constants). Zero splats stay literal: V8 makes them with one xor.
+let ONE: v128 = v128.splat<i32>(0);
+let EXP_MIN: v128 = v128.splat<i32>(0);
+let EXP_MAX: v128 = v128.splat<i32>(0);
+let LOG2E: v128 = v128.splat<i32>(0);
+let ROUNDER: v128 = v128.splat<i32>(0);
+let ROUNDER_BITS: v128 = v128.splat<i32>(0);
+let LN2_HI: v128 = v128.splat<i32>(0);
+let LN2_LO: v128 = v128.splat<i32>(0);
+let EXP_P0: v128 = v128.splat<i32>(0);
+let EXP_P1: v128 = v128.splat<i32>(0);
+let EXP_P2: v128 = v128.splat<i32>(0);
+let EXP_P3: v128 = v128.splat<i32>(0);
+let EXP_P4: v128 = v128.splat<i32>(0);
+let EXP_P5: v128 = v128.splat<i32>(0);
+let BIAS: v128 = v128.splat<i32>(0);
+let MIN_NORMAL: v128 = v128.splat<i32>(0);
+let TWO_23: v128 = v128.splat<i32>(0);
+let SHIFT_23: v128 = v128.splat<i32>(0);
+let MANTISSA: v128 = v128.splat<i32>(0);
+let ONE_BITS: v128 = v128.splat<i32>(0);
+let SQRT2: v128 = v128.splat<i32>(0);
+let HALF: v128 = v128.splat<i32>(0);
+let LOG_P0: v128 = v128.splat<i32>(0);
+let LOG_P1: v128 = v128.splat<i32>(0);
+let LOG_P2: v128 = v128.splat<i32>(0);
+let LOG_P3: v128 = v128.splat<i32>(0);
+let LOG_P4: v128 = v128.splat<i32>(0);
+let LOG_P5: v128 = v128.splat<i32>(0);
+let LOG_P6: v128 = v128.splat<i32>(0);
+let LOG_P7: v128 = v128.splat<i32>(0);
+let LOG_P8: v128 = v128.splat<i32>(0);
+let MINUS_HALF: v128 = v128.splat<i32>(0);
+let NEG_INF: v128 = v128.splat<i32>(0);
+let LOSS_FLOOR: v128 = v128.splat<i32>(0);
+let BCE_EPS: v128 = v128.splat<i32>(0);
+let LANES: v128 = v128.splat<i32>(0);
+
+function setConstants(): void {
+  ONE = f32x4.splat(1.0);
+  EXP_MIN = f32x4.splat(-104.0);
+  EXP_MAX = f32x4.splat(89.0);
+  LOG2E = f32x4.splat(1.44269504088896341);
+  ROUNDER = f32x4.splat(12582912.0);
+  ROUNDER_BITS = i32x4.splat(0x4b400000);
+  LN2_HI = f32x4.splat(0.693359375);
+  LN2_LO = f32x4.splat(-2.12194440e-4);
+  EXP_P0 = f32x4.splat(1.9875691500e-4);
+  EXP_P1 = f32x4.splat(1.3981999507e-3);
+  EXP_P2 = f32x4.splat(8.3334519073e-3);
+  EXP_P3 = f32x4.splat(4.1665795894e-2);
+  EXP_P4 = f32x4.splat(1.6666665459e-1);
+  EXP_P5 = f32x4.splat(5.0000001201e-1);
+  BIAS = i32x4.splat(127);
+  MIN_NORMAL = f32x4.splat(1.17549435e-38);
+  TWO_23 = f32x4.splat(8388608.0);
+  SHIFT_23 = i32x4.splat(23);
+  MANTISSA = i32x4.splat(0x007fffff);
+  ONE_BITS = i32x4.splat(0x3f800000);
+  SQRT2 = f32x4.splat(1.41421356);
+  HALF = f32x4.splat(0.5);
+  LOG_P0 = f32x4.splat(7.0376836292e-2);
+  LOG_P1 = f32x4.splat(-1.1514610310e-1);
+  LOG_P2 = f32x4.splat(1.1676998740e-1);
+  LOG_P3 = f32x4.splat(-1.2420140846e-1);
+  LOG_P4 = f32x4.splat(1.4249322787e-1);
+  LOG_P5 = f32x4.splat(-1.6668057665e-1);
+  LOG_P6 = f32x4.splat(2.0000714765e-1);
+  LOG_P7 = f32x4.splat(-2.4999993993e-1);
+  LOG_P8 = f32x4.splat(3.3333331174e-1);
+  MINUS_HALF = f32x4.splat(-0.5);
+  NEG_INF = f32x4.splat(-Infinity);
+  LOSS_FLOOR = f32x4.splat(-100.0);
+  BCE_EPS = f32x4.splat(1e-12);
+  LANES = i32x4(0, 1, 2, 3);
+}
+
 /**
  * Binds the network and the data: `layerCount` dense layers whose sizes (input first) are
  * the i32 at `sizesPtr`, hidden `act` (0 sigmoid, 1 relu, 2 tanh), `loss` (0 bce, 1 mse).
@@ -50,6 +130,7 @@ export function configure(
   stride: i32,
   y: usize,
 ): void {
+  setConstants();
   layers = layerCount;
   activation = act;
   lossKind = loss;
@@ -115,26 +196,28 @@ function actOffset(l: i32): usize {
 /**
  * e^x for four f32: x = k ln2 + r (Cody and Waite's two-part ln2, |r| <= ln2/2), e^r by
  * Cephes' expf polynomial, times 2^k applied as two halves so that results down to the
- * subnormals and up to overflow come out right. Within 2 ulp of e^x.
+ * subnormals and up to overflow come out right. Within 2 ulp of e^x. k is rounded by
+ * adding 1.5 · 2^23, which leaves it, as an integer, in the sum's low bits.
  */
 @inline function exp4(x: v128): v128 {
-  const c = f32x4.min(f32x4.max(x, f32x4.splat(-104.0)), f32x4.splat(89.0));
-  const k = f32x4.nearest(f32x4.mul(c, f32x4.splat(1.44269504088896341)));
-  let r = f32x4.sub(c, f32x4.mul(k, f32x4.splat(0.693359375)));
-  r = f32x4.sub(r, f32x4.mul(k, f32x4.splat(-2.12194440e-4)));
+  const c = f32x4.pmin(f32x4.pmax(x, EXP_MIN), EXP_MAX);
+  const shifted = f32x4.add(f32x4.mul(c, LOG2E), ROUNDER);
+  const k = f32x4.sub(shifted, ROUNDER);
+  let r = f32x4.sub(c, f32x4.mul(k, LN2_HI));
+  r = f32x4.sub(r, f32x4.mul(k, LN2_LO));
   const r2 = f32x4.mul(r, r);
-  let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  p = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), f32x4.splat(1.0));
-  const ki = i32x4.trunc_sat_f32x4_s(k);
+  let p = EXP_P0;
+  p = f32x4.add(f32x4.mul(p, r), EXP_P1);
+  p = f32x4.add(f32x4.mul(p, r), EXP_P2);
+  p = f32x4.add(f32x4.mul(p, r), EXP_P3);
+  p = f32x4.add(f32x4.mul(p, r), EXP_P4);
+  p = f32x4.add(f32x4.mul(p, r), EXP_P5);
+  p = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), ONE);
+  const ki = i32x4.sub(shifted, ROUNDER_BITS);
   const k1 = i32x4.shr_s(ki, 1);
   const k2 = i32x4.sub(ki, k1);
-  const s1 = i32x4.shl(i32x4.add(k1, i32x4.splat(127)), 23);
-  const s2 = i32x4.shl(i32x4.add(k2, i32x4.splat(127)), 23);
+  const s1 = i32x4.shl(i32x4.add(k1, BIAS), 23);
+  const s2 = i32x4.shl(i32x4.add(k2, BIAS), 23);
   return f32x4.mul(f32x4.mul(p, s1), s2);
 }
 
@@ -144,49 +227,47 @@ function actOffset(l: i32): usize {
  */
 @inline function log4(x: v128): v128 {
   // Subnormals are scaled into the normal range first.
-  const tiny = f32x4.lt(x, f32x4.splat(1.17549435e-38));
-  const xs = v128.bitselect(f32x4.mul(x, f32x4.splat(8388608.0)), x, tiny);
+  const tiny = f32x4.lt(x, MIN_NORMAL);
+  const xs = v128.bitselect(f32x4.mul(x, TWO_23), x, tiny);
   const bits = xs;
-  let e = i32x4.sub(i32x4.shr_u(bits, 23), i32x4.splat(127));
-  e = i32x4.sub(e, v128.and(tiny, i32x4.splat(23)));
-  let m = v128.or(v128.and(bits, i32x4.splat(0x007fffff)), i32x4.splat(0x3f800000));
-  const big = f32x4.gt(m, f32x4.splat(1.41421356));
-  m = v128.bitselect(f32x4.mul(m, f32x4.splat(0.5)), m, big);
+  let e = i32x4.sub(i32x4.shr_u(bits, 23), BIAS);
+  e = i32x4.sub(e, v128.and(tiny, SHIFT_23));
+  let m = v128.or(v128.and(bits, MANTISSA), ONE_BITS);
+  const big = f32x4.gt(m, SQRT2);
+  m = v128.bitselect(f32x4.mul(m, HALF), m, big);
   e = i32x4.sub(e, big); // a true lane is -1
   const fe = f32x4.convert_i32x4_s(e);
-  const f = f32x4.sub(m, f32x4.splat(1.0));
+  const f = f32x4.sub(m, ONE);
   const z = f32x4.mul(f, f);
-  let y = f32x4.splat(7.0376836292e-2);
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-1.1514610310e-1));
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(1.1676998740e-1));
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-1.2420140846e-1));
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(1.4249322787e-1));
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-1.6668057665e-1));
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(2.0000714765e-1));
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(-2.4999993993e-1));
-  y = f32x4.add(f32x4.mul(y, f), f32x4.splat(3.3333331174e-1));
+  let y = LOG_P0;
+  y = f32x4.add(f32x4.mul(y, f), LOG_P1);
+  y = f32x4.add(f32x4.mul(y, f), LOG_P2);
+  y = f32x4.add(f32x4.mul(y, f), LOG_P3);
+  y = f32x4.add(f32x4.mul(y, f), LOG_P4);
+  y = f32x4.add(f32x4.mul(y, f), LOG_P5);
+  y = f32x4.add(f32x4.mul(y, f), LOG_P6);
+  y = f32x4.add(f32x4.mul(y, f), LOG_P7);
+  y = f32x4.add(f32x4.mul(y, f), LOG_P8);
   y = f32x4.mul(f32x4.mul(y, f), z);
-  y = f32x4.add(y, f32x4.mul(fe, f32x4.splat(-2.12194440e-4)));
-  y = f32x4.add(y, f32x4.mul(z, f32x4.splat(-0.5)));
+  y = f32x4.add(y, f32x4.mul(fe, LN2_LO));
+  y = f32x4.add(y, f32x4.mul(z, MINUS_HALF));
   let r = f32x4.add(f, y);
-  r = f32x4.add(r, f32x4.mul(fe, f32x4.splat(0.693359375)));
-  return v128.bitselect(f32x4.splat(-Infinity), r, f32x4.eq(x, f32x4.splat(0.0)));
+  r = f32x4.add(r, f32x4.mul(fe, LN2_HI));
+  return v128.bitselect(NEG_INF, r, f32x4.eq(x, f32x4.splat(0.0)));
 }
 
 /** ln(1 - p) for four p in [0, 1], as log1p(-p): ln u corrected by the rounding of u = 1 - p. */
 @inline function log1mp4(p: v128): v128 {
-  const one = f32x4.splat(1.0);
-  const u = f32x4.sub(one, p);
+  const u = f32x4.sub(ONE, p);
   const lu = log4(u);
   // ln(1 - p) = ln u + ((1 - p) - u) / u, and (1 - p) - u = -((u - 1) + p) exactly.
-  const fix = f32x4.div(f32x4.add(f32x4.sub(u, one), p), u);
+  const fix = f32x4.div(f32x4.add(f32x4.sub(u, ONE), p), u);
   return v128.bitselect(lu, f32x4.sub(lu, fix), f32x4.eq(u, f32x4.splat(0.0)));
 }
 
 /** 1 / (1 + e^-z), as ATen's vectorised sigmoid writes it. */
 @inline function sigmoid4(z: v128): v128 {
-  const one = f32x4.splat(1.0);
-  return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(z))));
+  return f32x4.div(ONE, f32x4.add(ONE, exp4(f32x4.neg(z))));
 }
 
 /** e^x for two f64 with |x| <= 88: x = k ln2 + r, a degree-12 Taylor polynomial in r, times 2^k. */
@@ -233,17 +314,17 @@ function actOffset(l: i32): usize {
 
 /** The hidden activation `kind`, or the output's sigmoid (`output`). */
 @inline function activate(z: v128, kind: i32): v128 {
-  if (kind == RELU) return f32x4.max(z, f32x4.splat(0.0));
+  // relu: ATen's clamp_min(z, 0), z < 0 ? 0 : z.
+  if (kind == RELU) return f32x4.pmax(z, f32x4.splat(0.0));
   if (kind == TANH) return tanh4(z);
   return sigmoid4(z);
 }
 
 /** dLoss/dz from dLoss/da for activations a = act(z), as ATen's backward formulas write it. */
 @inline function derivative(da: v128, a: v128, kind: i32): v128 {
-  const one = f32x4.splat(1.0);
   if (kind == RELU) return v128.and(da, f32x4.gt(a, f32x4.splat(0.0)));
-  if (kind == TANH) return f32x4.mul(da, f32x4.sub(one, f32x4.mul(a, a)));
-  return f32x4.mul(f32x4.mul(da, f32x4.sub(one, a)), a);
+  if (kind == TANH) return f32x4.mul(da, f32x4.sub(ONE, f32x4.mul(a, a)));
+  return f32x4.mul(f32x4.mul(da, f32x4.sub(ONE, a)), a);
 }
 
 /** (l0 + l2) + (l1 + l3): the one order a four-lane sum is taken in. */
@@ -514,7 +595,6 @@ function inputGrads(dz: usize, w: usize, nIn: i32, nOut: i32, a: usize, dzIn: us
  * `n` is the batch's sample count, by which PyTorch's mean reduction divides.
  */
 function lossAndGrad(p: usize, s: i32, count: i32, n8: i32, n: i32, dz: usize): f64 {
-  const one = f32x4.splat(1.0);
   const nF = f32x4.splat(<f32>n);
   const twoOverN = f32x4.splat(<f32>(2.0 / <f64>n));
   let lo = f64x2.splat(0);
@@ -528,12 +608,25 @@ function lossAndGrad(p: usize, s: i32, count: i32, n8: i32, n: i32, dz: usize): 
     let dp: v128;
     if (lossKind == BCE) {
       // ATen: (y - 1) max(log1p(-p), -100) - y max(log p, -100);
-      // backward (p - y) / max((1 - p) p, 1e-12), then / n.
-      const floor = f32x4.splat(-100.0);
-      const logP = f32x4.max(log4(pv), floor);
-      const log1mP = f32x4.max(log1mp4(pv), floor);
-      term = f32x4.sub(f32x4.mul(f32x4.sub(yv, one), log1mP), f32x4.mul(yv, logP));
-      const denom = f32x4.max(f32x4.mul(f32x4.sub(one, pv), pv), f32x4.splat(1e-12));
+      // backward (p - y) / max((1 - p) p, 1e-12), then / n. std::max(a, b) is
+      // a < b ? b : a, which is pmax(a, b).
+      const floor = LOSS_FLOOR;
+      const isOne = f32x4.eq(yv, ONE);
+      if (i32x4.all_true(v128.or(isOne, f32x4.eq(yv, f32x4.splat(0.0))))) {
+        // Labels 0 and 1 (the usual case): the term is -max(log p, -100) for y = 1 and
+        // -max(log1p(-p), -100) for y = 0, the same bits as the full formula (whose other
+        // half is ±0), for one logarithm instead of two.
+        const u = f32x4.sub(ONE, pv);
+        const lq = log4(v128.bitselect(pv, u, isOne));
+        const fix = f32x4.div(f32x4.add(f32x4.sub(u, ONE), pv), u);
+        const keep = v128.andnot(f32x4.ne(u, f32x4.splat(0.0)), isOne);
+        term = f32x4.neg(f32x4.pmax(f32x4.sub(lq, v128.and(fix, keep)), floor));
+      } else {
+        const logP = f32x4.pmax(log4(pv), floor);
+        const log1mP = f32x4.pmax(log1mp4(pv), floor);
+        term = f32x4.sub(f32x4.mul(f32x4.sub(yv, ONE), log1mP), f32x4.mul(yv, logP));
+      }
+      const denom = f32x4.pmax(f32x4.mul(f32x4.sub(ONE, pv), pv), BCE_EPS);
       dp = f32x4.div(f32x4.div(f32x4.sub(pv, yv), denom), nF);
     } else {
       // ATen: (p - y)²; backward (2 / n) (p - y).
@@ -541,10 +634,10 @@ function lossAndGrad(p: usize, s: i32, count: i32, n8: i32, n: i32, dz: usize): 
       term = f32x4.mul(diff, diff);
       dp = f32x4.mul(twoOverN, diff);
     }
-    const live = i32x4.lt_s(i32x4.add(i32x4.splat(i), i32x4(0, 1, 2, 3)), i32x4.splat(count));
+    const live = i32x4.lt_s(i32x4.add(i32x4.splat(i), LANES), i32x4.splat(count));
     term = v128.and(term, live);
     // The output's sigmoid backward, as ATen writes it: dp (1 - p) p.
-    v128.store(dz + ib, v128.and(f32x4.mul(f32x4.mul(dp, f32x4.sub(one, pv)), pv), live));
+    v128.store(dz + ib, v128.and(f32x4.mul(f32x4.mul(dp, f32x4.sub(ONE, pv)), pv), live));
     lo = f64x2.add(lo, f64x2.promote_low_f32x4(term));
     hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(term, term, 2, 3, 0, 1)));
   }
