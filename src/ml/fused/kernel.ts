@@ -68,6 +68,8 @@ export interface Layout {
   state: number;
   /** Per-block gradient slots (the first doubles as the single-thread scratch slot). */
   slots: number;
+  /** Per-block loss sums (f64), for threads. */
+  losses: number;
   /** One scratch per thread, each `scratchBytes` long. */
   scratch: number;
   x: number;
@@ -75,6 +77,8 @@ export interface Layout {
   out: number;
   scratchBytes: number;
   paramBytes: number;
+  /** Gradient slots (and loss cells). */
+  slotCount: number;
   /** Samples of x and y (x's row stride is `stride`). */
   n: number;
   stride: number;
@@ -84,8 +88,8 @@ export interface Layout {
 export interface WorkspaceOptions {
   loss: FusedLoss;
   threads?: number;
-  /** Gradient slots (one per block of the largest batch when several threads share a batch). */
-  slots?: number;
+  /** When several threads share batches of this many samples: a gradient slot and a loss cell for each of a batch's blocks. */
+  sharedBatch?: number;
   /** Floats of output for predictions. */
   outputs?: number;
   /** Labels (absent for prediction). */
@@ -98,7 +102,10 @@ export interface WorkspaceOptions {
  */
 export class Workspace {
   readonly memory: WebAssembly.Memory;
+  readonly module = kernelModule();
   readonly kernel: KernelExports;
+  /** The arguments `configure` was called with, for other threads' instances. */
+  readonly configureArgs: number[];
   readonly layout: Layout;
   readonly spec: ModelSpec;
   readonly loss: FusedLoss;
@@ -113,19 +120,21 @@ export class Workspace {
     const stride = (n + 3) & ~3;
     this.memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
     new Int32Array(this.memory.buffer, 0, layers.length).set(layers);
-    this.kernel = instantiate(this.memory);
+    this.kernel = instantiate(this.memory, this.module);
     const act = ACTIVATIONS[spec.activation];
     const lossCode = LOSSES[opts.loss];
     // First configured without data, to learn the parameter count and the scratch size.
     this.kernel.configure(layers.length - 1, act, lossCode, 0, 0, 0, 0, 0);
     const paramBytes = 4 * this.kernel.parameterCount();
     const scratchBytes = this.kernel.scratchBytes();
+    const slotCount = opts.sharedBatch ? Math.ceil(opts.sharedBatch / this.kernel.blockSize()) : 1;
     const regions: Regions = {
       sizes: 4 * layers.length,
       params: paramBytes,
       grad: paramBytes,
       state: 3 * paramBytes,
-      slots: Math.max(1, opts.slots ?? 1) * paramBytes,
+      slots: slotCount * paramBytes,
+      losses: 8 * slotCount,
       scratch: Math.max(1, opts.threads ?? 1) * scratchBytes,
       x: 4 * (layers[0] * stride + 8),
       y: 4 * (n + 8),
@@ -140,7 +149,7 @@ export class Workspace {
     const pages = Math.ceil(end / PAGE);
     if (pages > MAX_PAGES) throw new Error(`the fused trainer needs ${end} bytes for this network and dataset, more than 4 GiB`);
     this.memory.grow(pages - 1);
-    this.layout = { ...(at as Omit<Layout, 'scratchBytes' | 'paramBytes' | 'n' | 'stride'>), scratchBytes, paramBytes, n, stride };
+    this.layout = { ...(at as Omit<Layout, 'scratchBytes' | 'paramBytes' | 'slotCount' | 'n' | 'stride'>), scratchBytes, paramBytes, slotCount, n, stride };
     const L = this.layout;
     new Int32Array(this.memory.buffer, L.sizes, layers.length).set(layers);
     const x = new Float32Array(this.memory.buffer, L.x, layers[0] * stride);
@@ -150,7 +159,8 @@ export class Workspace {
     }
     if (opts.y) new Float32Array(this.memory.buffer, L.y, n).set(opts.y);
     this.writeParams(spec.params);
-    this.kernel.configure(layers.length - 1, act, lossCode, L.sizes, L.params, L.x, stride, L.y);
+    this.configureArgs = [layers.length - 1, act, lossCode, L.sizes, L.params, L.x, stride, L.y];
+    this.kernel.configure(...(this.configureArgs as Parameters<KernelExports['configure']>));
   }
 
   /** Writes `params` (PyTorch layout) into the parameter vector, as float32. */

@@ -63,6 +63,7 @@ export function train(spec: ModelSpec, data: Dataset, opts: FusedOptions): Obser
 
     return () => {
       clearImmediate(timer);
+      trainer.close();
       stopSubscription?.unsubscribe();
     };
   });

@@ -7,35 +7,37 @@ import type { Dataset, DenseParams, ModelSpec } from '../../data.ts';
 import type { LossName } from '../options.ts';
 import type { OptimizerSpec } from '../optimizers.ts';
 import { Workspace } from './kernel.ts';
-
-/** Computes the gradient of a batch into the workspace's `grad` and returns its summed loss terms. */
-export type GradientFn = (start: number, count: number) => number;
+import { ThreadPool } from './threads.ts';
 
 export class Trainer {
   readonly workspace: Workspace;
   private readonly optimizer: OptimizerSpec;
   private readonly batch: number;
-  private readonly gradientOf: GradientFn;
+  /** Computes the gradient of a batch into the workspace's `grad` and returns its summed loss terms. */
+  private readonly gradientOf: (start: number, count: number) => number;
+  private readonly pool?: ThreadPool;
   private t = 0;
 
-  /**
-   * `gradient` replaces the single-thread gradient (for data-parallel threads); it must
-   * give the same bits (blocks folded in order).
-   */
-  constructor(
-    spec: ModelSpec,
-    data: Dataset,
-    opts: { loss: LossName; optimizer: OptimizerSpec; batchSize?: number; threads?: number; slots?: number },
-    gradient?: (ws: Workspace) => GradientFn,
-  ) {
-    this.workspace = new Workspace(spec, data.X, { loss: opts.loss, y: data.y, threads: opts.threads, slots: opts.slots });
-    this.optimizer = opts.optimizer;
+  /** `threads` > 1 shares each batch's blocks with worker threads; the bits stay the same. */
+  constructor(spec: ModelSpec, data: Dataset, opts: { loss: LossName; optimizer: OptimizerSpec; batchSize?: number; threads?: number }) {
+    const threads = Math.max(1, opts.threads ?? 1);
     this.batch = Math.min(opts.batchSize ?? data.X.length, data.X.length);
-    if (gradient) this.gradientOf = gradient(this.workspace);
-    else {
-      const { kernel, layout } = this.workspace;
+    const ws = new Workspace(spec, data.X, { loss: opts.loss, y: data.y, threads, sharedBatch: threads > 1 ? this.batch : undefined });
+    this.workspace = ws;
+    this.optimizer = opts.optimizer;
+    if (threads > 1 && this.batch > ws.kernel.blockSize()) {
+      const pool = new ThreadPool(ws, threads);
+      this.pool = pool;
+      this.gradientOf = (start, count) => pool.gradient(start, count);
+    } else {
+      const { kernel, layout } = ws;
       this.gradientOf = (start, count) => kernel.gradient(layout.scratch, layout.grad, layout.slots, start, count);
     }
+  }
+
+  /** Ends the worker threads, if any. */
+  close(): void {
+    this.pool?.close();
   }
 
   /**
