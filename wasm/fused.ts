@@ -694,10 +694,11 @@ export function accumulate(into: usize, from: usize): void {
 /**
  * The gradient of the mean loss over samples [s, s + n) into `grad`, block by block on
  * this thread, each block added in order (the same sums as computing the blocks apart and
- * folding them in order); `slot` holds a block's gradient meanwhile. Returns the summed
- * loss terms, also folded in block order.
+ * folding them in order); `slot` holds a block's gradient meanwhile. Stores the summed
+ * loss terms, also folded in block order, as an f64 at `lossOut` (a returned double would
+ * cost the caller a heap number).
  */
-export function gradient(scratch: usize, grad: usize, slot: usize, s: i32, n: i32): f64 {
+export function gradient(scratch: usize, grad: usize, slot: usize, s: i32, n: i32, lossOut: usize): void {
   let loss: f64 = 0;
   for (let b = 0; b < n; b += BLOCK) {
     const count = min(BLOCK, n - b);
@@ -708,7 +709,7 @@ export function gradient(scratch: usize, grad: usize, slot: usize, s: i32, n: i3
       accumulate(grad, slot);
     }
   }
-  return loss;
+  store<f64>(lossOut, loss);
 }
 
 /** Output probabilities of samples [s, s + count) (count <= BLOCK) into `out`. */
@@ -718,6 +719,105 @@ export function predict(scratch: usize, out: usize, s: i32, count: i32): void {
 }
 
 // ---- optimizers ---------------------------------------------------------------------
+
+// The optimizer, configured once per run (`setSgd` or `setAdam`); `step` then takes no
+// argument and returns nothing, so that a step passes no double through JavaScript (where
+// each would be a heap number, i.e. garbage).
+const SGD: i32 = 0;
+let optimizer: i32 = 0;
+let gradPtr: usize = 0;
+let state0: usize = 0;
+let state1: usize = 0;
+let state2: usize = 0;
+let lr: f64 = 0;
+let beta1: f64 = 0;
+let beta2: f64 = 0;
+let momentum: f32 = 0;
+let keep: f32 = 0;
+let nesterov: bool = false;
+let weightDecay: f32 = 0;
+let eps: f32 = 0;
+let amsgrad: bool = false;
+let steps: i32 = 0;
+// beta1^t and beta2^t as unevaluated sums hi + lo (double-double), multiplied by beta at
+// each step: hi is then beta^t correctly rounded (the product's error, about t 2^-104
+// relative, is far below half an ulp), which is what Python's `beta ** step` (C's pow)
+// gives.
+let pow1Hi: f64 = 1;
+let pow1Lo: f64 = 0;
+let pow2Hi: f64 = 1;
+let pow2Lo: f64 = 0;
+
+/** SGD on the parameter vector, with `grad` and the momentum buffer `buf` (a parameter vector each). */
+export function setSgd(grad: usize, buf: usize, rate: f64, mom: f64, dampening: f64, nest: bool, wd: f64): void {
+  optimizer = SGD;
+  gradPtr = grad;
+  state0 = buf;
+  lr = rate;
+  momentum = <f32>mom;
+  keep = <f32>(1.0 - dampening);
+  nesterov = nest;
+  weightDecay = <f32>wd;
+  steps = 0;
+}
+
+/** Adam on the parameter vector, with `grad` and the moments m, v and vmax (a parameter vector each). */
+export function setAdam(grad: usize, m: usize, v: usize, vmax: usize, rate: f64, b1: f64, b2: f64, epsilon: f64, wd: f64, ams: bool): void {
+  optimizer = 1;
+  gradPtr = grad;
+  state0 = m;
+  state1 = v;
+  state2 = vmax;
+  lr = rate;
+  beta1 = b1;
+  beta2 = b2;
+  eps = <f32>epsilon;
+  weightDecay = <f32>wd;
+  amsgrad = ams;
+  steps = 0;
+  pow1Hi = 1;
+  pow1Lo = 0;
+  pow2Hi = 1;
+  pow2Lo = 0;
+}
+
+/** One optimizer step from the gradient. */
+export function step(): void {
+  steps++;
+  if (optimizer == SGD) {
+    sgd(steps == 1);
+    return;
+  }
+  pow1Hi = mulHi(pow1Hi, pow1Lo, beta1);
+  pow1Lo = mulLo;
+  pow2Hi = mulHi(pow2Hi, pow2Lo, beta2);
+  pow2Lo = mulLo;
+  // As torch.optim.Adam computes them, in Python floats (doubles).
+  const stepSize = lr / (1.0 - pow1Hi);
+  const bc2Sqrt = sqrt<f64>(1.0 - pow2Hi);
+  adam(<f32>-stepSize, <f32>bc2Sqrt);
+}
+
+/** The low part of the last `mulHi`. */
+let mulLo: f64 = 0;
+
+/**
+ * (hi + lo) b as a double-double: Dekker's exact product of hi and b (Veltkamp's splits),
+ * plus lo b, renormalised. Returns the high part; the low part is left in `mulLo`.
+ */
+function mulHi(hi: f64, lo: f64, b: f64): f64 {
+  const p = hi * b;
+  const ch = 134217729.0 * hi;
+  const hh = ch - (ch - hi);
+  const hl = hi - hh;
+  const cb = 134217729.0 * b;
+  const bh = cb - (cb - b);
+  const bl = b - bh;
+  const e = hh * bh - p + hh * bl + hl * bh + hl * bl + lo * b;
+  const s = p + e;
+  mulLo = e - (s - p);
+  return s;
+}
 
 /**
  * fma(a, b, c) in f32, correctly rounded: a b is exact in f64, the sum is rounded to odd
@@ -737,19 +837,20 @@ export function predict(scratch: usize, out: usize, s: i32, count: i32): void {
 
 /**
  * torch.optim.SGD's step (PyTorch 1.13, single-tensor path) over the parameter vector,
- * with every scalar already cast to f32 as PyTorch casts it: g += wd p; buf = g on the
- * first step, else buf = momentum buf + (1 - dampening) g; g = g + momentum buf (nesterov)
- * or buf; p += -lr g.
+ * with every scalar cast to f32 as PyTorch casts it: g += wd p; buf = g on the first
+ * step, else buf = momentum buf + (1 - dampening) g; g = g + momentum buf (nesterov) or
+ * buf; p += -lr g.
  */
-export function sgd(grad: usize, buf: usize, first: bool, wd: f32, momentum: f32, keep: f32, nesterov: bool, negLr: f32): void {
+function sgd(first: bool): void {
+  const negLr = <f32>-lr;
   for (let j = 0; j < paramCount; j++) {
     const at = <usize>j << 2;
     const p = load<f32>(params + at);
-    let g = load<f32>(grad + at);
-    if (wd != 0) g = fma32(p, wd, g);
+    let g = load<f32>(gradPtr + at);
+    if (weightDecay != 0) g = fma32(p, weightDecay, g);
     if (momentum != 0) {
-      const b = first ? g : fma32(g, keep, load<f32>(buf + at) * momentum);
-      store<f32>(buf + at, b);
+      const b = first ? g : fma32(g, keep, load<f32>(state0 + at) * momentum);
+      store<f32>(state0 + at, b);
       g = nesterov ? fma32(b, momentum, g) : b;
     }
     store<f32>(params + at, fma32(g, negLr, p));
@@ -759,36 +860,25 @@ export function sgd(grad: usize, buf: usize, first: bool, wd: f32, momentum: f32
 /**
  * torch.optim.Adam's step (PyTorch 1.13, single-tensor path): g += wd p;
  * m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g g; vmax = max(vmax, v) (amsgrad);
- * p += (-stepSize m) / (sqrt(v or vmax) / bc2Sqrt + eps), with stepSize = lr / (1 - beta1^t)
- * and bc2Sqrt = sqrt(1 - beta2^t) computed in f64 by the caller, as Python does.
+ * p += (-stepSize m) / (sqrt(v or vmax) / bc2Sqrt + eps).
  */
-export function adam(
-  grad: usize,
-  m: usize,
-  v: usize,
-  vmax: usize,
-  wd: f32,
-  beta1: f32,
-  oneMinusBeta1: f32,
-  beta2: f32,
-  oneMinusBeta2: f32,
-  negStepSize: f32,
-  bc2Sqrt: f32,
-  eps: f32,
-  amsgrad: bool,
-): void {
+function adam(negStepSize: f32, bc2Sqrt: f32): void {
+  const b1 = <f32>beta1;
+  const oneMinusB1 = <f32>(1.0 - beta1);
+  const b2 = <f32>beta2;
+  const oneMinusB2 = <f32>(1.0 - beta2);
   for (let j = 0; j < paramCount; j++) {
     const at = <usize>j << 2;
     const p = load<f32>(params + at);
-    let g = load<f32>(grad + at);
-    if (wd != 0) g = fma32(p, wd, g);
-    const mj = fma32(g, oneMinusBeta1, load<f32>(m + at) * beta1);
-    let vj = fma32(oneMinusBeta2 * g, g, load<f32>(v + at) * beta2);
-    store<f32>(m + at, mj);
-    store<f32>(v + at, vj);
+    let g = load<f32>(gradPtr + at);
+    if (weightDecay != 0) g = fma32(p, weightDecay, g);
+    const mj = fma32(g, oneMinusB1, load<f32>(state0 + at) * b1);
+    let vj = fma32(oneMinusB2 * g, g, load<f32>(state1 + at) * b2);
+    store<f32>(state0 + at, mj);
+    store<f32>(state1 + at, vj);
     if (amsgrad) {
-      vj = max(load<f32>(vmax + at), vj);
-      store<f32>(vmax + at, vj);
+      vj = max(load<f32>(state2 + at), vj);
+      store<f32>(state2 + at, vj);
     }
     const denom = sqrt<f32>(vj) / bc2Sqrt + eps;
     store<f32>(params + at, p + (negStepSize * mj) / denom);

@@ -14,24 +14,11 @@ export interface KernelExports {
   scratchBytes(): number;
   block(scratch: number, slot: number, s: number, count: number, n: number): number;
   accumulate(into: number, from: number): void;
-  gradient(scratch: number, grad: number, slot: number, s: number, n: number): number;
+  gradient(scratch: number, grad: number, slot: number, s: number, n: number, lossOut: number): void;
   predict(scratch: number, out: number, s: number, count: number): void;
-  sgd(grad: number, buf: number, first: number, wd: number, momentum: number, keep: number, nesterov: number, negLr: number): void;
-  adam(
-    grad: number,
-    m: number,
-    v: number,
-    vmax: number,
-    wd: number,
-    beta1: number,
-    oneMinusBeta1: number,
-    beta2: number,
-    oneMinusBeta2: number,
-    negStepSize: number,
-    bc2Sqrt: number,
-    eps: number,
-    amsgrad: number,
-  ): void;
+  setSgd(grad: number, buf: number, lr: number, momentum: number, dampening: number, nesterov: number, wd: number): void;
+  setAdam(grad: number, m: number, v: number, vmax: number, lr: number, beta1: number, beta2: number, eps: number, wd: number, amsgrad: number): void;
+  step(): void;
 }
 
 const ACTIVATIONS: Record<Activation, number> = { sigmoid: 0, relu: 1, tanh: 2 };
@@ -70,6 +57,8 @@ export interface Layout {
   slots: number;
   /** Per-block loss sums (f64), for threads. */
   losses: number;
+  /** A batch's summed loss terms (f64). */
+  loss: number;
   /** One scratch per thread, each `scratchBytes` long. */
   scratch: number;
   x: number;
@@ -135,6 +124,7 @@ export class Workspace {
       state: 3 * paramBytes,
       slots: slotCount * paramBytes,
       losses: 8 * slotCount,
+      loss: 8,
       scratch: Math.max(1, opts.threads ?? 1) * scratchBytes,
       x: 4 * (layers[0] * stride + 8),
       y: 4 * (n + 8),

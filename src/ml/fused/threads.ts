@@ -48,6 +48,7 @@ export class ThreadPool {
   private readonly workers: Worker[];
   private readonly ctrl = new Int32Array(new SharedArrayBuffer(4 * 8));
   private readonly losses: Float64Array;
+  private readonly lossCell: Float64Array;
   private readonly block: number;
 
   constructor(
@@ -57,6 +58,7 @@ export class ThreadPool {
     const { layout } = ws;
     this.block = ws.kernel.blockSize();
     this.losses = new Float64Array(ws.memory.buffer, layout.losses, layout.slotCount);
+    this.lossCell = new Float64Array(ws.memory.buffer, layout.loss, 1);
     this.workers = Array.from({ length: threads - 1 }, (_, i) => {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
@@ -69,13 +71,17 @@ export class ThreadPool {
   }
 
   /**
-   * The gradient of the mean loss over samples [start, start + count) into `grad`; returns
-   * the summed loss terms. The same bits as the kernel's single-thread `gradient`.
+   * The gradient of the mean loss over samples [start, start + count) into `grad`, the
+   * summed loss terms into the `loss` cell: the same bits as the kernel's single-thread
+   * `gradient`.
    */
-  gradient(start: number, count: number): number {
+  gradient(start: number, count: number): void {
     const { kernel, layout } = this.ws;
     const nBlocks = Math.ceil(count / this.block);
-    if (nBlocks < 2) return kernel.gradient(layout.scratch, layout.grad, layout.slots, start, count);
+    if (nBlocks < 2) {
+      kernel.gradient(layout.scratch, layout.grad, layout.slots, start, count, layout.loss);
+      return;
+    }
     const ctrl = this.ctrl;
     ctrl[START] = start;
     ctrl[COUNT] = count;
@@ -96,7 +102,7 @@ export class ThreadPool {
       loss += losses[b];
       kernel.accumulate(layout.grad, layout.slots + b * layout.paramBytes);
     }
-    return loss;
+    this.lossCell[0] = loss;
   }
 
   /** Ends the workers. */
