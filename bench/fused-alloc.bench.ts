@@ -21,12 +21,15 @@ const gc = runInNewContext('gc') as () => void;
 
 const EPOCHS = 10_000;
 
-let collections = 0;
-// Collections V8 chose to make; the forced ones (ours) are left out.
+/** Collections V8 chose to make (ours, forced, are left out): young-generation scavenges, and the rest. */
+let scavenges = 0;
+let majors = 0;
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
-    const { flags } = (entry as PerformanceEntry & { detail: { flags: number } }).detail;
-    if (!(flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED)) collections++;
+    const { kind, flags } = (entry as PerformanceEntry & { detail: { kind: number; flags: number } }).detail;
+    if (flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) continue;
+    if (kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++;
+    else majors++;
   }
 }).observe({ entryTypes: ['gc'] });
 
@@ -34,16 +37,25 @@ new PerformanceObserver((list) => {
 const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
 
 /** Collections and heap growth (bytes, after full collections) while `run` runs. */
-async function measure(run: () => Promise<unknown> | void): Promise<{ gcs: number; growth: number }> {
+interface Measured {
+  scavenges: number;
+  majors: number;
+  growth: number;
+  allocated: number;
+}
+
+async function measure(run: () => Promise<unknown> | void): Promise<Measured> {
   gc();
   await settle();
   const heap0 = process.memoryUsage().heapUsed;
-  const gcs0 = collections;
+  const [scavenges0, majors0] = [scavenges, majors];
   await run();
+  // Without a scavenge in between, the heap's growth before collecting is what was allocated.
+  const allocated = process.memoryUsage().heapUsed - heap0;
   await settle();
-  const gcs = collections - gcs0;
+  const counts = { scavenges: scavenges - scavenges0, majors: majors - majors0 };
   gc();
-  return { gcs, growth: process.memoryUsage().heapUsed - heap0 };
+  return { ...counts, growth: process.memoryUsage().heapUsed - heap0, allocated };
 }
 
 let s = 3;
@@ -65,25 +77,27 @@ const setups: { label: string; spec: ModelSpec; data: Dataset; opts: FusedOption
 const rows: string[] = [];
 for (const { label, spec, data, opts } of setups) {
   const trainer = new Trainer(spec, data, opts);
-  for (let i = 0; i < 200; i++) trainer.epoch(); // warm up (JIT and WebAssembly tier-up)
+  for (let i = 0; i < 3000; i++) trainer.epoch(); // warm up (JIT and WebAssembly tier-up)
   const bare = await measure(() => {
     for (let i = 0; i < EPOCHS; i++) trainer.epoch();
   });
   trainer.close();
   // The states are consumed and dropped as they come, as a live consumer does.
   const stream = await measure(() => lastValueFrom(train(spec, data, opts).pipe(ignoreElements(), toArray())));
-  const fmt = ({ gcs, growth }: { gcs: number; growth: number }) => `${gcs} | ${(growth / 1024).toFixed(1)} KiB`;
-  rows.push(`| ${label} | ${fmt(bare)} | ${fmt(stream)} |`);
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  const cells = (m: Measured) =>
+    `${m.scavenges} | ${m.majors} | ${kib(m.growth)} | ${m.scavenges === 0 ? `${(m.allocated / EPOCHS).toFixed(1)} B` : '–'}`;
+  rows.push(`| ${label} | ${cells(bare)} | ${cells(stream)} |`);
 }
 
 console.log(
   [
     '## What the fused trainer allocates (`bench/fused-alloc.bench.ts`)',
     '',
-    `${EPOCHS.toLocaleString('en')} epochs each: garbage collections seen by a PerformanceObserver, and heap growth (heapUsed after a forced full collection, before and after). "Epochs" runs the bare epoch loop (kernels and optimizer step); "train" runs the \`train\` Observable, which also creates each epoch's state object (and the workspace).`,
+    `${EPOCHS.toLocaleString('en')} epochs each: collections that V8 chose to make (seen by a PerformanceObserver): scavenges, which per-epoch garbage would cause, and major ones (V8 also starts these when external memory, such as a new WebAssembly memory, grows); the heap's growth (heapUsed after a forced full collection, before and after); and, when no scavenge happened, the bytes allocated per epoch. "Epochs" is the bare epoch loop, \`Trainer.epoch()\` (kernels and optimizer steps, returning the loss, a 16-byte heap number) after a warm-up; "train" is the \`train\` Observable from subscription to completion (the workspace, and each epoch's state object).`,
     '',
-    '| run | epochs: GCs | epochs: heap growth | train: GCs | train: heap growth |',
-    '|---|---:|---:|---:|---:|',
+    '| run | epochs: scavenges | major GCs | heap growth | allocated per epoch | train: scavenges | major GCs | heap growth | allocated per epoch |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
   ].join('\n'),
 );
