@@ -28,13 +28,13 @@ k.configure(...configure);
 const ctrl = new Int32Array(control);
 const block = k.blockSize();
 const scratch = layout.scratch + tid * layout.scratchBytes;
+const losses = new Float64Array(memory.buffer, layout.losses, layout.slotCount);
 let round = 0;
 for (;;) {
   Atomics.wait(ctrl, ${ROUND}, round);
   round = Atomics.load(ctrl, ${ROUND});
   if (Atomics.load(ctrl, ${STOP})) break;
   const start = ctrl[${START}], count = ctrl[${COUNT}];
-  const losses = new Float64Array(memory.buffer, layout.losses, Math.ceil(count / block));
   for (let b = tid; b * block < count; b += threads) {
     losses[b] = k.block(scratch, layout.slots + b * layout.paramBytes, start + b * block, Math.min(block, count - b * block), count);
   }
