@@ -37,13 +37,6 @@ export interface TrainState extends EpochState {
   params?: DenseParams[];
 }
 
-/**
- * Training keeps the event loop responsive by yielding (with `setImmediate`) once it
- * has run this long, rather than after every epoch: a yield per epoch would dominate
- * the cost of small models.
- */
-export const YIELD_EVERY_MS = 10;
-
 const ACTIVATIONS = ['sigmoid', 'relu', 'tanh'];
 
 /** Throws a descriptive error unless `spec.params` fits `spec.layers`. */

@@ -2,13 +2,14 @@
  * The training loop: PyTorch's `for epoch: loss = f(model(X), y); zero_grad; backward;
  * step` on TensorFlow.js, as a cold Observable of per-epoch states.
  */
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { Dataset, ModelSpec } from '../data.ts';
 import { tf } from './backend.ts';
 import { createLoss, type BoundLoss } from './loss.ts';
 import { createNetwork, type Network } from './model.ts';
 import { createOptimizer, type Optimizer } from './optimizers.ts';
-import { validateOptions, YIELD_EVERY_MS, type TrainOptions, type TrainState } from './options.ts';
+import { epochStream } from './epochs.ts';
+import { validateOptions, type TrainOptions, type TrainState } from './options.ts';
 
 export type { TrainOptions, TrainState };
 
@@ -21,7 +22,7 @@ export type { TrainOptions, TrainState };
  * error naming the epoch.
  */
 export function train(spec: ModelSpec, data: Dataset, opts: TrainOptions): Observable<TrainState> {
-  return new Observable<TrainState>((subscriber) => {
+  return epochStream(opts, () => {
     validateOptions(data, spec, opts);
     const disposables: { dispose(): void }[] = [];
     const own = <T extends { dispose(): void }>(d: T): T => (disposables.push(d), d);
@@ -71,46 +72,7 @@ export function train(spec: ModelSpec, data: Dataset, opts: TrainOptions): Obser
       return sum / values.length;
     };
 
-    let stopRequested = false;
-    const stopSubscription = opts.stop?.subscribe(() => (stopRequested = true));
-    let timer: NodeJS.Immediate | undefined;
-    let epoch = 0;
-    let start = 0;
-
-    const runChunk = (): void => {
-      const chunkEnd = performance.now() + YIELD_EVERY_MS;
-      while (!subscriber.closed) {
-        epoch++;
-        const loss = runEpoch();
-        if (!Number.isFinite(loss)) {
-          subscriber.error(
-            new Error(`loss became ${loss} at epoch ${epoch}; lower the learning rate (optimizer.lr = ${opts.optimizer.lr})`),
-          );
-          return;
-        }
-        const last = epoch === opts.epochs || stopRequested;
-        const state: TrainState = { epoch, loss, elapsedMs: performance.now() - start };
-        if (last || (opts.paramsEvery && epoch % opts.paramsEvery === 0)) state.params = net.readParams();
-        subscriber.next(state);
-        if (last) subscriber.complete();
-        else if (performance.now() >= chunkEnd) {
-          timer = setImmediate(runChunk);
-          return;
-        }
-      }
-    };
-    timer = setImmediate(() => {
-      start = performance.now();
-      runChunk();
-    });
-
-    // Runs on complete, error and unsubscribe alike. The loop checks `subscriber.closed`
-    // after every emission, so it never touches a disposed tensor.
-    return () => {
-      clearImmediate(timer);
-      stopSubscription?.unsubscribe();
-      disposables.forEach((d) => d.dispose());
-    };
+    return { epoch: runEpoch, params: () => net.readParams(), close: () => disposables.forEach((d) => d.dispose()) };
   });
 }
 
