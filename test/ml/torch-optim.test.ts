@@ -1,11 +1,9 @@
-import { lastValueFrom, toArray } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Dataset, DenseParams, ModelSpec } from '../../src/data.ts';
 import { initBackend } from '../../src/ml/backend.ts';
 import { predict } from '../../src/ml/predict.ts';
 import { train } from '../../src/ml/train.ts';
-import { flatParams, maxAbsDiff, reference } from './reference.ts';
-import { runName, startOf, torchOptim, type TorchRun } from './torch-optim.ts';
+import { reference } from './reference.ts';
+import { diffs, runName, startOf, torchOptim } from './torch-optim.ts';
 
 // The TensorFlow.js fallback against the same PyTorch references as the fused trainer
 // (test/ml/fused/parity.test.ts): every optimizer setting means what it means in torch.optim.
@@ -13,27 +11,12 @@ beforeAll(async () => {
   await initBackend('cpu');
 });
 
-async function diffs(run: TorchRun, spec: ModelSpec, data: Dataset, points?: number[][]) {
-  const states = await lastValueFrom(
-    train(spec, data, { loss: run.loss ?? 'bce', optimizer: run.optimizer, epochs: run.epochs, batchSize: run.batch_size ?? undefined }).pipe(
-      toArray(),
-    ),
-  );
-  const final = states.at(-1)?.params as DenseParams[];
-  return {
-    losses: maxAbsDiff(
-      states.map((s) => s.loss),
-      run.losses,
-    ),
-    params: maxAbsDiff(flatParams(final), flatParams(run.final)),
-    probs: points && run.probs ? maxAbsDiff(predict({ ...spec, params: final }, points), run.probs) : 0,
-  };
-}
+const tfjs = { train, predict };
 
 describe('the TensorFlow.js trainer against PyTorch references', () => {
   const P = torchOptim.perceptron;
   it.each(P.runs.map((run) => [runName(run), run] as const))('perceptron, %s: within 1e-6', async (_, run) => {
-    const d = await diffs(run, startOf(P.layers, P.init), reference.dataset, P.points);
+    const d = await diffs(tfjs, run, startOf(P.layers, P.init), reference.dataset, P.points);
     expect(d.losses).toBeLessThan(1e-6);
     expect(d.params).toBeLessThan(1e-6);
     expect(d.probs).toBeLessThan(1e-6);
@@ -41,7 +24,7 @@ describe('the TensorFlow.js trainer against PyTorch references', () => {
 
   const M = torchOptim.mlp;
   it.each(M.runs.map((run) => [runName(run), run] as const))('2-5-4-1 network, %s: within 1e-4', async (_, run) => {
-    const d = await diffs(run, startOf(M.layers, M.init, run.activation), M.dataset);
+    const d = await diffs(tfjs, run, startOf(M.layers, M.init, run.activation), M.dataset);
     expect(d.losses).toBeLessThan(1e-4);
     expect(d.params).toBeLessThan(1e-4);
   });

@@ -1,29 +1,10 @@
-import { lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import type { Dataset, DenseParams, ModelSpec } from '../../../src/data.ts';
 import { accuracy, predict, sgdSpec, train } from '../../../src/ml/fused/index.ts';
 import { linearStackInit } from '../../../src/numerics/linear-init.ts';
-import { flatParams, maxAbsDiff, reference, seedSpec, toParams } from '../reference.ts';
-import { runName, startOf, torchOptim, type TorchRun } from '../torch-optim.ts';
+import { reference, seedSpec, toParams } from '../reference.ts';
+import { diffs, runName, startOf, torchOptim, type TorchRun } from '../torch-optim.ts';
 
-/** Trains `spec` on `data` as `run` says and returns the largest differences from PyTorch's numbers. */
-async function diffs(run: TorchRun, spec: ModelSpec, data: Dataset, points?: number[][]) {
-  const states = await lastValueFrom(
-    train(spec, data, { loss: run.loss ?? 'bce', optimizer: run.optimizer, epochs: run.epochs, batchSize: run.batch_size ?? undefined }).pipe(
-      toArray(),
-    ),
-  );
-  expect(states.map((s) => s.epoch)).toEqual(run.losses.map((_, i) => i + 1));
-  const final = states.at(-1)?.params as DenseParams[];
-  return {
-    losses: maxAbsDiff(
-      states.map((s) => s.loss),
-      run.losses,
-    ),
-    params: maxAbsDiff(flatParams(final), flatParams(run.final)),
-    probs: points && run.probs ? maxAbsDiff(predict({ ...spec, params: final }, points), run.probs) : 0,
-  };
-}
+const fused = { train, predict };
 
 describe('the fused trainer against PyTorch', () => {
   it('reproduces the seed run: every loss, the final params and the test probabilities within 1e-6', async () => {
@@ -37,7 +18,7 @@ describe('the fused trainer against PyTorch', () => {
       final: toParams(ref.final),
       probs: ref.probs,
     };
-    const d = await diffs(run, seedSpec, reference.dataset, ref.points);
+    const d = await diffs(fused, run, seedSpec, reference.dataset, ref.points);
     console.log('seed perceptron, max |fused − torch|:', d);
     expect(d.losses).toBeLessThan(1e-6);
     expect(d.params).toBeLessThan(1e-6);
@@ -56,7 +37,7 @@ describe('the fused trainer against PyTorch', () => {
   });
 
   it.each(P.runs.map((run) => [runName(run), run] as const))('perceptron, %s: within 1e-6', async (_, run) => {
-    const d = await diffs(run, startOf(P.layers, P.init), reference.dataset, P.points);
+    const d = await diffs(fused, run, startOf(P.layers, P.init), reference.dataset, P.points);
     expect(d.losses).toBeLessThan(1e-6);
     expect(d.params).toBeLessThan(1e-6);
     expect(d.probs).toBeLessThan(1e-6);
@@ -66,7 +47,7 @@ describe('the fused trainer against PyTorch', () => {
   // epochs of a non-linear network; tanh with momentum on minibatches grows them most.
   const M = torchOptim.mlp;
   it.each(M.runs.map((run) => [runName(run), run] as const))('2-5-4-1 network, %s: within 1e-4', async (_, run) => {
-    const d = await diffs(run, startOf(M.layers, M.init, run.activation), M.dataset);
+    const d = await diffs(fused, run, startOf(M.layers, M.init, run.activation), M.dataset);
     expect(d.losses).toBeLessThan(1e-4);
     expect(d.params).toBeLessThan(1e-4);
   });
@@ -74,7 +55,7 @@ describe('the fused trainer against PyTorch', () => {
   it('reproduces the xor MLP (2-4-1 sigmoid, SGD lr 1.0, 3000 epochs) within 1e-4', async () => {
     const X = torchOptim.xor;
     const run: TorchRun = { ...X, label: 'xor', batch_size: null };
-    const d = await diffs(run, startOf(X.layers, X.init), X.dataset, X.dataset.X);
+    const d = await diffs(fused, run, startOf(X.layers, X.init), X.dataset, X.dataset.X);
     console.log('xor MLP, max |fused − torch|:', d);
     expect(d.losses).toBeLessThan(1e-4);
     expect(d.params).toBeLessThan(1e-4);

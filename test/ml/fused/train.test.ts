@@ -1,9 +1,9 @@
-import { Subject, lastValueFrom, take, toArray } from 'rxjs';
+import { lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Dataset, ModelSpec } from '../../../src/data.ts';
 import { adamSpec, predict, sgdSpec, train, type FusedOptions, type TrainState } from '../../../src/ml/fused/index.ts';
 import { linearStackInit } from '../../../src/numerics/linear-init.ts';
-import { reference, seedSpec } from '../reference.ts';
+import { overflow, reference, seedSpec } from '../reference.ts';
 
 const run = (spec: ModelSpec, data: Dataset, opts: FusedOptions): Promise<TrainState[]> => lastValueFrom(train(spec, data, opts).pipe(toArray()));
 
@@ -61,21 +61,9 @@ describe('prediction', () => {
   });
 });
 
+// The epoch loop itself (stop, paramsEvery, yielding) is tested once, in test/ml/epochs.test.ts.
 describe('resources and control', () => {
   const opts: FusedOptions = { loss: 'bce', optimizer: sgdSpec(0.01), epochs: 200 };
-
-  it('emits every epoch with its elapsed time, and params only at the last and every paramsEvery', async () => {
-    const states = await run(seedSpec, reference.dataset, { ...opts, epochs: 10, paramsEvery: 4 });
-    expect(states.map((s) => s.epoch)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect(states.map((s) => s.params !== undefined)).toEqual([false, false, false, true, false, false, false, true, false, true]);
-    expect(states.every((s, i) => s.elapsedMs >= (states[i - 1]?.elapsedMs ?? 0))).toBe(true);
-    expect(states[3].params).not.toEqual(states[7].params);
-  });
-
-  it('stops at once when unsubscribed from inside a handler', async () => {
-    const seen = await lastValueFrom(train(seedSpec, reference.dataset, { ...opts, epochs: 100_000 }).pipe(take(5), toArray()));
-    expect(seen.map((s) => s.epoch)).toEqual([1, 2, 3, 4, 5]);
-  });
 
   it.each([1, 2])('yields to the event loop and stops between chunks when unsubscribed from outside (%i threads)', async (threads) => {
     let last = 0;
@@ -91,40 +79,10 @@ describe('resources and control', () => {
     expect(last).toBe(stoppedAt);
   });
 
-  it('finishes early on `stop`, with params on the last state', async () => {
-    const stop = new Subject<void>();
-    const states: TrainState[] = [];
-    await new Promise<void>((resolve, reject) =>
-      train(seedSpec, reference.dataset, { ...opts, epochs: 1_000_000, stop }).subscribe({
-        next: (s) => {
-          states.push(s);
-          if (s.epoch === 10) stop.next();
-        },
-        error: reject,
-        complete: resolve,
-      }),
-    );
-    expect(states.map((s) => s.epoch)).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
-    expect(states.slice(0, -1).every((s) => s.params === undefined)).toBe(true);
-    expect(states.at(-1)?.params?.[0].weight[0]).toHaveLength(2);
-  });
-
   it('fails with the epoch and the learning rate when the loss becomes NaN, after emitting the states before it', async () => {
-    // Huge features and an absurd learning rate push the weights to ±Infinity.
-    const data: Dataset = {
-      X: [
-        [0, 0],
-        [0, 1e10],
-        [1e10, 0],
-        [1e10, 1e10],
-        [-1e10, 2e10],
-      ],
-      y: [0, 1, 1, 0, 1],
-    };
-    const spec: ModelSpec = { layers: [2, 1], activation: 'sigmoid', params: [{ weight: [[0.1, -0.1]], bias: [0] }] };
     const states: TrainState[] = [];
     const error = await new Promise<Error>((resolve) =>
-      train(spec, data, { loss: 'bce', optimizer: sgdSpec(1e30), epochs: 10 }).subscribe({ next: (s) => states.push(s), error: resolve }),
+      train(overflow.spec, overflow.data, { loss: 'bce', optimizer: sgdSpec(1e30), epochs: 10 }).subscribe({ next: (s) => states.push(s), error: resolve }),
     );
     expect(error.message).toBe('loss became NaN at epoch 2; lower the learning rate (optimizer.lr = 1e+30)');
     expect(states.map((s) => s.epoch)).toEqual([1]);
