@@ -10,7 +10,9 @@ minibatches the plain mean of the batch losses):
   optimizer variant, full batch and batches of 32;
 - mlp: a 2-5-4-1 network from torch.manual_seed(7) on 48 points, every hidden activation
   x loss x optimizer variant x full batch / batches of 20;
-- xor: pipelines/xor-mlp.yaml (2-4-1 sigmoid, torch.manual_seed(5), SGD lr 1.0, 3000 epochs).
+- xor: pipelines/xor-mlp.yaml (2-4-1 sigmoid, torch.manual_seed(5), SGD lr 1.0, 3000 epochs);
+- soft: the perceptron with soft labels (0.1 and 0.9 for 0 and 1), BCE, SGD lr 0.1, full
+  batch and batches of 32 (BCE's general formula, with both logarithms).
 Every float is a float32 value written exactly (as a Python float); the data as float32.
 """
 import json
@@ -116,6 +118,19 @@ def perceptron(reference):
     return dict(layers=[2, 1], seed=2, init=init, points=points, runs=runs)
 
 
+def soft(reference):
+    data = reference['dataset']
+    labels = [0.1 + 0.8 * v for v in data['y']]
+    X, y = tensors(data['X'], labels)
+    runs = []
+    for batch_size in (None, 32):
+        model = network([2, 1], 'sigmoid', 2)
+        spec = full_spec('sgd', 0.1, {})
+        losses = train(model, X, y, 'bce', spec, 100, batch_size)
+        runs.append(dict(label='sgd', optimizer=spec, batch_size=batch_size, epochs=100, losses=losses, final=params_of(model)))
+    return dict(y=f32(labels), runs=runs)
+
+
 def mlp():
     rs = np.random.RandomState(0)
     Xn = rs.normal(size=(48, 2)).astype(np.float32)
@@ -152,4 +167,4 @@ def xor():
 
 reference = json.load(open('test/fixtures/train-reference.json'))
 json.dump(dict(about='PyTorch %s references made by scripts/torch-fixtures.py; see test/fixtures/README.md' % torch.__version__,
-               perceptron=perceptron(reference), mlp=mlp(), xor=xor()), sys.stdout, separators=(',', ':'))
+               perceptron=perceptron(reference), mlp=mlp(), xor=xor(), soft=soft(reference)), sys.stdout, separators=(',', ':'))

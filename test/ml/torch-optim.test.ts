@@ -22,6 +22,13 @@ describe('the TensorFlow.js trainer against PyTorch references', () => {
     expect(d.probs).toBeLessThan(1e-6);
   });
 
+  // BCE's general formula (soft labels take both logarithms and log1p's correction).
+  it.each(torchOptim.soft.runs.map((run) => [runName(run), run] as const))('perceptron with soft labels, %s: within 1e-6', async (_, run) => {
+    const d = await diffs(tfjs, run, startOf(P.layers, P.init), { X: reference.dataset.X, y: torchOptim.soft.y });
+    expect(d.losses).toBeLessThan(1e-6);
+    expect(d.params).toBeLessThan(1e-6);
+  });
+
   const M = torchOptim.mlp;
   it.each(M.runs.map((run) => [runName(run), run] as const))('2-5-4-1 network, %s: within 1e-4', async (_, run) => {
     const d = await diffs(tfjs, run, startOf(M.layers, M.init, run.activation), M.dataset);

@@ -21,6 +21,7 @@ export interface TorchRun {
 }
 
 interface Fixture {
+  soft: { y: number[]; runs: TorchRun[] };
   perceptron: { layers: number[]; seed: number; init: DenseParams[]; points: number[][]; runs: TorchRun[] };
   mlp: { dataset: Dataset; layers: number[]; seed: number; init: DenseParams[]; runs: TorchRun[] };
   xor: {

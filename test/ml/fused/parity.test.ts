@@ -43,6 +43,13 @@ describe('the fused trainer against PyTorch', () => {
     expect(d.probs).toBeLessThan(1e-6);
   });
 
+  // BCE's general formula (soft labels take both logarithms and log1p's correction).
+  it.each(torchOptim.soft.runs.map((run) => [runName(run), run] as const))('perceptron with soft labels, %s: within 1e-6', async (_, run) => {
+    const d = await diffs(fused, run, startOf(P.layers, P.init), { X: reference.dataset.X, y: torchOptim.soft.y });
+    expect(d.losses).toBeLessThan(1e-6);
+    expect(d.params).toBeLessThan(1e-6);
+  });
+
   // Float32 rounding differences (BLAS's sums against the kernels' lanes) grow over the
   // epochs of a non-linear network; tanh with momentum on minibatches grows them most.
   const M = torchOptim.mlp;
