@@ -537,11 +537,11 @@ function inputGrads(dz: usize, w: usize, nIn: i32, nOut: i32, a: usize, dzIn: us
       for (let o = 0; o < nOut; o++) {
         const e0 = v128.load(d);
         const e1 = v128.load(d, 16);
-        const ws = v128.load(wk);
-        const v0 = i32x4.shuffle(ws, ws, 0, 0, 0, 0);
-        const v1 = i32x4.shuffle(ws, ws, 1, 1, 1, 1);
-        const v2 = i32x4.shuffle(ws, ws, 2, 2, 2, 2);
-        const v3 = i32x4.shuffle(ws, ws, 3, 3, 3, 3);
+        // Broadcasts from memory: the load ports, not the one shuffle port.
+        const v0 = v128.load32_splat(wk);
+        const v1 = v128.load32_splat(wk, 4);
+        const v2 = v128.load32_splat(wk, 8);
+        const v3 = v128.load32_splat(wk, 12);
         a0 = f32x4.add(a0, f32x4.mul(v0, e0));
         c0 = f32x4.add(c0, f32x4.mul(v0, e1));
         a1 = f32x4.add(a1, f32x4.mul(v1, e0));
