@@ -10,7 +10,7 @@ import type { EpochState, History, ModelSpec } from '../data.ts';
 import { defineStage, jsonArtifact, message, type StageEvent } from '../contract/stage.ts';
 import type { TrainState } from '../ml/train.ts';
 import type { OptimizerSpec } from '../ml/optimizers.ts';
-import { ML_PACKAGES, loadMl, mlSetup, modelFiles } from './ml.ts';
+import { ML_PACKAGES, backendParam, computeWith, modelArtifacts } from './ml.ts';
 
 const positive = { type: 'number', exclusiveMinimum: 0 } as const;
 const lr = { ...positive, description: 'learning rate' } as const;
@@ -77,6 +77,7 @@ export const trainStage = defineStage({
         minimum: 1,
         description: 'emit the parameters on the checkpoints stream every N epochs and at the last one; none when absent',
       },
+      backend: backendParam,
     },
     required: ['optimizer', 'epochs'],
     additionalProperties: false,
@@ -97,7 +98,6 @@ export const trainStage = defineStage({
       : [],
   metrics: { loss: { direction: 'minimize', description: 'the training loss of the last epoch' } },
   packages: ML_PACKAGES,
-  setup: mlSetup,
   run: (ctx, { dataset, model }) => {
     const { params } = ctx;
     const features = dataset.X[0]?.length ?? 0;
@@ -108,9 +108,10 @@ export const trainStage = defineStage({
     const losses: number[] = [];
     let stopReason: string | undefined;
     const stop = ctx.stopRequested.pipe(map((reason) => (stopReason = reason)));
-    const states = defer(() => from(loadMl())).pipe(
-      concatMap(({ train }) =>
+    const states = defer(() => from(computeWith(params.backend))).pipe(
+      concatMap(({ train, threadsFor }) =>
         train(model, dataset, {
+          threads: threadsFor(dataset.X.length),
           loss: params.loss,
           optimizer,
           epochs: params.epochs,
@@ -155,16 +156,14 @@ export const trainStage = defineStage({
       const history: History = { loss: losses };
       if (last!.epoch < params.epochs) history.stopped_early = { epoch: last!.epoch, reason: stopReason ?? 'stop requested' };
       const finalLoss = losses[losses.length - 1];
-      return from(modelFiles(trained)).pipe(
-        concatMap((files): StageEvent[] => [
-          jsonArtifact('history.json', history, false),
-          jsonArtifact('params.json', trained.params),
-          ...files,
-          message(`final loss ${finalLoss} after ${last!.epoch} epochs`),
-          ctx.metric('loss', finalLoss),
-          ctx.output('history', history),
-          ctx.output('model', trained),
-        ]),
+      return of(
+        jsonArtifact('history.json', history, false),
+        jsonArtifact('params.json', trained.params),
+        ...modelArtifacts(trained),
+        message(`final loss ${finalLoss} after ${last!.epoch} epochs`),
+        ctx.metric('loss', finalLoss),
+        ctx.output('history', history),
+        ctx.output('model', trained),
       );
     }
   },

@@ -20,6 +20,8 @@ export interface SweepOptions {
   resolve: StageResolver;
   /** `--grid` texts; the file's `sweep:` block when empty. */
   grid: readonly string[];
+  /** `--set` texts applied to every trial (and to the shared stages), before the trial's own values. */
+  set?: readonly string[];
   random?: number;
   seed?: number;
   jobs: number;
@@ -40,25 +42,26 @@ export interface SweepResult {
 
 export async function runSweep(file: string, options: SweepOptions): Promise<SweepResult> {
   const { resolve, report } = options;
-  const plan = await loadAndPlan(file, { resolve });
+  const base = options.set ?? [];
+  const plan = await loadAndPlan(file, { resolve, set: base });
   const { pipeline } = plan;
   const grid: Grid | undefined = options.grid.length > 0 ? Object.fromEntries(options.grid.map(parseGridArg)) : pipeline.sweep?.grid;
   if (!grid) throw new SweepSpecError(`nothing to sweep: give --grid STAGE.PARAM=V1,V2,… or add a sweep: block to ${file}`);
   const random = options.random ?? pipeline.sweep?.random;
   const seed = options.seed ?? pipeline.sweep?.seed ?? 0;
-  const trials = expandGrid(grid, { random, seed });
+  const trials = expandGrid(grid, { random, seed }).map((t) => ({ ...t, overrides: [...base, ...t.overrides] }));
   // The workers start now: their start overlaps checking the trials and running the shared stages.
   const pool = new TrialPool(Math.min(options.jobs, trials.length));
   try {
     await checkTrials(file, resolve, trials.map((t) => t.overrides));
     const shared = sharedStages(plan, new Set(Object.keys(grid).map((k) => k.split('.')[0])));
-    const dir = options.out !== undefined ? resolvePath(options.out) : join(pipelineSpace(pipeline), 'sweeps', hashValue({ grid, random, seed }).slice(0, 10));
+    const dir = options.out !== undefined ? resolvePath(options.out) : join(pipelineSpace(pipeline), 'sweeps', hashValue({ grid, random, seed, ...(base.length ? { base } : {}) }).slice(0, 10));
     report(`sweep ${pipeline.name}: ${trials.length} trials, ${options.jobs} at a time, in ${shown(dir)}`);
     report(shared.length ? `shared by every trial (run once): ${shared.join(', ')}` : 'no stage is shared: every stage depends on a swept param');
 
     const sharedDir = join(dir, 'shared');
     if (shared.length > 0) {
-      const { manifest, lock } = await runShared(file, resolve, shared, sharedDir, options.signal, (e) => {
+      const { manifest, lock } = await runShared(file, resolve, base, shared, sharedDir, options.signal, (e) => {
         if (e.type === 'stage-cached' || e.type === 'stage-done') report(`shared ${e.stage}: ${e.type === 'stage-cached' ? 'cached' : 'done'}`);
       });
       if (!lock) return { dir, error: `the shared stages did not complete (${manifest.status}): ${manifest.error}` };

@@ -15,7 +15,7 @@ import { readPipelineFile } from './file.ts';
 import { dotted, isPlainObject, type Issue } from './issue.ts';
 import { compileSchema, type SchemaCheck } from './schema.ts';
 import { recheckParams, checkStages } from './stages.ts';
-import { applyOverrides, overrideAt, overrideDiagnostic, overrideUnder, parseOverrides } from './overrides.ts';
+import { EVERY_STAGE, applyOverrides, overrideAt, overrideDiagnostic, overrideUnder, parseOverrides, type Override } from './overrides.ts';
 import type { PipelineSpec, StageSpec, SweepSpec } from './pipeline.ts';
 import { RESERVED_STAGE_IDS, pipelineSchemaFor } from './pipeline-schema.ts';
 import { resolveReferences } from './refs.ts';
@@ -47,8 +47,9 @@ export async function loadPipeline(file: string, opts: LoadOptions): Promise<Pip
   if (!parsed.ok) throw new PipelineInputError(sortDiagnostics(file, [...parsed.diagnostics, ...malformed], sets), { [file]: text });
   const { yaml, data } = parsed;
 
-  const unapplied = applyOverrides(data, overrides);
   const stageEntries = isPlainObject(data) && isPlainObject(data.stages) ? data.stages : {};
+  const expanded = await expandEveryStage(overrides, stageEntries, dirname(path), opts.resolve);
+  const unapplied = [...expanded.diagnostics, ...applyOverrides(data, expanded.overrides)];
   const checked = await checkStages(stageEntries, dirname(path), opts.resolve);
   const references = resolveReferences(new Map(checked.stages.map((s) => [s.id, s.params])));
   // A string a reference filled in must still fit its schema (a pattern, a length).
@@ -61,7 +62,7 @@ export async function loadPipeline(file: string, opts: LoadOptions): Promise<Pip
     // The --set that set this value, or that created the map it is in (e.g. the
     // unknown key `x` of `--set train.x.y=1`); `with:` itself belongs to the file.
     const override =
-      overrideAt(overrides, issue.path) ?? (issue.path.length > 3 && !isInFile(yaml, issue.path) ? overrideUnder(overrides, issue.path) : undefined);
+      overrideAt(expanded.overrides, issue.path) ?? (issue.path.length > 3 && !isInFile(yaml, issue.path) ? overrideUnder(expanded.overrides, issue.path) : undefined);
     if (override) return overrideDiagnostic(override.text, issue.path, issue.message);
     return { file, ...locate(yaml, issue.path, issue.at), path: dotted(issue.path), message: issue.message };
   };
@@ -78,6 +79,34 @@ export async function loadPipeline(file: string, opts: LoadOptions): Promise<Pip
   const name = isPlainObject(data) && typeof data.name === 'string' ? data.name : nameFromFile(path);
   const sweep = isPlainObject(data) && isPlainObject(data.sweep) ? (data.sweep as unknown as SweepSpec) : undefined;
   return { name, file: path, given: file, dir: dirname(path), source: text, stages, overrides, ...(sweep ? { sweep } : {}) };
+}
+
+/**
+ * `--set '*.backend=cpu'`: the param set on every stage whose params declare it (at the top
+ * of its `with:`), as one override per such stage; a param no stage declares is refused.
+ */
+async function expandEveryStage(
+  overrides: Override[],
+  stages: Record<string, unknown>,
+  pipelineDir: string,
+  resolve: StageResolver,
+): Promise<{ overrides: Override[]; diagnostics: Diagnostic[] }> {
+  if (!overrides.some((o) => o.stageId === EVERY_STAGE)) return { overrides, diagnostics: [] };
+  const declared = new Map<string, Set<string>>();
+  for (const [id, entry] of Object.entries(stages)) {
+    if (!isPlainObject(entry) || typeof entry.uses !== 'string') continue;
+    // A stage that does not resolve is reported by the checks that follow.
+    const stage = await resolve(entry.uses, pipelineDir).then(({ stage }) => stage, () => undefined);
+    declared.set(id, new Set(Object.keys((stage?.params.properties ?? {}) as object)));
+  }
+  const diagnostics: Diagnostic[] = [];
+  const concrete = overrides.flatMap((o) => {
+    if (o.stageId !== EVERY_STAGE) return [o];
+    const ids = [...declared].filter(([, params]) => params.has(o.param[0])).map(([id]) => id);
+    if (ids.length === 0) diagnostics.push(overrideDiagnostic(o.text, [], `no stage of this pipeline has a param "${o.param[0]}"`));
+    return ids.map((stageId) => ({ ...o, stageId }));
+  });
+  return { overrides: concrete, diagnostics };
 }
 
 /**
