@@ -20,6 +20,7 @@ module.exports = {
     layer('stages-never-reach-the-engine', '^src/stages/', above('engine', 'cli', 'sweep', 'exp', 'report', 'queue', 'index')),
     layer('engine-never-names-a-stage-or-the-ml-stack', '^src/engine/', above('stages', 'cli', 'sweep', 'exp', 'report', 'queue', 'ml', 'numerics', 'charts', 'index')),
     layer('report-and-queue-are-below-exp-and-sweep', '^src/(report|queue)/', above('cli', 'sweep', 'exp', 'index')),
+    layer('init-is-below-the-cli', '^src/init/', above('cli', 'sweep', 'exp', 'report', 'queue', 'engine', 'index')),
     layer('sweep-and-exp-are-below-the-cli', '^src/(sweep|exp)/', above('cli', 'index')),
     layer('the-engine-is-used-through-its-index', '^src/(?!engine/)', '^src/engine/(?!index\\.ts$)'),
     layer('engine-load-is-the-first-phase', '^src/engine/load/', '^src/engine/(plan|record|reuse|run)/|^src/engine/(run-pipeline|index)\\.ts$'),
