@@ -148,7 +148,7 @@ export function liveRegion(stages: string[], running: ReadonlyMap<string, Runnin
 /**
  * A terminal display: result lines above, the live region (`liveRegion`) below, redrawn
  * in place by log-update at most every 80 ms and at once when a line is printed. When the
- * terminal gets narrower, the rows it re-wrapped are erased too, so none is left behind.
+ * terminal gets narrower, the rows it re-wrapped are erased too (`settle`), so none is left behind.
  */
 export async function liveDisplay(stages: string[], stream: NodeJS.WriteStream, options: DisplayOptions = {}): Promise<Display> {
   // Loaded here: a run into a pipe or a log never needs it.
@@ -158,31 +158,40 @@ export async function liveDisplay(stages: string[], stream: NodeJS.WriteStream, 
   const running = new Map<string, Running>();
   const counts = { done: 0, cached: 0 };
   let drawn: string[] = [];
+  let drawnColumns = stream.columns || 80;
   let closed = false;
   const size = () => ({ columns: stream.columns || 80, rows: stream.rows || 24 });
+  /**
+   * Before the region is erased: if the terminal got narrower since it was drawn, the
+   * terminal (tmux, most emulators) re-wrapped each drawn row wider than the new width into
+   * several, and log-update, counting rows as it drew them, would leave the extra ones:
+   * erase those first. The size is read from the terminal itself (Node's cached one is
+   * updated only when SIGWINCH is handled, which a draw on a busy loop can come before).
+   */
+  const settle = (): void => {
+    (stream as { _refreshSize?: () => void })._refreshSize?.();
+    const { columns } = size();
+    if (columns === drawnColumns) return;
+    const extra = drawn.reduce((n, row) => n + Math.max(0, Math.ceil(row.length / columns) - 1), 0);
+    if (extra > 0) stream.write(`${'\x1b[2K\x1b[1A'.repeat(extra)}\x1b[2K\r`);
+    drawnColumns = columns;
+  };
   const draw = (): void => {
     if (closed) return;
+    settle();
     const text = liveRegion(stages, running, counts, performance.now(), size());
     drawn = text.split('\n');
     region(text);
   };
   const timer = setInterval(draw, 80);
   timer.unref();
-  const resized = (): void => {
-    // A terminal that re-wraps its lines on a resize (tmux, most emulators) turns a drawn
-    // row wider than the new width into several: erase the extra ones before redrawing.
-    const { columns } = size();
-    const extra = drawn.reduce((n, row) => n + Math.max(0, Math.ceil(row.length / columns) - 1), 0);
-    if (extra > 0) stream.write(`${'\x1b[2K\x1b[1A'.repeat(extra)}\x1b[2K\r`);
-    region.clear();
-    draw();
-  };
-  stream.on('resize', resized);
+  stream.on('resize', draw);
   const print = (text: string): void => {
     if (closed) {
       stream.write(`${text}\n`);
       return;
     }
+    settle();
     region.clear();
     stream.write(`${text}\n`);
     draw();
@@ -192,7 +201,8 @@ export async function liveDisplay(stages: string[], stream: NodeJS.WriteStream, 
     close() {
       if (closed) return;
       clearInterval(timer);
-      stream.off('resize', resized);
+      stream.off('resize', draw);
+      settle();
       region.clear();
       region.done();
       closed = true;
@@ -206,8 +216,8 @@ export async function liveDisplay(stages: string[], stream: NodeJS.WriteStream, 
         counts.done++;
       }
       const text = resultLine(event);
-      // A first run's "running" lines would only repeat the region; reasons worth reading are kept.
-      const quiet = event.type === 'stage-start' && (event.reason === undefined || startReason(event.reason) === 'first run');
+      // A first or forced run's "started" lines would only repeat the region; reasons worth reading are kept.
+      const quiet = event.type === 'stage-start' && (event.reason === undefined || ['first run', 'forced'].includes(startReason(event.reason)!));
       if (text !== undefined && !quiet && !options.quiet) print(text);
     },
   };

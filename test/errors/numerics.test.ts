@@ -22,7 +22,7 @@ describe('rxlab run: a loss that becomes NaN', () => {
     // --update-lock makes the committed lock (here, the copy's) the one a success would write.
     const result = rxlab(['run', 'small.yaml', '--out', 'out', '--set', 'train.optimizer.lr=1e39', '--update-lock'], { cwd: dir });
     expectNoCrash(result);
-    const failure = /^run failed after [\d.]+ s: stage "train" failed: loss became (NaN|Infinity) at epoch (\d+); lower the learning rate \(optimizer\.lr = 1e\+39\); the losses so far \((\d+) epochs?\) are in train\/history\.incomplete\.json\n$/;
+    const failure = /^run failed after [\d.]+ s \([^)]*\): stage "train" failed: loss became (NaN|Infinity) at epoch (\d+); lower the learning rate \(optimizer\.lr = 1e\+39\); the losses so far \((\d+) epochs?\) are in train\/history\.incomplete\.json\n$/;
     expect(result.stderr).toMatch(failure);
     expect(result.status).toBe(1);
     const [, , epoch, kept] = failure.exec(result.stderr)!.map(Number);
