@@ -16,9 +16,9 @@ import type { StageResolver } from '../contract/resolve.ts';
 import { canonicalJson } from '../util/canonical.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { shown } from '../util/paths.ts';
-import { EnvironmentError } from './errors.ts';
-import { loadPipeline } from './load/load.ts';
-import { planPipeline, type Plan } from './plan/plan.ts';
+import { EnvironmentError, PipelineInputError } from './errors.ts';
+import { PartialPipelineError, loadPipeline, sortDiagnostics } from './load/load.ts';
+import { planPipeline, referenceDiagnostics, type Plan } from './plan/plan.ts';
 import { lockFromRun, lockPathFor, readLock, writeLock, type Lockfile } from './record/lock.ts';
 import type { RunManifest } from './record/manifest.ts';
 import { acquireRunLock } from './record/run-lock.ts';
@@ -72,7 +72,15 @@ export class FrozenLockError extends EnvironmentError {
 
 /** Loads and plans `file`: every input mistake comes out here, as one PipelineInputError, before anything runs. */
 export async function loadAndPlan(file: string, options: LoadAndPlanOptions): Promise<Plan> {
-  return planPipeline(await loadPipeline(file, { resolve: options.resolve, overrides: options.set }));
+  try {
+    return planPipeline(await loadPipeline(file, { resolve: options.resolve, overrides: options.set }));
+  } catch (err) {
+    if (!(err instanceof PartialPipelineError)) throw err;
+    // The loader's problems and the planner's together, in the order of the file.
+    const references = referenceDiagnostics(err.partial, err.unchecked);
+    if (references.length === 0) throw err;
+    throw new PipelineInputError(sortDiagnostics(file, [...err.diagnostics, ...references], options.set ?? []), err.sources);
+  }
 }
 
 export async function runPipeline(file: string, options: RunPipelineOptions): Promise<PipelineRun> {
