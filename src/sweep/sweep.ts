@@ -10,7 +10,7 @@ import type { StageResolver } from '../contract/resolve.ts';
 import { PipelineInputError, loadAndPlan, pipelineSpace, type Diagnostic } from '../engine/index.ts';
 import { hashValue } from '../util/canonical.ts';
 import { shown } from '../util/paths.ts';
-import { expandGrid, parseGridArg, SweepSpecError, type Grid } from './grid.ts';
+import { expandGrid, fileGrid, parseGridArg, SweepSpecError, type Grid } from './grid.ts';
 import { runShared, seedTrial } from './prepare.ts';
 import { sharedStages } from './shared.ts';
 import { summarise, writeSummary, type SweepSummary } from './summary.ts';
@@ -42,7 +42,7 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
   const { resolve, report } = options;
   const plan = await loadAndPlan(file, { resolve });
   const { pipeline } = plan;
-  const grid: Grid | undefined = options.grid.length > 0 ? Object.fromEntries(options.grid.map(parseGridArg)) : pipeline.sweep?.grid;
+  const grid: Grid | undefined = options.grid.length > 0 ? Object.fromEntries(options.grid.map(parseGridArg)) : pipeline.sweep && fileGrid(pipeline.sweep.grid, file);
   if (!grid) throw new SweepSpecError(`nothing to sweep: give --grid STAGE.PARAM=V1,V2,… or add a sweep: block to ${file}`);
   const random = options.random ?? pipeline.sweep?.random;
   const seed = options.seed ?? pipeline.sweep?.seed ?? 0;
