@@ -10,6 +10,7 @@ import { EnvironmentError, PipelineInputError, formatDiagnostic, formatDiagnosti
 import { TRIAL_WORKER_COMMAND } from './sweep/worker.ts';
 import { SweepSpecError } from './sweep/grid.ts';
 import { rxlabVersion } from './version.ts';
+import { eventLine, type RunEvent } from './cli/events.ts';
 
 /** Each command's module, loaded only when it runs (--help and --version stay instant). */
 const handlers: Record<Command, () => Promise<(args: ParsedArgs) => Promise<number>>> = {
@@ -26,6 +27,9 @@ const withFile =
   (command: (file: string, args: ParsedArgs) => Promise<number>) =>
   (args: ParsedArgs): Promise<number> =>
     command(args.file!, args);
+
+/** A --json event, for the errors that end a command before its own display starts. */
+const json = (event: RunEvent): void => void process.stdout.write(eventLine(event));
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === TRIAL_WORKER_COMMAND && argv.length === 1) return trialWorker();
@@ -57,10 +61,12 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.invalid;
     }
     if (err instanceof EnvironmentError) {
+      if (args.json) json({ type: 'failed', status: 'refused', error: { message: err.message } });
       process.stderr.write(`rxlab ${args.command}: ${err.message}\n`);
       return err.exitCode;
     }
     if (!(err instanceof PipelineInputError)) throw err;
+    if (args.json) json({ type: 'failed', status: 'invalid', error: { message: 'the pipeline file or the command line is invalid; nothing was run', diagnostics: err.diagnostics } });
     const show = (d: Diagnostic): string => (Object.hasOwn(err.sources, d.file) ? formatDiagnosticWithSource(d, err.sources[d.file]) : formatDiagnostic(d));
     process.stderr.write(`${err.diagnostics.map(show).join('\n')}\n`);
     process.stderr.write(`${err.diagnostics.length} error${err.diagnostics.length === 1 ? '' : 's'}; nothing was run\n`);

@@ -5,7 +5,7 @@
  */
 import { shown } from '../util/paths.ts';
 import { metricDeltas, moved, noteStage, stageLine, type CheckOutcome } from './check-report.ts';
-import { forPeople } from './numbers.ts';
+import { forPeople } from '../util/numbers.ts';
 
 /** A workflow command's message: %, CR and LF escaped as the runner expects. */
 const escapeData = (text: string): string => text.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');

@@ -10,7 +10,7 @@
  * Result lines are the same words either way (`resultLines`); `-v` adds one per file written.
  */
 import type { EngineEvent } from '../engine/index.ts';
-import { forPeople, roundNumbersIn } from './numbers.ts';
+import { forPeople, roundNumbersIn } from '../util/numbers.ts';
 
 export interface Display {
   event(event: EngineEvent): void;

@@ -12,7 +12,7 @@ import { liveDisplay, plainDisplay, type Display } from './display.ts';
 import { eventLine, runEvent, type RunEvent } from './events.ts';
 import { EXIT } from './exit.ts';
 import { untilInterrupted } from './interrupt.ts';
-import { forPeople } from './numbers.ts';
+import { forPeople } from '../util/numbers.ts';
 import type { ParsedArgs } from './options.ts';
 
 /** The metrics the summary shows; a run reporting more has them all in run.json. */
