@@ -46,7 +46,7 @@ describe('the result lines', () => {
     const region = liveRegion([...running.keys(), 'waiting-one'], running, { done: 0, cached: 0 }, 1500, { columns: 40, rows: 24 }).split('\n');
     expect(region).toHaveLength(12);
     expect(region.every((row) => row.length < 40)).toBe(true);
-    expect(region[0]).toBe('stage-0      ██████████░░░░░░░░░░  50…');
+    expect(region[0]).toBe('stage-0      ██████████░░░░░░░░░░  500…');
     expect(region[10]).toBe('… and 20 more running');
     expect(region[11]).toBe('0 of 31 stages finished (0 cached), 3…');
   });
