@@ -48,7 +48,7 @@ describe('the result lines', () => {
     expect(region.every((row) => row.length < 40)).toBe(true);
     expect(region[0]).toBe('stage-0      ██████████░░░░░░░░░░  500…');
     expect(region[10]).toBe('… and 20 more running');
-    expect(region[11]).toBe('0 of 31 stages finished (0 cached), 3…');
+    expect(region[11]).toBe('0 of 31 stages finished (0 cached), 30…');
   });
 });
 
