@@ -7,7 +7,8 @@
  * clears itself). `--junit FILE` and `--format github` report to CI as well.
  */
 import { appendFile, readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import { PipelineInputError, checkPipeline, formatDiagnostic, formatDiagnosticWithSource, formatNumber, projectRoot, type CheckRow } from '../engine/index.ts';
 import { resolveStage } from '../stages/registry.ts';
@@ -27,16 +28,16 @@ const NOT_PIPELINES = ['**/node_modules/**', '**/outputs/**', '**/.*/**'];
 
 /**
  * The files to check: each operand as a file, or expanded when it is a glob; with none,
- * every YAML file of the project (the folder with package.json or .git above the working
- * directory) that has a `stages:` map at its top.
+ * the project's pipelines: every YAML file with a `stages:` map in `pipelines/` (and its
+ * subfolders) of the project root, the folder with package.json or .git above the working directory.
  */
 export async function pipelinesToCheck(operands: readonly string[]): Promise<string[]> {
   if (operands.length === 0) {
-    const root = projectRoot(process.cwd());
-    const found = await glob(['**/*.yaml', '**/*.yml'], { cwd: root, ignore: NOT_PIPELINES, absolute: true });
+    const folder = join(projectRoot(process.cwd()), 'pipelines');
+    const found = existsSync(folder) ? await glob(['**/*.yaml', '**/*.yml'], { cwd: folder, ignore: NOT_PIPELINES, absolute: true }) : [];
     const pipelines: string[] = [];
     for (const file of found.sort()) if (/^stages:/m.test(await readFile(file, 'utf8'))) pipelines.push(shown(file));
-    if (pipelines.length === 0) throw new UsageError(`no pipeline files in ${shown(root)} (YAML files with a stages: map); give one, e.g. rxlab check pipelines/example.yaml`);
+    if (pipelines.length === 0) throw new UsageError(`no pipeline files in ${shown(folder)} (YAML files with a stages: map); give them, e.g. rxlab check experiments/*.yaml`);
     return pipelines;
   }
   const files: string[] = [];
@@ -60,7 +61,7 @@ export async function checkCommand(args: ParsedArgs): Promise<number> {
     // One file refused is the command's error (exit 2); among several, one outcome of many.
     const outcome = await checkOne(file, args, files.length > 1);
     outcomes.push(outcome);
-    if (outcome.check?.report) say(describe(outcome, args.tolerance));
+    if (outcome.check?.report) say(`${outcomes.length > 1 ? '\n' : ''}${describe(outcome, args.tolerance)}`);
     else process.stderr.write(`rxlab check${files.length > 1 ? ` ${file}` : ''}: ${outcome.error}\n`);
     if (args.format === 'github') for (const line of githubAnnotations(outcome)) say(line);
     if (outcome.check?.manifest?.status === 'interrupted') break;
