@@ -32,8 +32,15 @@ export async function initCommand(args: ParsedArgs): Promise<number> {
       return EXIT.invalid;
     }
   }
-  const own = JSON.parse(readFileSync(join(rxlabRoot(), 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-  const files = projectFiles({ name: packageName(basename(dir)), rxlabVersion: rxlabVersion(), rxjs: own.dependencies.rxjs, tsx: own.dependencies.tsx });
+  const own = JSON.parse(readFileSync(join(rxlabRoot(), 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies?: Record<string, string> };
+  const files = projectFiles({
+    name: packageName(basename(dir)),
+    rxlabVersion: rxlabVersion(),
+    rxjs: own.dependencies.rxjs,
+    tsx: own.dependencies.tsx,
+    // An installed rxlab has no dev dependencies of its own to read.
+    nodeTypes: own.devDependencies?.['@types/node'] ?? `^${process.versions.node.split('.')[0]}.0.0`,
+  });
   for (const [path, text] of Object.entries(files)) {
     await mkdir(dirname(join(dir, path)), { recursive: true });
     await writeFile(join(dir, path), text, { flag: 'wx' });

@@ -104,10 +104,17 @@ test('scales each feature to mean 0 and standard deviation 1', async () => {
   const events = await run({ X: [[1, 10], [3, 10], [5, 40]], y: [0, 1, 1] });
   const output = events.find((e) => e.type === 'output');
   assert.ok(output && output.type === 'output');
-  const { X } = output.value as Dataset;
-  assert.deepEqual(X.map((row) => row[0]), [-Math.sqrt(1.5), 0, Math.sqrt(1.5)]);
-  assert.deepEqual(X.map((row) => row[1]), [-Math.SQRT1_2, -Math.SQRT1_2, Math.SQRT2]);
-  assert.deepEqual(events[0], { type: 'artifact', name: 'scaler.json', content: \`\${JSON.stringify({ mean: [3, 20], std: [Math.sqrt(8 / 3), Math.sqrt(200)] }, null, 2)}\\n\` });
+  const { X, y } = output.value as Dataset;
+  // To 12 digits: the last bit of a float depends on the order of the sums.
+  const rounded = (values: number[]): number[] => values.map((v) => Number(v.toFixed(12)));
+  assert.deepEqual(rounded(X.map((row) => row[0])), rounded([-Math.sqrt(1.5), 0, Math.sqrt(1.5)]));
+  assert.deepEqual(rounded(X.map((row) => row[1])), rounded([-Math.SQRT1_2, -Math.SQRT1_2, Math.SQRT2]));
+  assert.deepEqual(y, [0, 1, 1]);
+  const scaler = events.find((e) => e.type === 'artifact');
+  assert.ok(scaler && scaler.type === 'artifact' && scaler.name === 'scaler.json');
+  const { mean, std } = JSON.parse(String(scaler.content)) as { mean: number[]; std: number[] };
+  assert.deepEqual(mean, [3, 20]);
+  assert.deepEqual(rounded(std), rounded([Math.sqrt(8 / 3), Math.sqrt(200)]));
 });
 `;
 
@@ -178,7 +185,8 @@ const TSCONFIG = `{
     "strict": true,
     "noEmit": true,
     "allowImportingTsExtensions": true,
-    "skipLibCheck": true
+    "skipLibCheck": true,
+    "types": ["node"]
   },
   "include": ["stages"]
 }
@@ -189,9 +197,10 @@ export interface ProjectOptions {
   name: string;
   /** rxlab's version, which the project depends on. */
   rxlabVersion: string;
-  /** Versions of what the stages import and run with: rxjs and tsx, as rxlab itself has them. */
+  /** Versions of what the stages import, test and type-check with (rxjs, tsx, @types/node), as rxlab itself has them. */
   rxjs: string;
   tsx: string;
+  nodeTypes: string;
 }
 
 /** Every file of a new project, by path relative to its folder. */
@@ -203,7 +212,7 @@ export function projectFiles(options: ProjectOptions): Record<string, string> {
     type: 'module',
     scripts: { test: 'node --import tsx --test stages/*.test.ts', pipeline: 'rxlab run', check: 'rxlab check' },
     dependencies: { rxlab: `^${options.rxlabVersion}`, rxjs: options.rxjs },
-    devDependencies: { tsx: options.tsx },
+    devDependencies: { '@types/node': options.nodeTypes, tsx: options.tsx },
   };
   return {
     'package.json': `${JSON.stringify(pkg, null, 2)}\n`,

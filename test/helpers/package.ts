@@ -12,6 +12,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 
 interface LockEntry {
   version?: string;
+  resolved?: string;
   dev?: boolean;
   [key: string]: unknown;
 }
@@ -41,7 +42,7 @@ export function packRxlab(): string {
  * Installs `project`'s dependencies with rxlab from `tarball`, offline: the project's
  * lock is written from rxlab's own (the same versions `npm ci` put in npm's cache), and
  * `npm ci --offline` installs from it. The project's dependencies other than rxlab must be
- * among rxlab's own (rxjs, tsx). Optional ones (tfjs-node, which downloads) are left out.
+ * among rxlab's own (rxjs, tsx, @types/node). Optional ones (tfjs-node, which downloads) are left out.
  */
 export function installOffline(project: string, tarball: string): void {
   const copy = join(project, basename(tarball));
@@ -66,7 +67,13 @@ export function installOffline(project: string, tarball: string): void {
     },
   };
   for (const [path, entry] of Object.entries(own.packages)) {
-    if (path.startsWith('node_modules/') && !entry.dev) packages[path] = entry;
+    // Dev entries too: a project may ask for one (@types/node); npm leaves out those nothing asks for.
+    if (!path.startsWith('node_modules/')) continue;
+    // rxlab's lock leaves out tarball addresses (npm's omit-lockfile-registry-resolved), and
+    // without one npm asks the registry where the tarball is, which offline it cannot; the
+    // tarball itself is found in the cache by its integrity.
+    const name = path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
+    packages[path] = { resolved: `https://registry.npmjs.org/${name}/-/${name.split('/').pop()}-${entry.version}.tgz`, ...entry };
   }
   writeFileSync(join(project, 'package-lock.json'), `${JSON.stringify({ name: pkg.name, version: pkg.version, lockfileVersion: 3, requires: true, packages }, null, 2)}\n`);
   execFileSync('npm', ['ci', '--offline', '--omit=optional', '--no-audit', '--no-fund'], { cwd: project, stdio: 'pipe' });
