@@ -154,7 +154,7 @@ describe('rxlab status and run: artifacts changed between runs', () => {
 
     const run = rxlab(['run', 'small.yaml', '--out', 'out'], { cwd: dir });
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('model: started (artifact params.json missing)');
+    expect(run.stdout).toContain('model: started (no params.json in the output folder)');
     expect(run.stdout).toContain('train: started (artifact history.json modified)');
     expect(readFileSync(join(out, 'model', 'params.json'))).toEqual(params);
     expect(readFileSync(join(out, 'train', 'history.json'))).toEqual(history);

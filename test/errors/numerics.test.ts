@@ -43,7 +43,7 @@ describe('rxlab run: a loss that becomes NaN', () => {
     // incomplete history goes with the folder's old contents.
     const again = rxlab(['run', 'small.yaml', '--out', 'out'], { cwd: dir });
     expect(again.status).toBe(0);
-    expect(again.stdout).toContain('train: started (artifact history.json missing)');
+    expect(again.stdout).toContain('train: started (no history.json in the output folder)');
     expect(readdirSync(join(out, 'train')).sort()).toEqual(['history.json', 'model.json', 'params.json', 'weights.bin']);
     expect(readFileSync(lock)).toEqual(lockBefore);
   });
