@@ -50,7 +50,7 @@ export const options = {
     type: 'string',
     argument: 'DIR',
     commands: ['run', 'status', 'sweep'],
-    description: 'artifacts in DIR instead of outputs/<pipeline-name> (outputs/<name>/sets/<hash> for a --set run)',
+    description: 'artifacts in DIR instead of outputs/<pipeline-name> (outputs/<name>/runs/<what it sets> for a --set run)',
   },
   set: {
     type: 'string',
@@ -85,10 +85,11 @@ export const options = {
   },
   grid: {
     type: 'string',
-    argument: 'STAGE.PARAM=V1,V2,…',
+    argument: 'STAGE.PARAM=VALUES',
     multiple: true,
     commands: ['sweep'],
-    description: 'values to sweep, e.g. --grid train.optimizer.lr=0.001,0.01,0.1 (repeatable: every combination runs)',
+    description:
+      'values to sweep: V1,V2,…, choice(…), range(START, STOP[, STEP]), linspace(START, STOP, N) or logspace(START, STOP, N), e.g. --grid train.optimizer.lr=logspace(-3,-1,3) (repeatable: every combination runs)',
   },
   random: { type: 'string', argument: 'N', commands: ['sweep'], description: 'run N combinations drawn at random (with --seed) instead of all' },
   seed: { type: 'string', argument: 'S', commands: ['sweep'], description: 'seed of --random (default 0)' },
@@ -102,7 +103,7 @@ export const options = {
     commands: ['check'],
     description: 'github: also annotations on the pipeline lines that drifted, and a Markdown summary to $GITHUB_STEP_SUMMARY',
   },
-  verbose: { type: 'boolean', short: 'v', commands: ['run', 'check', 'sweep'], description: 'more detail: a line per file written; check shows the runs' },
+  verbose: { type: 'boolean', short: 'v', commands: ['run', 'check'], description: 'more detail: a line per file written; check shows the runs' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
   version: { type: 'boolean', description: 'print the version' },
 } as const satisfies Record<string, OptionSpec>;
