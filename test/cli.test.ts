@@ -29,7 +29,7 @@ describe('rxlab CLI', () => {
     expect(help.stdout).toContain('--out DIR');
     expect(help.stdout).toMatch(/^ {2}check \[FILE\|GLOB …\] +run each pipeline from scratch in a temporary folder and compare every artifact with its lock; all of the project's pipelines when none is given$/m);
     expect(help.stdout).toMatch(/^ {2}init \[DIR\] +create a new experiment project in DIR/m);
-    expect(help.stdout).toMatch(/^ {2}-v, --verbose +more detail: a line per file written; check shows the runs \[run, check, sweep\]$/m);
+    expect(help.stdout).toMatch(/^ {2}-v, --verbose +more detail: a line per file written; check shows the runs \[run, check\]$/m);
     expect(help.stdout).toMatch(/^ {2}--force \[STAGE\] +run every stage, or only STAGE \(repeatable\), even when it matches the lock \[run\]$/m);
     expect(help.stdout).toMatch(/^ {2}--tolerance N +.* \[check\]$/m);
   });
