@@ -81,3 +81,23 @@ describe('errors of a pipeline file', () => {
     expect(result.stderr).toBe('--grid train.epochs=0: stages.train.with.epochs: expected an integer ≥ 1, found 0\n1 error; nothing was run\n');
   });
 });
+
+describe('outputs of two pipeline files', () => {
+  it('refuses to run a copy that kept the name of another pipeline into that one’s folder (exit 2), and runs it with its own name', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'package.json'), '{}\n');
+    const text = 'name: twin\nstages:\n  data: { uses: xor }\n';
+    writeFileSync(join(dir, 'a.yaml'), text);
+    writeFileSync(join(dir, 'b.yaml'), text);
+    expect(rxlab(['run', 'a.yaml'], { cwd: dir }).status).toBe(0);
+    const copy = rxlab(['run', 'b.yaml'], { cwd: dir });
+    expect(copy).toMatchObject({
+      status: 2,
+      stdout: '',
+      stderr: 'rxlab run: outputs/twin holds the runs of a.yaml, which is also named "twin"; give b.yaml a name of its own (name: in the file), or its own folder with --out DIR; nothing was run\n',
+    });
+    writeFileSync(join(dir, 'b.yaml'), text.replace('twin', 'twin-b'));
+    expect(rxlab(['run', 'b.yaml'], { cwd: dir }).stdout).toMatch(/artifacts in outputs\/twin-b$/m);
+    expect(rxlab(['run', 'a.yaml'], { cwd: dir }).stdout).toMatch(/^data: cached$/m);
+  });
+});

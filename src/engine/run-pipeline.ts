@@ -9,7 +9,8 @@
  *
  * The stages come from `options.resolve`: the engine never names one.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StageResolver } from '../contract/resolve.ts';
@@ -87,6 +88,7 @@ export async function runPipeline(file: string, options: RunPipelineOptions): Pr
   const full = await loadAndPlan(file, options);
   const plan = options.only ? subPlan(full, options.only) : full;
   const target = runTarget(plan.pipeline, options);
+  if (options.out === undefined) await refuseAnotherPipelinesFolder(plan, target.outDir);
   const lockFile = options.lockFile ?? target.lockFile;
   const force = forcedStages(options.force ?? [], plan);
   const committed = options.frozen ? await readLock(target.committedLock) : undefined;
@@ -151,6 +153,26 @@ export async function checkPipeline(file: string, options: CheckPipelineOptions)
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Two pipeline files with the same `name:` (a copy that kept it) would share
+ * `outputs/<name>/` and overwrite each other's runs: a folder whose last run.json names
+ * another pipeline file is refused, before anything runs. `--out` is the user's own choice.
+ */
+async function refuseAnotherPipelinesFolder(plan: Plan, outDir: string): Promise<void> {
+  let owner: string | undefined;
+  try {
+    owner = (JSON.parse(await readFile(join(outDir, 'run.json'), 'utf8')) as { pipeline?: { file?: unknown } }).pipeline?.file as string | undefined;
+  } catch {
+    return; // no run there yet, or a record the run will replace
+  }
+  const { file, name } = plan.pipeline;
+  if (typeof owner !== 'string' || owner === file || !existsSync(owner)) return;
+  throw new EnvironmentError(
+    `${shown(outDir)} holds the runs of ${shown(owner)}, which is also named "${name}"; give ${shown(file)} a name of its own (name: in the file), or its own folder with --out DIR; nothing was run`,
+    2,
+  );
 }
 
 /** The plan cut down to `ids`, which must only read each other (a sweep's shared stages do). */
