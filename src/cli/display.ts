@@ -14,8 +14,6 @@ import { forPeople, roundNumbersIn } from '../util/numbers.ts';
 
 export interface Display {
   event(event: EngineEvent): void;
-  /** A line that is not an engine event (the run's summary). */
-  line(text: string): void;
   /** Ends the display: the live region is erased, what was printed above it stays. */
   close(): void;
 }
@@ -91,7 +89,6 @@ export function plainDisplay(write: (text: string) => void, options: DisplayOpti
   const line = (text: string): void => write(`${text}\n`);
   const resultLine = resultLines(options);
   return {
-    line,
     close: () => undefined,
     event(event) {
       if (event.type === 'progress') {
@@ -197,7 +194,6 @@ export async function liveDisplay(stages: string[], stream: NodeJS.WriteStream, 
     draw();
   };
   return {
-    line: print,
     close() {
       if (closed) return;
       clearInterval(timer);

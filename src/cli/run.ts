@@ -32,7 +32,6 @@ export async function runCommand(file: string, args: ParsedArgs): Promise<number
           const event = runEvent(e, (stage) => metrics.get(stage) ?? {});
           if (event) json(event);
         },
-        line: () => undefined,
         close: () => undefined,
       };
       return;
