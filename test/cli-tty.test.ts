@@ -50,16 +50,16 @@ async function waitFor(session: string, done: (text: string) => boolean, ms = 60
 const shell = (command: string): string => `trap true INT; ${command}; echo EXIT=$?; sleep 600`;
 
 /**
- * Starts `rxlab run` on a copy of pipelines/early-stop.yaml (with its lock) in a new tmux
+ * Starts `rxlab run` (or `command`) on a copy of pipelines/early-stop.yaml (with its lock) in a new tmux
  * session of the given size; the shell prints `EXIT=<code>` when rxlab is done.
  */
-function startRun(columns: number, rows: number, extra: string[] = []): { session: string; dir: string } {
+function startRun(columns: number, rows: number, extra: string[] = [], command = 'run'): { session: string; dir: string } {
   expect(hasTmux, 'tmux is needed for these tests: apt-get install tmux (.ci/run does)').toBe(true);
   const { dir, file } = copyPipeline(join(ROOT, 'pipelines', 'early-stop.yaml'), join(ROOT, 'pipelines', 'early-stop.lock.json'));
   const session = `rxlab-${process.pid}-${sessions.length}`;
   sessions.push(session);
-  const command = [process.execPath, BIN, 'run', file, ...extra].map((a) => `'${a}'`).join(' ');
-  tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), '-c', dir, shell(command));
+  const line = [process.execPath, BIN, command, file, ...extra].map((a) => `'${a}'`).join(' ');
+  tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), '-c', dir, shell(line));
   return { session, dir };
 }
 
@@ -143,5 +143,15 @@ describe('the live display in a terminal', () => {
     expect(kept.loss.length).toBeGreaterThan(999);
     expect(kept.error).toBe('interrupted');
     expect(existsSync(join(out, run, 'train', 'history.json'))).toBe(false);
+  });
+
+  it('check shows its progress live while it runs, then only its table', async () => {
+    const { session } = startRun(80, 24, [], 'check');
+    const live = await waitFor(session, (text) => /^train +█*░+ +\d+\/5000/m.test(text) || text.includes('EXIT='));
+    expect(live).toMatch(/stages finished/);
+    const lines = (await waitFor(session, (text) => text.includes('EXIT='))).split('\n');
+    expect(lines[0]).toBe('check early-stop against early-stop.lock.json');
+    expect(lines).toContain('ok: 17 same; the pipeline reproduces its lock');
+    expect(lines.join('\n')).not.toMatch(/[█░]|stages finished|: started|: done in/);
   });
 });
