@@ -1,7 +1,8 @@
 /**
  * What the command line says when something is wrong: every problem of a file at once
  * (the loader's and the planner's together), the flag that gave a bad value named, the
- * YAML trap of a comma in a { … } map explained, and the param meant when one is near.
+ * YAML traps of a comma in a { … } map and of a key glued to its value explained, and the
+ * param meant when one is near.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,6 +60,15 @@ describe('errors of a pipeline file', () => {
     expect(result.status).toBe(2);
     expect(withoutExcerpts(result.stderr)).toBe(
       'p.yaml:6:27 stages.chart.with.ReLU MLP: unknown key; expected one of "title", "subtitle"; a comma ends an unquoted value in a { … } map: if it is part of title\'s value, quote it: title: "Moons, ReLU MLP"\n1 error; nothing was run\n',
+    );
+  });
+
+  it('explains a key glued to its value, which YAML reads as one key', () => {
+    const { dir } = pipeline('stages:\n  data: { uses: moons, with: {n_samples:50} }\n');
+    const result = rxlab(['plan', 'p.yaml'], { cwd: dir });
+    expect(result.status).toBe(2);
+    expect(withoutExcerpts(result.stderr)).toBe(
+      'p.yaml:2:31 stages.data.with.n_samples:50: unknown key (did you mean "n_samples"?); YAML needs a space after a key\'s colon: n_samples: 50\n1 error; nothing was run\n',
     );
   });
 

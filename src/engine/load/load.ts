@@ -63,7 +63,7 @@ export async function loadPipeline(file: string, opts: LoadOptions): Promise<Pip
     const override =
       overrideAt(overrides, issue.path) ?? (issue.path.length > 3 && !isInFile(yaml, issue.path) ? overrideUnder(overrides, issue.path) : undefined);
     if (override) return overrideDiagnostic(override.text, issue.path, issue.message);
-    const hint = issue.message.startsWith('unknown key') ? flowCommaHint(yaml, issue.path) : undefined;
+    const hint = issue.message.startsWith('unknown key') ? (flowCommaHint(yaml, issue.path) ?? colonHint(issue.path[issue.path.length - 1])) : undefined;
     return { file, ...locate(yaml, issue.path, issue.at), path: dotted(issue.path), message: hint ? `${issue.message}; ${hint}` : issue.message };
   };
   const diagnostics = [...malformed, ...unapplied, ...issues.map(place)];
@@ -100,6 +100,12 @@ export class PartialPipelineError extends PipelineInputError {
   ) {
     super(diagnostics, sources);
   }
+}
+
+/** `n_samples:50` read as one key: YAML needs a space after the colon of a key. */
+function colonHint(key: string | undefined): string | undefined {
+  const glued = /^([^:\s]+):(\S.*)$/.exec(key ?? '');
+  return glued ? `YAML needs a space after a key's colon: ${glued[1]}: ${glued[2]}` : undefined;
 }
 
 /**
