@@ -10,7 +10,7 @@
  *   `rxjs` import the project cannot resolve is then resolved from rxlab's folder, so the
  *   stage gets the very packages the engine running it uses.
  */
-import { register } from 'node:module';
+import * as nodeModule from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { rxlabRoot } from './version.ts';
 
@@ -42,9 +42,10 @@ export async function resolve(specifier, context, next) {
 
 export function shareRxlabPackages(): void {
   const global = globalThis as Marked;
-  if (global[SHARING]) return;
+  // module.register is Node 20.6's; before it, a stage's imports resolve as Node alone does.
+  if (global[SHARING] || typeof nodeModule.register !== 'function') return;
   // Resolved as if imported by a file in rxlab's own folder: its dependencies, and rxlab itself through its `exports`.
   const parentURL = pathToFileURL(`${rxlabRoot()}/package.json`).href;
-  register(`data:text/javascript,${encodeURIComponent(FALLBACK_HOOK)}`, { data: { parentURL } });
+  nodeModule.register(`data:text/javascript,${encodeURIComponent(FALLBACK_HOOK)}`, { data: { parentURL } });
   global[SHARING] = true;
 }
