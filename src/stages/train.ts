@@ -123,10 +123,23 @@ export const trainStage = defineStage({
       ),
     );
     let last: TrainState | undefined;
+    // Interrupted (Ctrl-C): training ends with an error, so that what it learned is kept below.
+    const { signal } = ctx;
+    const watched = signal
+      ? new Observable<TrainState>((subscriber) => {
+          const interrupt = (): void => subscriber.error(new Error('interrupted'));
+          signal.addEventListener('abort', interrupt, { once: true });
+          const training = states.subscribe(subscriber);
+          return () => {
+            signal.removeEventListener('abort', interrupt);
+            training.unsubscribe();
+          };
+        })
+      : states;
     // Only progress and outputs while training, never an artifact: the engine handles a
     // stage's events in order, so a pending write would hold back the live streams and a
     // consumer's stop would land at an epoch that depends on timing.
-    const perEpoch = states.pipe(
+    const perEpoch = watched.pipe(
       concatMap((state): StageEvent[] => {
         losses.push(state.loss);
         last = state;
@@ -138,8 +151,8 @@ export const trainStage = defineStage({
         if (params.checkpoint_every && state.params) events.push(ctx.output('checkpoints', { epoch: state.epoch, params: state.params }));
         return events;
       }),
-      // A failed run keeps what it learned so far, under a name that says it is incomplete
-      // (never history.json, which the lock and the cache would take as a finished one).
+      // A failed or interrupted run keeps what it learned so far, under a name that says it
+      // is incomplete (never history.json, which the lock and the cache would take as a finished one).
       catchError((err: unknown) => {
         const error = err instanceof Error ? err.message : String(err);
         const kept = `the losses so far (${losses.length} epoch${losses.length === 1 ? '' : 's'}) are in ${ctx.id}/history.incomplete.json`;

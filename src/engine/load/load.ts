@@ -20,7 +20,7 @@ import type { PipelineSpec, StageSpec, SweepSpec } from './pipeline.ts';
 import { RESERVED_STAGE_IDS, pipelineSchemaFor } from './pipeline-schema.ts';
 import { resolveReferences } from './refs.ts';
 import { parseYaml } from './yaml-document.ts';
-import { isInFile, locate } from './yaml-locate.ts';
+import { flowCommaHint, isInFile, locate } from './yaml-locate.ts';
 
 export interface LoadOptions {
   /** Maps `uses:` to a stage; throws StageResolutionError for an unknown one. */
@@ -64,10 +64,10 @@ export async function loadPipeline(file: string, opts: LoadOptions): Promise<Pip
     const override =
       overrideAt(expanded.overrides, issue.path) ?? (issue.path.length > 3 && !isInFile(yaml, issue.path) ? overrideUnder(expanded.overrides, issue.path) : undefined);
     if (override) return overrideDiagnostic(override.text, issue.path, issue.message);
-    return { file, ...locate(yaml, issue.path, issue.at), path: dotted(issue.path), message: issue.message };
+    const hint = issue.message.startsWith('unknown key') ? (flowCommaHint(yaml, issue.path) ?? colonHint(issue.path[issue.path.length - 1])) : undefined;
+    return { file, ...locate(yaml, issue.path, issue.at), path: dotted(issue.path), message: hint ? `${issue.message}; ${hint}` : issue.message };
   };
   const diagnostics = [...malformed, ...unapplied, ...issues.map(place)];
-  if (diagnostics.length > 0) throw new PipelineInputError(sortDiagnostics(file, diagnostics, sets), { [file]: text });
 
   const stages = checked.stages.map(
     (s): StageSpec => ({
@@ -78,7 +78,35 @@ export async function loadPipeline(file: string, opts: LoadOptions): Promise<Pip
   );
   const name = isPlainObject(data) && typeof data.name === 'string' ? data.name : nameFromFile(path);
   const sweep = isPlainObject(data) && isPlainObject(data.sweep) ? (data.sweep as unknown as SweepSpec) : undefined;
-  return { name, file: path, given: file, dir: dirname(path), source: text, stages, overrides, ...(sweep ? { sweep } : {}) };
+  const spec: PipelineSpec = { name, file: path, given: file, dir: dirname(path), source: text, stages, overrides, ...(sweep ? { sweep } : {}) };
+  if (diagnostics.length > 0) {
+    const unchecked = new Set(Object.keys(stageEntries).filter((id) => !stages.some((s) => s.id === id)));
+    throw new PartialPipelineError(sortDiagnostics(file, diagnostics, sets), { [file]: text }, spec, unchecked);
+  }
+  return spec;
+}
+
+/**
+ * A file with problems, with what of it did load: the stages that checked, so that the
+ * planner can report the references between them too, all problems at once.
+ */
+export class PartialPipelineError extends PipelineInputError {
+  constructor(
+    diagnostics: Diagnostic[],
+    sources: Readonly<Record<string, string>>,
+    /** The pipeline with only the stages that loaded. */
+    readonly partial: PipelineSpec,
+    /** Ids of the stages in the file that did not load (a reference to one is not an error of its own). */
+    readonly unchecked: ReadonlySet<string>,
+  ) {
+    super(diagnostics, sources);
+  }
+}
+
+/** `n_samples:50` read as one key: YAML needs a space after the colon of a key. */
+function colonHint(key: string | undefined): string | undefined {
+  const glued = /^([^:\s]+):(\S.*)$/.exec(key ?? '');
+  return glued ? `YAML needs a space after a key's colon: ${glued[1]}: ${glued[2]}` : undefined;
 }
 
 /**
@@ -127,7 +155,7 @@ function nameFromFile(path: string): string {
  * The file's diagnostics by position, then the command line's in `--set` order; a problem
  * reached twice (e.g. through an alias) once; at most MAX_DIAGNOSTICS of them.
  */
-function sortDiagnostics(file: string, diagnostics: Diagnostic[], sets: readonly string[]): Diagnostic[] {
+export function sortDiagnostics(file: string, diagnostics: Diagnostic[], sets: readonly string[]): Diagnostic[] {
   const rank = (d: Diagnostic): number => (d.file === file ? 0 : 1 + sets.findIndex((text) => `--set ${text}` === d.file));
   const sorted = diagnostics
     .map((d, i) => ({ d, i, r: rank(d) }))
