@@ -5,30 +5,52 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { STAGE_ID_PATTERN } from '../engine/index.ts';
+import { closest } from '../util/suggest.ts';
+
+/** What a command takes after its name: one pipeline file, several, or a folder. */
+export interface CommandSpec {
+  description: string;
+  /** As --help shows it: `FILE`, `[FILE|GLOB …]`, `[DIR]`. */
+  operands: string;
+  /** How many operands it takes: at least `min`, at most `max`. */
+  min: number;
+  max: number;
+}
 
 export const commands = {
-  run: 'run the pipeline in FILE, reusing stages that have not changed, and update its lock',
-  plan: 'print the stages of FILE in run order and what feeds each, without running anything',
-  check: 'run FILE from scratch in a temporary folder and compare every artifact with its lock',
-  status: 'say which stages of FILE are up to date, changed or never run, and why, without running anything',
-  sweep: 'run every combination of a grid of params (--grid, or the sweep: block of FILE) as parallel trials',
-  exp: "FILE's runs on record (every run, --set run, sweep trial and check): show, diff or apply them",
-  report: "write again the report.html of FILE's latest run, of RUN or of a sweep's folder; given several RUNs, a page that sets them side by side",
-} as const;
+  run: { operands: 'FILE', min: 1, max: 1, description: 'run the pipeline in FILE, reusing stages that have not changed, and update its lock' },
+  plan: { operands: 'FILE', min: 1, max: 1, description: 'print the stages of FILE in run order and what feeds each, without running anything' },
+  check: {
+    operands: '[FILE|GLOB …]',
+    min: 0,
+    max: Infinity,
+    description: "run each pipeline from scratch in a temporary folder and compare every artifact with its lock; all of the project's pipelines when none is given",
+  },
+  status: { operands: 'FILE', min: 1, max: 1, description: 'say which stages of FILE are up to date, changed or never run, and why, without running anything' },
+  sweep: { operands: 'FILE', min: 1, max: 1, description: 'run every combination of a grid of params (--grid, or the sweep: block of FILE) as parallel trials' },
+  init: { operands: '[DIR]', min: 0, max: 1, description: 'create a new experiment project in DIR (default: the current folder), which must be empty' },
+  exp: {
+    operands: 'show|diff|apply FILE …',
+    min: 2,
+    max: 4,
+    description: "FILE's runs on record (every run, --set run, sweep trial and check): show, diff or apply them",
+  },
+  report: {
+    operands: 'FILE [RUN …]',
+    min: 1,
+    max: Infinity,
+    description: "write again the report.html of FILE's latest run, of RUN or of a sweep's folder; given several RUNs, a page that sets them side by side",
+  },
+} as const satisfies Record<string, CommandSpec>;
 
 export type Command = keyof typeof commands;
-
-/** What a command takes after FILE; `…` at the end: any number of them. */
-export const commandArgs: Partial<Record<Command, readonly string[]>> = {
-  report: ['RUN…'],
-};
 
 /** Commands made of subcommands (`rxlab exp show FILE`): each one's description and the arguments it takes after FILE. */
 export const subcommands: Partial<Record<Command, Record<string, { description: string; args: readonly string[] }>>> = {
   exp: {
     show: { description: 'one table of every run: the params that differ between them and their metrics', args: [] },
     diff: { description: 'how run B differs from run A: params, metrics with their change, artifacts', args: ['A', 'B'] },
-    apply: { description: "make RUN the pipeline as committed: its params into FILE (comments kept), its outputs and lock entries in", args: ['RUN'] },
+    apply: { description: 'make RUN the pipeline as committed: its params into FILE (comments kept), its outputs and lock entries in', args: ['RUN'] },
   },
 };
 
@@ -54,14 +76,20 @@ export const options = {
     type: 'string',
     argument: 'DIR',
     commands: ['run', 'status', 'sweep'],
-    description: 'artifacts in DIR instead of outputs/<pipeline-name> (outputs/<name>/sets/<hash> for a --set run)',
+    description: 'artifacts in DIR instead of outputs/<pipeline-name> (outputs/<name>/runs/<what it sets> for a --set run)',
   },
   set: {
     type: 'string',
     argument: 'STAGE.PARAM=VALUE',
     multiple: true,
-    commands: ['run', 'plan', 'status'],
-    description: 'override a param, e.g. --set train.optimizer.lr=0.1 (repeatable); the committed lock is left alone',
+    commands: ['run', 'plan', 'status', 'sweep'],
+    description: 'override a param, e.g. --set train.optimizer.lr=0.1 (repeatable; every trial of a sweep); the committed lock is left alone',
+  },
+  backend: {
+    type: 'string',
+    argument: 'NAME',
+    commands: ['run', 'plan', 'status', 'sweep'],
+    description: 'what trains and predicts: fused (the default), cpu, wasm or tensorflow; short for --set "*.backend=NAME", every stage that has the param',
   },
   force: {
     type: 'string',
@@ -95,10 +123,11 @@ export const options = {
   },
   grid: {
     type: 'string',
-    argument: 'STAGE.PARAM=V1,V2,…',
+    argument: 'STAGE.PARAM=VALUES',
     multiple: true,
     commands: ['sweep'],
-    description: 'values to sweep, e.g. --grid train.optimizer.lr=0.001,0.01,0.1 (repeatable: every combination runs)',
+    description:
+      'values to sweep: V1,V2,…, choice(…), range(START, STOP[, STEP]), linspace(START, STOP, N) or logspace(START, STOP, N), e.g. --grid train.optimizer.lr=logspace(-3,-1,3) (repeatable: every combination runs)',
   },
   random: { type: 'string', argument: 'N', commands: ['sweep'], description: 'run N combinations drawn at random (with --seed) instead of all' },
   seed: { type: 'string', argument: 'S', commands: ['sweep'], description: 'seed of --random (default 0)' },
@@ -122,7 +151,7 @@ export const options = {
   json: {
     type: 'boolean',
     commands: ['run', 'exp'],
-    description: 'run: one JSON event per line instead of the progress display; exp show, exp diff: the runs or their differences as JSON',
+    description: 'run: one JSON event per line (schemas/events.schema.json) instead of the progress display; exp show, exp diff: the runs or their differences as JSON',
   },
   csv: { type: 'boolean', commands: ['exp'], subcommands: ['show'], description: 'the table as CSV (every column, numbers in full)' },
   sort: {
@@ -141,8 +170,16 @@ export const options = {
     description: 'only runs where COLUMN OP VALUE holds, OP one of = != < <= > >=, e.g. --filter evaluate.accuracy>=0.9 (repeatable: all must hold)',
   },
   'all-params': { type: 'boolean', commands: ['exp'], subcommands: ['show'], description: 'a column for every param, not only those that differ between the runs shown' },
+  junit: { type: 'string', argument: 'FILE', commands: ['check'], description: 'also write a JUnit XML report: one test case per stage and artifact' },
+  format: {
+    type: 'string',
+    argument: 'text|github',
+    commands: ['check'],
+    description: 'github: also annotations on the pipeline lines that drifted, and a Markdown summary to $GITHUB_STEP_SUMMARY',
+  },
+  verbose: { type: 'boolean', short: 'v', commands: ['run', 'check'], description: 'more detail: a line per file written; check shows the runs' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
-  version: { type: 'boolean', short: 'v', description: 'print the version' },
+  version: { type: 'boolean', description: 'print the version' },
 } as const satisfies Record<string, OptionSpec>;
 
 type OptionName = keyof typeof options;
@@ -151,8 +188,11 @@ export interface ParsedArgs {
   command?: Command;
   /** Of a command made of subcommands (`exp`): which one. */
   subcommand?: string;
+  /** The pipeline file: the first operand (after the subcommand, for `exp`). */
   file?: string;
-  /** What follows FILE for the subcommands that take more (`exp diff FILE A B`). */
+  /** Every operand after the command. */
+  operands: string[];
+  /** What follows FILE (`exp diff FILE A B`, `report FILE RUN…`). */
   args: string[];
   out?: string;
   name?: string;
@@ -176,6 +216,9 @@ export interface ParsedArgs {
   sort?: string;
   filter: string[];
   allParams: boolean;
+  junit?: string;
+  format: 'text' | 'github';
+  verbose: boolean;
   help: boolean;
   version: boolean;
 }
@@ -206,30 +249,50 @@ function fillOptionalValues(argv: string[]): string[] {
   return out;
 }
 
+/** parseArgs' errors in rxlab's words, with the option meant when one is near. */
+function usageErrorOf(err: unknown): UsageError {
+  const { code, message } = err as { code?: string; message: string };
+  const unknown = /^Unknown option '([^']+)'/.exec(message);
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) {
+    const given = unknown[1];
+    const near = closest(given.replace(/^-+/, '').split('=')[0], Object.keys(options));
+    return new UsageError(`unknown option ${given}${near ? ` (did you mean --${near}?)` : ''}; see rxlab --help`);
+  }
+  const missing = /^Option '(?:-\w, )?--([\w-]+) <value>' argument missing/.exec(message);
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && missing) {
+    const spec = specOf(missing[1]);
+    return new UsageError(`--${missing[1]} needs a value${spec?.argument ? ` (${spec.argument})` : ''}; see rxlab --help`);
+  }
+  return new UsageError(`${message.replace(/\.$/, '')}; see rxlab --help`);
+}
+
 export function parseCliArgs(argv: string[]): ParsedArgs {
   let parsed;
   try {
     parsed = parseArgs({ args: fillOptionalValues(argv), options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}; see rxlab --help`);
+    throw usageErrorOf(err);
   }
   const { values, positionals } = parsed;
-  const [command, ...rest] = positionals;
-  if (command !== undefined && !(command in commands)) {
-    throw new UsageError(`unknown command "${command}"; commands are ${Object.keys(commands).join(', ')}`);
+  const [command, ...operands] = positionals;
+  if (command !== undefined && !Object.hasOwn(commands, command)) {
+    const near = closest(command, Object.keys(commands));
+    throw new UsageError(`unknown command "${command}"${near ? ` (did you mean "${near}"?)` : ''}; commands are ${Object.keys(commands).join(', ')}`);
+  }
+  const spec: CommandSpec | undefined = command === undefined ? undefined : commands[command as Command];
+  if (spec && operands.length > spec.max) {
+    throw new UsageError(`unexpected argument "${operands[spec.max]}"; rxlab ${command} takes ${spec.operands}`);
   }
   const subs = command === undefined ? undefined : subcommands[command as Command];
-  const subcommand = subs ? rest.shift() : undefined;
+  const subcommand = subs ? operands[0] : undefined;
   if (subs && subcommand !== undefined && !Object.hasOwn(subs, subcommand)) {
     throw new UsageError(`unknown subcommand "${command} ${subcommand}"; rxlab ${command} takes ${Object.keys(subs).join(', ')}`);
   }
-  const [file, ...extra] = rest;
-  const takes = subs && subcommand !== undefined ? subs[subcommand].args : (commandArgs[command as Command] ?? []);
-  const variadic = takes.at(-1)?.endsWith('…') ?? false;
-  const fits = variadic ? extra.length >= takes.length - 1 : extra.length === takes.length;
-  if (file !== undefined && !fits && !values.help) {
-    const usage = `rxlab ${[command, subcommand].filter(Boolean).join(' ')} FILE${takes.map((a) => (a.endsWith('…') ? ` [${a}]` : ` ${a}`)).join('')}`;
-    throw new UsageError(extra.length > takes.length ? `unexpected argument "${extra[takes.length]}"; usage: ${usage}` : `missing ${takes.slice(extra.length).join(' and ')}; usage: ${usage}`);
+  const [file, ...args] = subs ? operands.slice(1) : operands;
+  if (subs && subcommand !== undefined && file !== undefined && !values.help && args.length !== subs[subcommand].args.length) {
+    const takes = subs[subcommand].args;
+    const usage = `rxlab ${command} ${subcommand} FILE${takes.map((a) => ` ${a}`).join('')}`;
+    throw new UsageError(args.length > takes.length ? `unexpected argument "${args[takes.length]}"; usage: ${usage}` : `missing ${takes.slice(args.length).join(' and ')}; usage: ${usage}`);
   }
   for (const name of Object.keys(values)) {
     const applies = specOf(name)?.commands;
@@ -246,15 +309,19 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
   if (values.csv && values.json) throw new UsageError('give --csv or --json, not both');
   if (values['update-lock'] && !values.set?.length) throw new UsageError('--update-lock writes --set values into FILE; give them with --set STAGE.PARAM=VALUE');
   if (values['update-lock'] && values.frozen) throw new UsageError('--update-lock changes the lock, which --frozen forbids; give one of them');
+  if (values.format !== undefined && values.format !== 'text' && values.format !== 'github') {
+    throw new UsageError(`--format expects text or github, found "${values.format}"`);
+  }
   const force = values.force ?? [];
   return {
     command: command as Command | undefined,
     ...(subcommand !== undefined ? { subcommand } : {}),
     file,
-    args: extra,
+    operands,
+    args,
     out: values.out,
     name: values.name,
-    set: values.set ?? [],
+    set: [...(values.set ?? []), ...(values.backend === undefined ? [] : [`*.backend=${values.backend}`])],
     force: force.includes('') ? 'all' : force,
     frozen: values.frozen ?? false,
     updateLock: values['update-lock'] ?? false,
@@ -272,6 +339,9 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     sort: values.sort,
     filter: values.filter ?? [],
     allParams: values['all-params'] ?? false,
+    junit: values.junit,
+    format: values.format ?? 'text',
+    verbose: values.verbose ?? false,
     help: values.help ?? false,
     version: values.version ?? false,
   };
@@ -299,12 +369,11 @@ function parseTolerance(text: string): number {
 
 export function helpText(): string {
   const width = 28;
-  const lines = ['Usage: rxlab <command> FILE [options]', '', 'Commands:'];
-  for (const [name, description] of Object.entries(commands)) {
-    const args = commandArgs[name as Command]?.map((a) => (a.endsWith('…') ? ` [${a}]` : ` ${a}`)).join('') ?? '';
-    lines.push(`  ${`${name}${args}`.padEnd(width)}${description}`);
-    for (const [sub, spec] of Object.entries(subcommands[name as Command] ?? {})) {
-      lines.push(`    ${`${name} ${sub} FILE${spec.args.map((a) => ` ${a}`).join('')}`.padEnd(width - 2)}${spec.description}`);
+  const lines = ['Usage: rxlab <command> [FILE …] [options]', '', 'Commands:'];
+  for (const [name, spec] of Object.entries(commands) as [string, CommandSpec][]) {
+    lines.push(`  ${`${name} ${spec.operands}`.padEnd(width)}${spec.description}`);
+    for (const [sub, s] of Object.entries(subcommands[name as Command] ?? {})) {
+      lines.push(`    ${`${name} ${sub} FILE${s.args.map((a) => ` ${a}`).join('')}`.padEnd(width - 2)}${s.description}`);
     }
   }
   lines.push('', 'Options:');

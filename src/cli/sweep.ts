@@ -27,6 +27,7 @@ async function sweep(file: string, args: ParsedArgs, view: LiveView | undefined)
     runSweep(file, {
       resolve: resolveStage,
       grid: args.grid,
+      set: args.set,
       random: args.random,
       seed: args.seed,
       jobs: args.jobs,

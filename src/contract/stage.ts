@@ -131,6 +131,12 @@ export interface RunContext {
   readonly pipelineDir: string;
   /** Emits (once) when a consumer of one of this stage's stream outputs asked it to stop. */
   readonly stopRequested: Observable<string>;
+  /**
+   * Aborts when the run is interrupted (Ctrl-C, SIGTERM). A stage may then end with an
+   * error after emitting what it has so far (train keeps history.incomplete.json); the
+   * engine waits a moment for that before it stops every stage.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** What a definition's `run` receives: the run context, typed, with event makers for its own outputs and metrics. */

@@ -12,7 +12,7 @@ export { describePlan, type Plan, type PlanNode } from './plan/plan.ts';
 export { FOLDER_LOCK, pipelineSpace, projectRoot, runName, runTarget, type Target, type TargetOptions } from './record/target.ts';
 export { readLock, writeLock, type LockEntry, type Lockfile } from './record/lock.ts';
 export { runMetrics, type RunManifest, type RunStatus, type StageRecord } from './record/manifest.ts';
-export { OutputFolderBusyError } from './record/run-lock.ts';
+export { OutputFolderBusyError, acquireRunLock } from './record/run-lock.ts';
 export { writeAtomic } from './record/write.ts';
 export { pipelineStatus, type StatusRow } from './reuse/status.ts';
 export { formatNumber, type CheckReport, type CheckRow } from './reuse/check.ts';

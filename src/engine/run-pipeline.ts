@@ -9,16 +9,17 @@
  *
  * The stages come from `options.resolve`: the engine never names one.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StageResolver } from '../contract/resolve.ts';
 import { canonicalJson } from '../util/canonical.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { shown } from '../util/paths.ts';
-import { EnvironmentError } from './errors.ts';
-import { loadPipeline } from './load/load.ts';
-import { planPipeline, type Plan } from './plan/plan.ts';
+import { EnvironmentError, PipelineInputError } from './errors.ts';
+import { PartialPipelineError, loadPipeline, sortDiagnostics } from './load/load.ts';
+import { planPipeline, referenceDiagnostics, type Plan } from './plan/plan.ts';
 import { lockFromRun, lockPathFor, readLock, writeLock, type Lockfile } from './record/lock.ts';
 import type { RunManifest } from './record/manifest.ts';
 import { acquireRunLock } from './record/run-lock.ts';
@@ -72,13 +73,22 @@ export class FrozenLockError extends EnvironmentError {
 
 /** Loads and plans `file`: every input mistake comes out here, as one PipelineInputError, before anything runs. */
 export async function loadAndPlan(file: string, options: LoadAndPlanOptions): Promise<Plan> {
-  return planPipeline(await loadPipeline(file, { resolve: options.resolve, overrides: options.set }));
+  try {
+    return planPipeline(await loadPipeline(file, { resolve: options.resolve, overrides: options.set }));
+  } catch (err) {
+    if (!(err instanceof PartialPipelineError)) throw err;
+    // The loader's problems and the planner's together, in the order of the file.
+    const references = referenceDiagnostics(err.partial, err.unchecked);
+    if (references.length === 0) throw err;
+    throw new PipelineInputError(sortDiagnostics(file, [...err.diagnostics, ...references], options.set ?? []), err.sources);
+  }
 }
 
 export async function runPipeline(file: string, options: RunPipelineOptions): Promise<PipelineRun> {
   const full = await loadAndPlan(file, options);
   const plan = options.only ? subPlan(full, options.only) : full;
   const target = runTarget(plan.pipeline, options);
+  if (options.out === undefined) await refuseAnotherPipelinesFolder(plan, target.outDir);
   const lockFile = options.lockFile ?? target.lockFile;
   const force = forcedStages(options.force ?? [], plan);
   const committed = options.frozen ? await readLock(target.committedLock) : undefined;
@@ -143,6 +153,26 @@ export async function checkPipeline(file: string, options: CheckPipelineOptions)
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Two pipeline files with the same `name:` (a copy that kept it) would share
+ * `outputs/<name>/` and overwrite each other's runs: a folder whose last run.json names
+ * another pipeline file is refused, before anything runs. `--out` is the user's own choice.
+ */
+async function refuseAnotherPipelinesFolder(plan: Plan, outDir: string): Promise<void> {
+  let owner: string | undefined;
+  try {
+    owner = (JSON.parse(await readFile(join(outDir, 'run.json'), 'utf8')) as { pipeline?: { file?: unknown } }).pipeline?.file as string | undefined;
+  } catch {
+    return; // no run there yet, or a record the run will replace
+  }
+  const { file, name } = plan.pipeline;
+  if (typeof owner !== 'string' || owner === file || !existsSync(owner)) return;
+  throw new EnvironmentError(
+    `${shown(outDir)} holds the runs of ${shown(owner)}, which is also named "${name}"; give ${shown(file)} a name of its own (name: in the file), or its own folder with --out DIR; nothing was run`,
+    2,
+  );
 }
 
 /** The plan cut down to `ids`, which must only read each other (a sweep's shared stages do). */

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { StageResolutionError, type ResolvedStage } from '../contract/resolve.ts';
 import { isStage, type Stage } from '../contract/stage.ts';
 import { didYouMean } from '../util/suggest.ts';
-import { ensureTypeScript } from '../typescript.ts';
+import { ensureTypeScript, shareRxlabPackages } from '../typescript.ts';
 import { blobsStage } from './blobs.ts';
 import { circlesStage } from './circles.ts';
 import { checkpointStage } from './checkpoint.ts';
@@ -61,6 +61,7 @@ export async function resolveStage(uses: string, pipelineDir: string): Promise<R
   if (statSync(file).isDirectory()) throw new StageResolutionError(`stage module ${uses} is a folder; give the module's file, e.g. ${uses.replace(/\/$/, '')}/index.ts`);
   let mod: Record<string, unknown>;
   try {
+    shareRxlabPackages();
     if (/\.[cm]?tsx?$/.test(file)) await ensureTypeScript();
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (err) {

@@ -13,7 +13,7 @@ import type { EpochState, History, ModelSpec } from '../data.ts';
 import { defineStage, jsonArtifact, message, type StageEvent } from '../contract/stage.ts';
 import type { TrainState } from '../ml/train.ts';
 import type { OptimizerSpec } from '../ml/optimizers.ts';
-import { ML_PACKAGES, loadMl, mlSetup, modelFiles } from './ml.ts';
+import { ML_PACKAGES, backendParam, computeWith, modelArtifacts } from './ml.ts';
 
 const positive = { type: 'number', exclusiveMinimum: 0 } as const;
 const lr = { ...positive, description: 'learning rate' } as const;
@@ -80,6 +80,7 @@ export const trainStage = defineStage({
         minimum: 1,
         description: 'emit the parameters on the checkpoints stream every N epochs and at the last one; none when absent',
       },
+      backend: backendParam,
     },
     required: ['optimizer', 'epochs'],
     additionalProperties: false,
@@ -108,7 +109,6 @@ export const trainStage = defineStage({
     val_loss: { direction: 'minimize', description: 'the loss on the validation data after the last epoch', input: 'validation' },
   },
   packages: ML_PACKAGES,
-  setup: mlSetup,
   run: (ctx, { dataset, model, validation }) => {
     const { params } = ctx;
     for (const [what, data] of [['dataset', dataset], ['validation dataset', validation]] as const) {
@@ -118,14 +118,15 @@ export const trainStage = defineStage({
         throw new Error(`the model takes ${model.layers[0]} features but the ${what} has ${features}; set the model's layers to start with ${features}`);
       }
     }
-    const optimizer: OptimizerSpec = legacyOptimizer(params.optimizer);
+    const optimizer: OptimizerSpec = params.optimizer;
     const losses: number[] = [];
     const validationLosses: number[] = [];
     let stopReason: string | undefined;
     const stop = ctx.stopRequested.pipe(map((reason) => (stopReason = reason)));
-    const states = defer(() => from(loadMl())).pipe(
-      concatMap(({ train }) =>
+    const states = defer(() => from(computeWith(params.backend))).pipe(
+      concatMap(({ train, threadsFor }) =>
         train(model, dataset, {
+          threads: threadsFor(dataset.X.length),
           loss: params.loss,
           optimizer,
           epochs: params.epochs,
@@ -138,10 +139,23 @@ export const trainStage = defineStage({
       ),
     );
     let last: TrainState | undefined;
+    // Interrupted (Ctrl-C): training ends with an error, so that what it learned is kept below.
+    const { signal } = ctx;
+    const watched = signal
+      ? new Observable<TrainState>((subscriber) => {
+          const interrupt = (): void => subscriber.error(new Error('interrupted'));
+          signal.addEventListener('abort', interrupt, { once: true });
+          const training = states.subscribe(subscriber);
+          return () => {
+            signal.removeEventListener('abort', interrupt);
+            training.unsubscribe();
+          };
+        })
+      : states;
     // Only progress and outputs while training, never an artifact: the engine handles a
     // stage's events in order, so a pending write would hold back the live streams and a
     // consumer's stop would land at an epoch that depends on timing.
-    const perEpoch = states.pipe(
+    const perEpoch = watched.pipe(
       concatMap((state): StageEvent[] => {
         losses.push(state.loss);
         if (state.validationLoss !== undefined) validationLosses.push(state.validationLoss);
@@ -155,8 +169,8 @@ export const trainStage = defineStage({
         if (params.checkpoint_every && state.params) events.push(ctx.output('checkpoints', { epoch: state.epoch, params: state.params }));
         return events;
       }),
-      // A failed run keeps what it learned so far, under a name that says it is incomplete
-      // (never history.json, which the lock and the cache would take as a finished one).
+      // A failed or interrupted run keeps what it learned so far, under a name that says it
+      // is incomplete (never history.json, which the lock and the cache would take as a finished one).
       catchError((err: unknown) => {
         const error = err instanceof Error ? err.message : String(err);
         const kept = `the losses so far (${losses.length} epoch${losses.length === 1 ? '' : 's'}) are in ${ctx.id}/history.incomplete.json`;
@@ -175,38 +189,16 @@ export const trainStage = defineStage({
       if (last!.epoch < params.epochs) history.stopped_early = { epoch: last!.epoch, reason: stopReason ?? 'stop requested' };
       const finalLoss = losses[losses.length - 1];
       const finalValidation = validation ? [ctx.metric('val_loss', validationLosses[validationLosses.length - 1])] : [];
-      return from(modelFiles(trained)).pipe(
-        concatMap((files): StageEvent[] => [
-          jsonArtifact('history.json', history, false),
-          jsonArtifact('params.json', trained.params),
-          ...files,
-          message(`final loss ${finalLoss}${validation ? `, validation loss ${validationLosses[validationLosses.length - 1]}` : ''} after ${last!.epoch} epochs`),
-          ctx.metric('loss', finalLoss),
-          ...finalValidation,
-          ctx.output('history', history),
-          ctx.output('model', trained),
-        ]),
+      return of(
+        jsonArtifact('history.json', history, false),
+        jsonArtifact('params.json', trained.params),
+        ...modelArtifacts(trained),
+        message(`final loss ${finalLoss}${validation ? `, validation loss ${validationLosses[validationLosses.length - 1]}` : ''} after ${last!.epoch} epochs`),
+        ctx.metric('loss', finalLoss),
+        ...finalValidation,
+        ctx.output('history', history),
+        ctx.output('model', trained),
       );
     }
   },
 });
-
-/**
- * TRANSITIONAL, until src/ml takes torch.optim's full parameter set: the optimizers
- * src/ml implements today, or an error naming what it cannot do yet.
- */
-function legacyOptimizer(spec: {
-  name: 'sgd' | 'adam';
-  lr: number;
-  momentum?: number;
-  dampening?: number;
-  nesterov?: boolean;
-  weight_decay: number;
-  betas?: readonly number[];
-  eps?: number;
-  amsgrad?: boolean;
-}): OptimizerSpec {
-  if (spec.weight_decay !== 0 || spec.nesterov || spec.amsgrad || (spec.dampening ?? 0) !== 0) throw new Error('weight_decay, nesterov, dampening and amsgrad are not implemented yet');
-  if (spec.name === 'adam') return { name: 'adam', lr: spec.lr, beta1: spec.betas![0], beta2: spec.betas![1], eps: spec.eps };
-  return spec.momentum ? { name: 'momentum', lr: spec.lr, momentum: spec.momentum } : { name: 'sgd', lr: spec.lr };
-}

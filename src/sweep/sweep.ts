@@ -12,7 +12,7 @@ import { PipelineInputError, loadAndPlan, pipelineSpace, projectRoot, type Diagn
 import { gitState } from '../exp/git.ts';
 import { hashValue } from '../util/canonical.ts';
 import { shown } from '../util/paths.ts';
-import { expandGrid, parseGridArg, SweepSpecError, trialName, type Grid } from './grid.ts';
+import { expandGrid, fileGrid, parseGridArg, SweepSpecError, trialName, type Grid } from './grid.ts';
 import { runShared, seedTrial } from './prepare.ts';
 import { sharedStages } from './shared.ts';
 import { describeObjective, sweepObjective, type Direction } from './objective.ts';
@@ -24,6 +24,8 @@ export interface SweepOptions {
   resolve: StageResolver;
   /** `--grid` texts; the file's `sweep:` block when empty. */
   grid: readonly string[];
+  /** `--set` texts applied to every trial (and to the shared stages), before the trial's own values. */
+  set?: readonly string[];
   random?: number;
   seed?: number;
   jobs: number;
@@ -58,20 +60,21 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
   const { resolve, report } = options;
   const startedAt = new Date().toISOString();
   const started = performance.now();
-  const plan = await loadAndPlan(file, { resolve });
+  const base = options.set ?? [];
+  const plan = await loadAndPlan(file, { resolve, set: base });
   const { pipeline } = plan;
-  const grid: Grid | undefined = options.grid.length > 0 ? Object.fromEntries(options.grid.map(parseGridArg)) : pipeline.sweep?.grid;
+  const grid: Grid | undefined = options.grid.length > 0 ? Object.fromEntries(options.grid.map(parseGridArg)) : pipeline.sweep && fileGrid(pipeline.sweep.grid, file);
   if (!grid) throw new SweepSpecError(`nothing to sweep: give --grid STAGE.PARAM=V1,V2,… or add a sweep: block to ${file}`);
   const random = options.random ?? pipeline.sweep?.random;
   const seed = options.seed ?? pipeline.sweep?.seed ?? 0;
-  const trials = expandGrid(grid, { random, seed });
+  const trials = expandGrid(grid, { random, seed }).map((t) => ({ ...t, overrides: [...base, ...t.overrides] }));
   const objective = sweepObjective(plan, { metric: options.metric, direction: options.direction });
   // The workers start now: their start overlaps checking the trials and running the shared stages.
   const pool = new TrialPool(Math.min(options.jobs, trials.length));
   try {
-    await checkTrials(file, resolve, trials.map((t) => t.overrides));
+    await checkTrials(file, resolve, trials.map((t) => t.overrides), options.grid.length > 0 ? '--grid' : `${file} sweep.grid:`);
     const shared = sharedStages(plan, new Set(Object.keys(grid).map((k) => k.split('.')[0])));
-    const dir = options.out !== undefined ? resolvePath(options.out) : join(pipelineSpace(pipeline), 'sweeps', hashValue({ grid, random, seed }).slice(0, 10));
+    const dir = options.out !== undefined ? resolvePath(options.out) : join(pipelineSpace(pipeline), 'sweeps', hashValue({ grid, random, seed, ...(base.length ? { base } : {}) }).slice(0, 10));
     report(`sweep ${pipeline.name}: ${trials.length} trials, ${options.jobs} at a time, in ${shown(dir)}`);
     report(shared.length ? `shared by every trial (run once): ${shared.join(', ')}` : 'no stage is shared: every stage depends on a swept param');
     report(`objective: ${describeObjective(objective)}`);
@@ -86,7 +89,7 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
 
     const sharedDir = join(dir, 'shared');
     if (shared.length > 0) {
-      const { manifest, lock } = await runShared(file, resolve, shared, sharedDir, options.signal, (e) => {
+      const { manifest, lock } = await runShared(file, resolve, base, shared, sharedDir, options.signal, (e) => {
         live?.(e);
         if (e.type === 'stage-cached' || e.type === 'stage-done') report(`shared ${e.stage}: ${e.type === 'stage-cached' ? 'cached' : 'done'}`);
       });
@@ -128,8 +131,12 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
   }
 }
 
-/** Loads the pipeline with each trial's overrides first, so a bad value is reported (all at once) before anything runs. */
-async function checkTrials(file: string, resolve: StageResolver, overrideSets: string[][]): Promise<void> {
+/**
+ * Loads the pipeline with each trial's overrides first, so a bad value is reported (all at
+ * once) before anything runs. The loader places a bad value at the `--set` that gave it;
+ * here the values came from `source` (`--grid`, or the file's sweep block), which is named instead.
+ */
+async function checkTrials(file: string, resolve: StageResolver, overrideSets: string[][], source: string): Promise<void> {
   const seen = new Map<string, Diagnostic>();
   let sources = {};
   for (const set of overrideSets) {
@@ -137,7 +144,10 @@ async function checkTrials(file: string, resolve: StageResolver, overrideSets: s
       await loadAndPlan(file, { resolve, set });
     } catch (err) {
       if (!(err instanceof PipelineInputError)) throw err;
-      for (const d of err.diagnostics) seen.set(JSON.stringify(d), d);
+      for (const found of err.diagnostics) {
+        const d = found.file.startsWith('--set ') ? { ...found, file: `${source} ${found.file.slice('--set '.length)}` } : found;
+        seen.set(JSON.stringify(d), d);
+      }
       sources = { ...sources, ...err.sources };
     }
   }

@@ -37,8 +37,8 @@ export interface TrialRunOptions {
   dirOf: (trial: Trial) => string;
   failFast: boolean;
   signal: AbortSignal;
-  /** The sweep's folder and the git state its trials are recorded with. */
-  record: { sweep: string; git: GitState | null };
+  /** The sweep's folder and the git state its trials are recorded with (without: as trials of no sweep, each asking git itself). */
+  record?: { sweep: string; git: GitState | null };
   /** Told as each trial starts (`running`), and as it ends (with its metrics when it completed). */
   onTrial?: (outcome: Omit<TrialOutcome, 'status'> & { status: TrialState }, metrics?: Record<string, number>) => void;
   /** Each trial's engine events as they happen; the workers send them only when this is given. */
@@ -156,6 +156,10 @@ export class TrialPool {
   }
 
   private onMessage(worker: Worker, message: WorkerMessage): void {
+    if (message.type === 'progress') {
+      if (worker.current) this.sweep?.options.report(`${worker.current.label}: ${message.text}`);
+      return;
+    }
     if (message.type === 'ready') {
       worker.ready = true;
       this.feed(worker);
@@ -211,7 +215,7 @@ export class TrialPool {
       file: s.options.file,
       overrides: trial.overrides,
       outDir: outcome.outDir,
-      record: { ...s.options.record, trial: trial.id },
+      ...(s.options.record ? { record: { ...s.options.record, trial: trial.id } } : {}),
       ...(s.options.onEvent ? { events: true } : {}),
     };
     worker.child.send(request);

@@ -18,6 +18,7 @@ import type { StageResolver } from '../contract/resolve.ts';
 import { EnvironmentError, PipelineInputError, formatDiagnostic, runMetrics, type EngineEvent } from '../engine/index.ts';
 import type { GitState } from '../exp/git.ts';
 import { recordedRun } from '../exp/record.ts';
+import { forPeople } from '../util/numbers.ts';
 import { SweepSpecError } from './grid.ts';
 
 /**
@@ -34,16 +35,43 @@ export interface TrialRequest {
   overrides: string[];
   outDir: string;
   /** How the trial is put on record: its sweep's folder, its id, and the git state the sweep found. */
-  record: { sweep: string; trial: string; git: GitState | null };
+  record?: { sweep: string; trial: string; git: GitState | null };
   /** Send the run's engine events to the parent as they happen (for the live view). */
   events?: boolean;
 }
 
-/** Worker → parent: `ready` once it listens, then for each trial its engine events (when asked for) and `done` with its metrics. */
+/**
+ * Worker → parent: `ready` once it listens, `progress` now and then during a long trial
+ * (`train 500/1000 loss 0.2562`), each of its engine events when asked for (the live view),
+ * then `done` after each trial, with its metrics.
+ */
 export type WorkerMessage =
   | { type: 'ready' }
+  | { type: 'progress'; text: string }
   | { type: 'event'; event: EngineEvent }
   | { type: 'done'; status: 'completed' | 'failed' | 'interrupted'; error?: string; metrics?: Record<string, number> };
+
+/** A trial's progress is told at most this often, and only at a tenth of a stage: short trials stay quiet. */
+const PROGRESS_EVERY_MS = 2000;
+
+/** `onEvent` for a trial's run: a `progress` message at each tenth of a stage, at most every PROGRESS_EVERY_MS. */
+export function progressReporter(tell: (message: WorkerMessage) => void): (event: EngineEvent) => void {
+  let last = performance.now();
+  const tenths = new Map<string, number>();
+  return (event) => {
+    if (event.type !== 'progress') return;
+    const tenth = Math.floor((10 * event.current) / Math.max(1, event.total));
+    if (tenth === tenths.get(event.stage)) return;
+    tenths.set(event.stage, tenth);
+    if (performance.now() - last < PROGRESS_EVERY_MS) return;
+    last = performance.now();
+    const state = Object.entries(event.state ?? {})
+      .filter(([k]) => k !== 'epoch' && k !== 'elapsedMs')
+      .map(([k, v]) => `${k} ${typeof v === 'number' ? forPeople(v) : String(v)}`)
+      .join(', ');
+    tell({ type: 'progress', text: `${event.stage} ${event.current}/${event.total}${state ? ` ${state}` : ''}` });
+  };
+}
 
 /**
  * The worker's main loop, running trials with the stages `stages` resolves; `preload` loads
@@ -78,8 +106,14 @@ export function trialWorker(stages: StageResolver, preload: () => void): Promise
     process.on('message', (message: TrialRequest) => {
       if (message.type !== 'trial' || busy || controller.signal.aborted) return;
       busy = true;
-      // Events go out as they come; the channel keeps them in order, ahead of `done`.
-      const onEvent = message.events ? (event: EngineEvent) => void tell({ type: 'event', event }) : undefined;
+      const progress = progressReporter((m) => void tell(m));
+      // Events go out as they come, when asked for; the channel keeps them in order, ahead of `done`.
+      const onEvent = message.events
+        ? (event: EngineEvent) => {
+            progress(event);
+            void tell({ type: 'event', event });
+          }
+        : progress;
       void runTrial(message, stages, controller.signal, onEvent)
         .then(tell)
         .then(() => {
@@ -92,13 +126,17 @@ export function trialWorker(stages: StageResolver, preload: () => void): Promise
   });
 }
 
-async function runTrial(request: TrialRequest, stages: StageResolver, signal: AbortSignal, onEvent?: (event: EngineEvent) => void): Promise<WorkerMessage> {
+async function runTrial(request: TrialRequest, stages: StageResolver, signal: AbortSignal, onEvent: (event: EngineEvent) => void): Promise<WorkerMessage> {
   try {
-    const { sweep, trial, git } = request.record;
+    const { record } = request;
     const { manifest } = await recordedRun(
       request.file,
-      { resolve: stages, set: request.overrides, out: request.outDir, signal, ...(onEvent ? { onEvent } : {}) },
-      { kind: 'trial', sweep: { dir: sweep, trial }, git, onWarning: (text) => void process.stderr.write(`${text}\n`) },
+      { resolve: stages, set: request.overrides, out: request.outDir, signal, onEvent },
+      {
+        kind: 'trial',
+        ...(record ? { sweep: { dir: record.sweep, trial: record.trial }, git: record.git } : {}),
+        onWarning: (text) => void process.stderr.write(`${text}\n`),
+      },
     );
     if (manifest.status === 'completed') return { type: 'done', status: 'completed', metrics: runMetrics(manifest) };
     // What `rxlab run` prints on stderr for it.

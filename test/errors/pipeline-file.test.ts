@@ -152,7 +152,7 @@ describe('rxlab run: a model that does not fit its data', () => {
     const result = rxlab(['run', file, '--out', out], { cwd: dir });
     expectNoCrash(result);
     expect(result.stderr).toMatch(
-      /^run failed after [\d.]+ s: stage "train" failed: the model takes 3 features but the dataset has 2; set the model's layers to start with 2\n$/,
+      /^run failed after [\d.]+ s \([^)]*\): stage "train" failed: the model takes 3 features but the dataset has 2; set the model's layers to start with 2\n$/,
     );
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('train: started');

@@ -1,20 +1,22 @@
 /**
- * The held-out loss of `train` (src/ml/train.ts, `validation`): measured after each epoch's
- * step(s), with the weights the epoch ended with, and without touching training itself.
+ * The held-out loss of both trainers (`validation`: src/ml/train.ts on TensorFlow.js, and
+ * src/ml/fused): measured after each epoch's step(s), with the weights the epoch ended
+ * with, and without touching training itself.
  */
 import { lastValueFrom, toArray } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset, DenseParams } from '../../src/data.ts';
 import { initBackend } from '../../src/ml/backend.ts';
-import { train, type TrainOptions, type TrainState } from '../../src/ml/train.ts';
+import { train as fusedTrain } from '../../src/ml/fused/train.ts';
+import { sgdSpec, type TrainOptions, type TrainState } from '../../src/ml/options.ts';
+import { train as tfjsTrain } from '../../src/ml/train.ts';
 import { reference, seedSpec } from '../helpers/ml-reference.ts';
 
 beforeAll(async () => {
   await initBackend('cpu');
 });
 
-const run = (data: Dataset, opts: TrainOptions): Promise<TrainState[]> => lastValueFrom(train(seedSpec, data, opts).pipe(toArray()));
-const sgd = { loss: 'bce', optimizer: { name: 'sgd', lr: 0.5 }, epochs: 40 } as const;
+const sgd: TrainOptions = { loss: 'bce', optimizer: sgdSpec(0.5), epochs: 40 };
 
 /** BCE of a 2→1 sigmoid model on `data`, in double precision from the float32 params. */
 function bce([{ weight, bias }]: DenseParams[], data: Dataset): number {
@@ -26,7 +28,11 @@ function bce([{ weight, bias }]: DenseParams[], data: Dataset): number {
   return sum / data.X.length;
 }
 
-describe('train: the validation loss', () => {
+describe.each([
+  ['TensorFlow.js', tfjsTrain],
+  ['fused', fusedTrain],
+])('the validation loss (%s)', (_, train) => {
+  const run = (data: Dataset, opts: TrainOptions): Promise<TrainState[]> => lastValueFrom(train(seedSpec, data, opts).pipe(toArray()));
   const data = reference.dataset;
   const heldOut: Dataset = { X: data.X.slice(0, 30).map(([a, b]) => [a + 0.3, b - 0.2]), y: data.y.slice(0, 30) };
 

@@ -44,7 +44,7 @@ export interface PipelineSpec {
 
 /** A grid of param values (`train.optimizer.lr` → values), optionally how many combinations to draw, and the metric that decides the best trial. */
 export interface SweepSpec {
-  grid: Record<string, unknown[]>;
+  grid: Record<string, unknown[] | string>;
   random?: number;
   seed?: number;
   /** A declared metric, `stage.metric` (checked when the file is loaded). */

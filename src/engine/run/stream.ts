@@ -53,6 +53,8 @@ export interface RunOptions {
   cache?: CacheOptions;
   /** Called with the content of each small JSON artifact as it is written (what the lock keeps). */
   onValue?: (stage: string, artifact: string, value: unknown) => void;
+  /** The run's interruption, handed to every stage (RunContext.signal). */
+  signal?: AbortSignal;
 }
 
 interface Channels {
@@ -298,7 +300,7 @@ function runNode(
   // Materialised so that an error waits, in order, for the artifacts emitted before it to
   // be written: a failing stage can still leave what it had (e.g. a partial history).
   const body = defer(() =>
-    stage.run({ id, params, pipelineDir: shared.plan.pipeline.dir, stopRequested: own.stop.pipe(take(1)) }, inputs),
+    stage.run({ id, params, pipelineDir: shared.plan.pipeline.dir, stopRequested: own.stop.pipe(take(1)), signal: shared.options.signal }, inputs),
   ).pipe(
     materialize(),
     concatMap((n) => (n.kind === 'N' ? handle(n.value) : n.kind === 'E' ? throwError(() => n.error as unknown) : EMPTY)),
