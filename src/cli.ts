@@ -20,6 +20,7 @@ const handlers: Record<Command, () => Promise<(args: ParsedArgs) => Promise<numb
   status: async () => withFile((await import('./cli/status.ts')).statusCommand),
   sweep: async () => withFile((await import('./cli/sweep.ts')).sweepCommand),
   init: async () => (await import('./cli/init.ts')).initCommand,
+  worker: async () => (await import('./cli/worker.ts')).workerCommand,
 };
 
 /** A command of one pipeline file, which the parser has made sure is there. */

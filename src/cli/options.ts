@@ -29,6 +29,12 @@ export const commands = {
   status: { operands: 'FILE', min: 1, max: 1, description: 'say which stages of FILE are up to date, changed or never run, and why, without running anything' },
   sweep: { operands: 'FILE', min: 1, max: 1, description: 'run every combination of a grid of params (--grid, or the sweep: block of FILE) as parallel trials' },
   init: { operands: '[DIR]', min: 0, max: 1, description: 'create a new experiment project in DIR (default: the current folder), which must be empty' },
+  worker: {
+    operands: '',
+    min: 0,
+    max: 0,
+    description: "take a queued sweep's trials (rxlab sweep --queue) and run them here, from this checkout, until stopped",
+  },
 } as const satisfies Record<string, CommandSpec>;
 
 export type Command = keyof typeof commands;
@@ -101,6 +107,14 @@ export const options = {
   seed: { type: 'string', argument: 'S', commands: ['sweep'], description: 'seed of --random (default 0)' },
   jobs: { type: 'string', argument: 'N', commands: ['sweep'], description: 'trials at a time (default: the number of cores)' },
   'fail-fast': { type: 'boolean', commands: ['sweep'], description: 'stop the sweep at the first failed trial' },
+  queue: {
+    type: 'string',
+    argument: 'URL',
+    commands: ['sweep', 'worker'],
+    description: 'the Redis (BullMQ) that carries the trials: redis://[user:password@]host:port[/db], rediss:// for TLS; default $REDIS_URL for a worker',
+  },
+  'queue-file': { type: 'string', argument: 'FILE', commands: ['sweep', 'worker'], description: "read the queue's URL from FILE (keeps the password off the command line)" },
+  concurrency: { type: 'string', argument: 'N', commands: ['worker'], description: 'trials at a time, each in a process of its own (default 1)' },
   json: { type: 'boolean', commands: ['run'], description: 'print one JSON event per line (schemas/events.schema.json) instead of the progress display' },
   junit: { type: 'string', argument: 'FILE', commands: ['check'], description: 'also write a JUnit XML report: one test case per stage and artifact' },
   format: {
@@ -134,6 +148,9 @@ export interface ParsedArgs {
   seed?: number;
   jobs: number;
   failFast: boolean;
+  queue?: string;
+  queueFile?: string;
+  concurrency: number;
   json: boolean;
   junit?: string;
   format: 'text' | 'github';
@@ -226,6 +243,9 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     seed: values.seed === undefined ? undefined : parseCount('--seed', values.seed, 0),
     jobs: values.jobs === undefined ? availableParallelism() : parseCount('--jobs', values.jobs, 1),
     failFast: values['fail-fast'] ?? false,
+    queue: values.queue,
+    queueFile: values['queue-file'],
+    concurrency: values.concurrency === undefined ? 1 : parseCount('--concurrency', values.concurrency, 1),
     json: values.json ?? false,
     junit: values.junit,
     format: values.format ?? 'text',

@@ -107,7 +107,13 @@ export function trialWorker(stages: StageResolver, preload: () => void): Promise
   });
 }
 
-async function runTrial(request: TrialRequest, stages: StageResolver, signal: AbortSignal, onEvent: (event: EngineEvent) => void): Promise<WorkerMessage> {
+/** Runs one trial as `rxlab run FILE --set … --out DIR` runs it; says how it ended. Also what `rxlab worker` runs for a queued trial. */
+export async function runTrial(
+  request: Pick<TrialRequest, 'file' | 'overrides' | 'outDir'>,
+  stages: StageResolver,
+  signal: AbortSignal,
+  onEvent: (event: EngineEvent) => void,
+): Promise<Extract<WorkerMessage, { type: 'done' }>> {
   try {
     const { manifest } = await runPipeline(request.file, { resolve: stages, set: request.overrides, out: request.outDir, signal, onEvent });
     if (manifest.status === 'completed') return { type: 'done', status: 'completed' };

@@ -98,6 +98,12 @@ export function pipelineSchemaFor(stages: ReadonlyMap<string, Stage>): JsonSchem
           },
           random: { type: 'integer', minimum: 1, description: 'Run this many combinations, drawn with `seed`, instead of all of them.' },
           seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'Seed of the random draw of combinations (default 0).' },
+          queue: {
+            type: 'string',
+            pattern: '^rediss?://',
+            patternErrorMessage: 'expected a Redis URL, redis://host:port[/db] or rediss:// for TLS',
+            description: 'Run the trials on `rxlab worker` processes through this Redis (BullMQ) instead of local workers; keep passwords out of the file (REDIS_URL or --queue-file).',
+          },
         },
       },
       stages: {

@@ -47,4 +47,6 @@ export interface SweepSpec {
   grid: Record<string, unknown[] | string>;
   random?: number;
   seed?: number;
+  /** Where the trials run: a Redis URL for `rxlab worker`s (`redis://host:port/db`; put credentials in REDIS_URL, not here). */
+  queue?: string;
 }
