@@ -22,6 +22,7 @@ const handlers: Record<Command, () => Promise<(args: ParsedArgs) => Promise<numb
   init: async () => (await import('./cli/init.ts')).initCommand,
   exp: async () => withFile((await import('./cli/exp.ts')).expCommand),
   report: async () => withFile((await import('./cli/report.ts')).reportCommand),
+  worker: async () => (await import('./cli/worker.ts')).workerCommand,
 };
 
 /** A command of one pipeline file, which the parser has made sure is there. */

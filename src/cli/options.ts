@@ -41,6 +41,12 @@ export const commands = {
     max: Infinity,
     description: "write again the report.html of FILE's latest run, of RUN or of a sweep's folder; given several RUNs, a page that sets them side by side",
   },
+  worker: {
+    operands: '',
+    min: 0,
+    max: 0,
+    description: "take a queued sweep's trials (rxlab sweep --queue) and run them here, from this checkout, until stopped",
+  },
 } as const satisfies Record<string, CommandSpec>;
 
 export type Command = keyof typeof commands;
@@ -133,6 +139,14 @@ export const options = {
   seed: { type: 'string', argument: 'S', commands: ['sweep'], description: 'seed of --random (default 0)' },
   jobs: { type: 'string', argument: 'N', commands: ['sweep'], description: 'trials at a time (default: the number of cores)' },
   'fail-fast': { type: 'boolean', commands: ['sweep'], description: 'stop the sweep at the first failed trial' },
+  queue: {
+    type: 'string',
+    argument: 'URL',
+    commands: ['sweep', 'worker'],
+    description: 'the Redis (BullMQ) that carries the trials: redis://[user:password@]host:port[/db], rediss:// for TLS; default $REDIS_URL for a worker',
+  },
+  'queue-file': { type: 'string', argument: 'FILE', commands: ['sweep', 'worker'], description: "read the queue's URL from FILE (keeps the password off the command line)" },
+  concurrency: { type: 'string', argument: 'N', commands: ['worker'], description: 'trials at a time, each in a process of its own (default 1)' },
   metric: {
     type: 'string',
     argument: 'STAGE.METRIC',
@@ -211,6 +225,9 @@ export interface ParsedArgs {
   serve?: number;
   metric?: string;
   direction?: 'maximize' | 'minimize';
+  queue?: string;
+  queueFile?: string;
+  concurrency: number;
   json: boolean;
   csv: boolean;
   sort?: string;
@@ -334,6 +351,9 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     ...(values.serve !== undefined ? { serve: values.serve === '' ? 0 : parsePort(values.serve) } : {}),
     metric: values.metric,
     direction: values.maximize ? 'maximize' : values.minimize ? 'minimize' : undefined,
+    queue: values.queue,
+    queueFile: values['queue-file'],
+    concurrency: values.concurrency === undefined ? 1 : parseCount('--concurrency', values.concurrency, 1),
     json: values.json ?? false,
     csv: values.csv ?? false,
     sort: values.sort,

@@ -18,7 +18,7 @@ import { sharedStages } from './shared.ts';
 import { describeObjective, sweepObjective, type Direction } from './objective.ts';
 import { writeSweepReport } from './report.ts';
 import { lossStage, summarise, trialLosses, writeSummary, type SweepSummary } from './summary.ts';
-import { TrialPool } from './trials.ts';
+import { TrialPool, type TrialLauncher } from './trials.ts';
 
 export interface SweepOptions {
   resolve: StageResolver;
@@ -45,6 +45,12 @@ export interface SweepOptions {
    * or failed.
    */
   live?: (event: object) => void;
+  /**
+   * What runs the trials, given how many there are and the file's `sweep.queue`; started
+   * before the shared stages run, so workers get ready meanwhile. Default: up to `jobs`
+   * local worker processes.
+   */
+  launcher?: (context: { trials: number; queue?: string }) => { launcher: TrialLauncher; where: string } | undefined;
 }
 
 export interface SweepResult {
@@ -70,12 +76,15 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
   const trials = expandGrid(grid, { random, seed }).map((t) => ({ ...t, overrides: [...base, ...t.overrides] }));
   const objective = sweepObjective(plan, { metric: options.metric, direction: options.direction });
   // The workers start now: their start overlaps checking the trials and running the shared stages.
-  const pool = new TrialPool(Math.min(options.jobs, trials.length));
+  const { launcher: pool, where } = options.launcher?.({ trials: trials.length, queue: pipeline.sweep?.queue }) ?? {
+    launcher: new TrialPool(Math.min(options.jobs, trials.length)),
+    where: `${options.jobs} at a time`,
+  };
   try {
     await checkTrials(file, resolve, trials.map((t) => t.overrides), options.grid.length > 0 ? '--grid' : `${file} sweep.grid:`);
     const shared = sharedStages(plan, new Set(Object.keys(grid).map((k) => k.split('.')[0])));
     const dir = options.out !== undefined ? resolvePath(options.out) : join(pipelineSpace(pipeline), 'sweeps', hashValue({ grid, random, seed, ...(base.length ? { base } : {}) }).slice(0, 10));
-    report(`sweep ${pipeline.name}: ${trials.length} trials, ${options.jobs} at a time, in ${shown(dir)}`);
+    report(`sweep ${pipeline.name}: ${trials.length} trials, ${where}, in ${shown(dir)}`);
     report(shared.length ? `shared by every trial (run once): ${shared.join(', ')}` : 'no stage is shared: every stage depends on a swept param');
     report(`objective: ${describeObjective(objective)}`);
     const { live } = options;

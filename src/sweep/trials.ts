@@ -31,6 +31,13 @@ export interface TrialOutcome {
   worker?: number;
 }
 
+/** What runs a sweep's trials: local worker processes (TrialPool), or workers on other machines through a queue. */
+export interface TrialLauncher {
+  /** Runs every trial; resolves when all have ended (or were stopped), in trial order. */
+  run(trials: Trial[], options: TrialRunOptions): Promise<TrialOutcome[]>;
+  close(): Promise<void>;
+}
+
 export interface TrialRunOptions {
   file: string;
   /** Folder of trial `t` (created by the caller, seeded with shared stages). */
@@ -76,7 +83,7 @@ interface Sweep {
  * Up to `size` trial workers. They start as soon as the pool is made (a sweep makes it
  * before running its shared stages, so their start overlaps that) and wait for `run`.
  */
-export class TrialPool {
+export class TrialPool implements TrialLauncher {
   private readonly workers = new Set<Worker>();
   private sweep?: Sweep;
   /** Why the last worker that died before it was ready did, to fail a trial with. */

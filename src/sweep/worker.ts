@@ -126,7 +126,13 @@ export function trialWorker(stages: StageResolver, preload: () => void): Promise
   });
 }
 
-async function runTrial(request: TrialRequest, stages: StageResolver, signal: AbortSignal, onEvent: (event: EngineEvent) => void): Promise<WorkerMessage> {
+/** Runs one trial as `rxlab run FILE --set … --out DIR` runs it; says how it ended. Also what `rxlab worker` runs for a queued trial. */
+export async function runTrial(
+  request: Pick<TrialRequest, 'file' | 'overrides' | 'outDir' | 'record'>,
+  stages: StageResolver,
+  signal: AbortSignal,
+  onEvent: (event: EngineEvent) => void,
+): Promise<Extract<WorkerMessage, { type: 'done' }>> {
   try {
     const { record } = request;
     const { manifest } = await recordedRun(

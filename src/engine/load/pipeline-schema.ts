@@ -108,6 +108,12 @@ export function pipelineSchemaFor(stages: ReadonlyMap<string, Stage>): JsonSchem
             description: "The metric that decides the best trial, as stageId.metric (e.g. evaluate.accuracy), in the direction its stage declares unless `direction` says; default: the pipeline's last declared metric.",
           },
           direction: { enum: ['maximize', 'minimize'], description: "Which way the objective is better, instead of the direction its stage declares." },
+          queue: {
+            type: 'string',
+            pattern: '^rediss?://',
+            patternErrorMessage: 'expected a Redis URL, redis://host:port[/db] or rediss:// for TLS',
+            description: 'Run the trials on `rxlab worker` processes through this Redis (BullMQ) instead of local workers; keep passwords out of the file (REDIS_URL or --queue-file).',
+          },
         },
       },
       stages: {

@@ -50,4 +50,6 @@ export interface SweepSpec {
   /** A declared metric, `stage.metric` (checked when the file is loaded). */
   objective?: string;
   direction?: 'maximize' | 'minimize';
+  /** Where the trials run: a Redis URL for `rxlab worker`s (`redis://host:port/db`; put credentials in REDIS_URL, not here). */
+  queue?: string;
 }
