@@ -4,13 +4,13 @@
  * (`at::mt19937::init_with_uint32`) seed it from one 32-bit integer.
  *
  * Seeding is plain TypeScript. The hot loops run in a small WebAssembly module, where
- * V8 compiles them to a fraction of the time of the same TypeScript:
- * - the twist and tempering of each block of 624 words, four words at a time (SIMD):
- *   5M words 31 -> 13 ms;
+ * V8 compiles them to a fraction of the time of the same TypeScript (BENCHMARKS.md,
+ * make_blobs):
+ * - the twist and tempering of each block of 624 words, four words at a time (SIMD);
  * - NumPy's legacy_gauss in bulk, for RandomState's normal() with a size: the polar
  *   method's tries (words to two uniforms in (-1, 1), r^2, the rejection) and
  *   sqrt(-2 log(r^2) / r^2) with glibc's log (both paths ported; their rare exact
- *   tails call glibcLog): 2M normals 79 -> 52 ms. The ported log matched this
+ *   tails call glibcLog). The ported log matched this
  *   machine's glibc 2.36 on 12M inputs in (0, 1) and on the glibc-log fixture.
  * WebAssembly's f64 arithmetic is IEEE binary64, correctly rounded with no fused
  * operations, so each operation, written as in the TypeScript, gives the same double.
@@ -39,9 +39,8 @@ interface Kernel {
 
 /**
  * One instance serves every generator: each call copies the generator's state and
- * current outputs in (and back), 5 KB, so that a generator costs no more to create
- * than before (7 µs rather than 80, and no 64 KiB memory with its address-space
- * reservation each). Made on first use, not on import: the CLI imports every stage,
+ * current outputs in (and back), 5 KB, so that creating a generator stays cheap (no
+ * 64 KiB memory with its address-space reservation each). Made on first use, not on import: the CLI imports every stage,
  * and most of its runs draw nothing.
  */
 let kernel: Kernel | undefined;

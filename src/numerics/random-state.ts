@@ -112,8 +112,7 @@ export class RandomState {
   /**
    * out[i] = locs[i % d] + scales[i % d] * gauss(), for d = locs.length: the same
    * stream, cache included, as calling gauss() out.length times. The pairs come from
-   * the generator's WebAssembly module a batch at a time (see MT19937.normals: 2M
-   * normals 79 -> 52 ms).
+   * the generator's WebAssembly module a batch at a time (see MT19937.normals).
    */
   private fillNormal(out: Float64Array, locs: Float64Array, scales: Float64Array): void {
     const n = out.length;
@@ -216,7 +215,7 @@ export class RandomState {
     if (!(i < 2 ** 31)) throw new RangeError(`shuffleDraws: i must be below 2^31, got ${i}`);
     // random_interval(i) is a 32-bit word masked to i's bit length, redrawn while above
     // i. NumPy recomputes the mask per call; it only changes when i drops below a power
-    // of two, so it is set once per octave here (draws for 1,000,000: 25 -> 20 ms).
+    // of two, so it is set once per octave here.
     const mt = this.mt;
     let k = 0;
     while (k < out.length && i > 0) {
