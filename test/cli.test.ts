@@ -62,8 +62,8 @@ describe('rxlab CLI', () => {
   it('exits 2 on an unknown command or flag, naming the one meant when one is near', () => {
     const command = rxlab('fly', 'x.yaml');
     expect(command.status).toBe(2);
-    expect(command.stderr).toBe('rxlab: unknown command "fly"; commands are run, plan, check, status, sweep, init\n');
-    expect(rxlab('runn', 'x.yaml').stderr).toBe('rxlab: unknown command "runn" (did you mean "run"?); commands are run, plan, check, status, sweep, init\n');
+    expect(command.stderr).toBe('rxlab: unknown command "fly"; commands are run, plan, check, status, sweep, init, exp, report, worker\n');
+    expect(rxlab('runn', 'x.yaml').stderr).toBe('rxlab: unknown command "runn" (did you mean "run"?); commands are run, plan, check, status, sweep, init, exp, report, worker\n');
     const flag = rxlab('run', 'x.yaml', '--fast');
     expect(flag.status).toBe(2);
     expect(flag.stderr).toBe('rxlab: unknown option --fast; see rxlab --help\n');

@@ -2,7 +2,11 @@
  * The live view: a page on a local HTTP server that shows a run (or a sweep) as it happens,
  * fed by server-sent events. Whatever is published goes to every open page at once, and is
  * kept: a page opened late (or reconnecting, with the standard Last-Event-ID) first gets
- * every event it has not seen. After a `finished` or `failed` event the streams end, and a
+ * every event it has not seen. Events go out in batches (every FLUSH_MS); a stage that
+ * reports progress faster than a page can draw it (the fused trainer runs thousands of epochs
+ * a second) is thinned to PROGRESS_PER_FLUSH of its progress events per batch, evenly spaced,
+ * its last one always kept: the curve keeps its shape, the page keeps up, and the run's
+ * report.html has every epoch. After a `finished` or `failed` event the streams end, and a
  * page that reconnects having seen everything is told not to come back (HTTP 204). The
  * protocol is in live-events.ts.
  */
@@ -34,6 +38,31 @@ const HEARTBEAT_MS = 15_000;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 /** The events that end a run or a sweep (live-events.ts). */
 const END = new Set<unknown>(['finished', 'failed']);
+const FLUSH_MS = 100;
+const PROGRESS_PER_FLUSH = 50;
+
+/** `events` with each stage's (and trial's) progress events thinned to `keep`, evenly spaced, the last kept; the other events all kept, in order. */
+export function thinProgress(events: readonly object[], keep: number): object[] {
+  const key = (e: object): string | undefined => {
+    const { type, stage, trial } = e as { type?: unknown; stage?: unknown; trial?: unknown };
+    return type === 'progress' ? `${String(trial ?? '')}\u0000${String(stage)}` : undefined;
+  };
+  const counts = new Map<string, number>();
+  for (const e of events) {
+    const k = key(e);
+    if (k !== undefined) counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const seen = new Map<string, number>();
+  return events.filter((e) => {
+    const k = key(e);
+    if (k === undefined) return true;
+    const total = counts.get(k)!;
+    const i = seen.get(k) ?? 0;
+    seen.set(k, i + 1);
+    // Keep the i-th of `total` when it is the last of its share of `keep` evenly spaced slots.
+    return total <= keep || Math.floor(((i + 1) * keep) / total) > Math.floor((i * keep) / total);
+  });
+}
 
 function liveBody(title: string): Html {
   return html`<header><div class="kind">rxlab live</div><h1 id="title">${title}</h1><div class="meta"><span id="status"></span><span id="facts"></span></div></header>
@@ -53,8 +82,10 @@ const authority = (host: string, port: number): string => `${host.includes(':') 
 export function startLiveView(options: LiveViewOptions): Promise<LiveView> {
   const { port = 0, host = '127.0.0.1', title } = options;
   const pageHtml = page({ title: `rxlab live · ${title}`, body: liveBody(title), charts: [], client: 'live', data: { title } });
-  /** Every event published so far, as JSON; event i has id i + 1. */
+  /** Every event sent so far, as JSON; event i has id i + 1. */
   const events: string[] = [];
+  /** Published since the last flush. */
+  let pending: object[] = [];
   /** How many of them the open streams have been sent; the rest go out at the next flush. */
   let sent = 0;
   const streams = new Set<ServerResponse>();
@@ -62,14 +93,17 @@ export function startLiveView(options: LiveViewOptions): Promise<LiveView> {
   /** A `finished` or `failed` event waits to be sent; once it is, `ended`: streams end after it, and pages stop there. */
   let ending = false;
   let ended = false;
-  let flushing = false;
+  let flushing: NodeJS.Timeout | undefined;
   let allowedHosts: Set<string> | undefined;
 
   const message = (i: number): string => `id: ${i + 1}\ndata: ${events[i]}\n\n`;
 
   /** Sends the events published since the last flush to every open stream, in one write each. */
   const flush = (): void => {
-    flushing = false;
+    clearTimeout(flushing);
+    flushing = undefined;
+    for (const event of thinProgress(pending, PROGRESS_PER_FLUSH)) events.push(JSON.stringify(event));
+    pending = [];
     const chunk = events.slice(sent).map((_, k) => message(sent + k)).join('');
     sent = events.length;
     ended ||= ending;
@@ -131,13 +165,10 @@ export function startLiveView(options: LiveViewOptions): Promise<LiveView> {
         url: `http://${authority(host, actual)}/`,
         publish(event) {
           if (closed) return;
-          events.push(JSON.stringify(event));
+          pending.push(event);
           ending ||= END.has((event as { type?: unknown }).type);
-          // One write per stream for all the events of this turn of the event loop, not one per event.
-          if (!flushing) {
-            flushing = true;
-            setImmediate(flush);
-          }
+          // One write per stream for all the events of a batch, not one per event.
+          flushing ??= setTimeout(flush, FLUSH_MS);
         },
         close() {
           if (closed) return Promise.resolve();

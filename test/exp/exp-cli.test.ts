@@ -255,7 +255,10 @@ describe('rxlab exp apply and run --update-lock', () => {
     const result = rxlab('run', 'bowl.yaml', '--set', 'fit.y=0', '--set', 'fit.x=2.5', '--update-lock');
     expect(result.status, result.stderr).toBe(0);
     // The file says so once the run completed; a run that fails leaves it alone.
-    expect(result.stdout).toContain('lock bowl.lock.json written\nbowl.yaml now sets fit.x 0 → 2.5, fit.y 1 → 0, best.note "after x=0" → "after x=2.5"\n');
+    const lines = result.stdout.split('\n');
+    const written = lines.indexOf('bowl.yaml now sets fit.x 0 → 2.5, fit.y 1 → 0, best.note "after x=0" → "after x=2.5"');
+    expect(written, result.stdout).toBeGreaterThan(lines.indexOf('lock bowl.lock.json written'));
+    expect(lines.indexOf('lock bowl.lock.json written'), result.stdout).toBeGreaterThan(-1);
     expect(readFileSync(join(dir, 'bowl.yaml'), 'utf8')).toBe(bowlText.replace('x: 0   # far from the best\n      y: 1', 'x: 2.5   # far from the best\n      y: 0'));
     expect(json<Lockfile>(join(dir, 'bowl.lock.json')).stages.fit.metrics).toEqual({ score: -0.25, loss: 0.25 });
     expect(rxlab('status', 'bowl.yaml').status).toBe(0);

@@ -80,11 +80,11 @@ export async function prepareSweep(grid: Grid, dir: string, file = join(ROOT, GR
   return { trials, dirOf: (t) => join(dir, t.id) };
 }
 
-/** Every file of a run folder but run.json (times, paths) → its sha256. */
+/** Every file of a run folder but run.json and the report drawn from it (times, paths) → its sha256. */
 export function hashes(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   const files = readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.name !== 'run.json')
+    .filter((e) => e.isFile() && e.name !== 'run.json' && e.name !== 'report.html')
     .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
     .sort();
   for (const file of files) out[file] = createHash('sha256').update(readFileSync(join(dir, file))).digest('hex');

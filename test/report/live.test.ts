@@ -1,6 +1,7 @@
 import { get, request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLiveView, type LiveView } from '../../src/report/index.ts';
+import { thinProgress } from '../../src/report/live.ts';
 
 let live: LiveView | undefined;
 afterEach(async () => {
@@ -89,7 +90,7 @@ describe('startLiveView', () => {
     const total = 3000;
     const publishing = (async () => {
       for (let n = 1; n < total; n++) {
-        live!.publish({ type: 'progress', n });
+        live!.publish({ type: 'message', n });
         if (n % 25 === 0) await new Promise((r) => setImmediate(r));
       }
       live!.publish({ type: 'finished', status: 'completed' });
@@ -102,9 +103,35 @@ describe('startLiveView', () => {
     for (const got of await Promise.all(pages)) expect(got.map((e) => e.id)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
   });
 
+  it('thins a stage that reports faster than a page can draw to 50 progress events a batch, evenly spaced, its last kept', async () => {
+    live = await startLiveView({ title: 't' });
+    const stream = events(live.url, 1e9);
+    // 10,000 epochs at once (one batch), between a message and the end.
+    live.publish({ type: 'message', stage: 'train', text: 'start' });
+    for (let n = 1; n <= 10_000; n++) live.publish({ type: 'progress', stage: 'train', current: n, total: 10_000 });
+    live.publish({ type: 'progress', stage: 'evaluate', current: 1, total: 1 });
+    live.publish({ type: 'finished', status: 'completed' });
+    const got = (await stream).map((e) => e.event as { type: string; stage?: string; current?: number });
+    const epochs = got.filter((e) => e.stage === 'train' && e.type === 'progress').map((e) => e.current);
+    expect(epochs).toEqual(Array.from({ length: 50 }, (_, i) => (i + 1) * 200));
+    expect(got.map((e) => e.type)).toEqual(['message', ...epochs.map(() => 'progress'), 'progress', 'finished']);
+  });
+
+  it('thins each stage of each trial on its own, and keeps every event of a stage within its share', () => {
+    const burst = (trial: string, stage: string, count: number) => Array.from({ length: count }, (_, i) => ({ type: 'progress', trial, stage, current: i + 1 }));
+    const kept = thinProgress([...burst('t1', 'train', 7), ...burst('t2', 'train', 100), ...burst('t1', 'fit', 3)], 5) as { trial: string; stage: string; current: number }[];
+    expect(kept.map((e) => `${e.trial}.${e.stage}.${e.current}`)).toEqual([
+      ...[2, 3, 5, 6, 7].map((n) => `t1.train.${n}`),
+      ...[20, 40, 60, 80, 100].map((n) => `t2.train.${n}`),
+      ...[1, 2, 3].map((n) => `t1.fit.${n}`),
+    ]);
+  });
+
   it('resumes a reconnecting page after the last event it saw', async () => {
     live = await startLiveView({ title: 't' });
     for (let n = 1; n <= 4; n++) live.publish({ type: 'progress', n });
+    // Once the batch has gone out, as it had for the page that saw events 1 and 2.
+    await new Promise((r) => setTimeout(r, 150));
     expect((await events(live.url, 2, 2)).map((e) => e.id)).toEqual([3, 4]);
   });
 
