@@ -2,7 +2,40 @@
 // Entry point. Runs the bundle that `npm install` builds (dist/rxlab.mjs) when it is newer
 // than every source file; otherwise the TypeScript sources through tsx, so an edited
 // checkout never runs stale code.
+//
+// Ctrl-C, SIGTERM and a closed stdout (`rxlab run … | head -1`) are taken first thing,
+// before rxlab's code is loaded (which takes a while): a command that records a run
+// (run, sweep, check, a sweep's worker) gets them as an abort signal from the moment it
+// starts, so even a signal during start-up ends with run.json saying "interrupted" and
+// nothing half-written; any other command just ends. A second signal ends the process at once.
 import { readdirSync, statSync } from 'node:fs';
+
+const RECORDING = new Set(['run', 'sweep', 'check', '__trial-worker']);
+const records = process.argv.slice(2).some((arg) => RECORDING.has(arg));
+const interruption = new AbortController();
+// src/cli/interrupt.ts picks this up (the name is shared as a global symbol, as tsx's registration is).
+globalThis[Symbol.for('rxlab.interruption')] = interruption;
+const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 };
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (!records || interruption.signal.aborted) process.exit(EXIT_CODES[signal]);
+    interruption.abort(signal);
+  });
+}
+// The reader of stdout (or stderr) went away: nothing more can be shown, so nothing more is
+// written there; a run stops as if interrupted (and says so on stderr, if that is still open).
+let stdoutClosed = false;
+process.stdout.on('error', (err) => {
+  if (err.code !== 'EPIPE') throw err;
+  if (stdoutClosed) return;
+  stdoutClosed = true;
+  process.stdout.write = () => true;
+  if (records) interruption.abort('EPIPE');
+});
+process.stderr.on('error', (err) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.stderr.write = () => true;
+});
 
 const root = new URL('../', import.meta.url);
 const mtime = (url) => statSync(url, { throwIfNoEntry: false })?.mtimeMs ?? 0;

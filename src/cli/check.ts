@@ -18,6 +18,7 @@ export async function checkCommand(file: string, args: ParsedArgs): Promise<numb
   const { plan, lockFile, committed, manifest, report } = await untilInterrupted((signal) =>
     checkPipeline(file, {
       resolve: resolveStage,
+      maxMemory: args.maxMemory,
       tolerance: args.tolerance,
       signal,
       onStart: (p, dir) => void process.stderr.write(`check: running ${p.pipeline.name} from scratch in ${dir}\n`),

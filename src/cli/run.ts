@@ -24,6 +24,7 @@ export async function runCommand(file: string, args: ParsedArgs): Promise<number
       runPipeline(file, {
         resolve: resolveStage,
         set: args.set,
+        maxMemory: args.maxMemory,
         out: args.out,
         updateLock: args.updateLock,
         force: args.force,

@@ -18,6 +18,8 @@ export async function sweepCommand(file: string, args: ParsedArgs): Promise<numb
       random: args.random,
       seed: args.seed,
       jobs: args.jobs,
+      oversubscribe: args.oversubscribe,
+      maxMemory: args.maxMemory,
       failFast: args.failFast,
       out: args.out,
       signal,

@@ -19,8 +19,10 @@ import { shown } from '../util/paths.ts';
 import { EnvironmentError } from './errors.ts';
 import { loadPipeline } from './load/load.ts';
 import { planPipeline, type Plan } from './plan/plan.ts';
+import { preflightPlan } from './plan/preflight.ts';
 import { lockFromRun, lockPathFor, readLock, writeLock, type Lockfile } from './record/lock.ts';
 import type { RunManifest } from './record/manifest.ts';
+import { claimFolder } from './record/folder.ts';
 import { acquireRunLock } from './record/run-lock.ts';
 import { runTarget, type Target, type TargetOptions } from './record/target.ts';
 import { declaredChanges } from './reuse/changes.ts';
@@ -32,6 +34,10 @@ export interface LoadAndPlanOptions {
   resolve: StageResolver;
   /** `--set` arguments: `train.optimizer.lr=0.1`. */
   set?: readonly string[];
+  /** Refuse a pipeline whose stages would need more memory than this, in bytes (`--max-memory`); default `defaultMaxMemory()`. */
+  maxMemory?: number;
+  /** Stops checking a pipeline that reads large files (RunInterruptedError). */
+  signal?: AbortSignal;
 }
 
 export interface RunPipelineOptions extends LoadAndPlanOptions, TargetOptions {
@@ -70,9 +76,15 @@ export class FrozenLockError extends EnvironmentError {
   }
 }
 
-/** Loads and plans `file`: every input mistake comes out here, as one PipelineInputError, before anything runs. */
+/**
+ * Loads, plans and preflights `file`: every input mistake comes out here, as one
+ * PipelineInputError, before anything runs — in the file, between stages, in the data
+ * files it reads, and a pipeline that would need too much memory.
+ */
 export async function loadAndPlan(file: string, options: LoadAndPlanOptions): Promise<Plan> {
-  return planPipeline(await loadPipeline(file, { resolve: options.resolve, overrides: options.set }));
+  const plan = planPipeline(await loadPipeline(file, { resolve: options.resolve, overrides: options.set }));
+  await preflightPlan(plan, { maxMemory: options.maxMemory, signal: options.signal });
+  return plan;
 }
 
 export async function runPipeline(file: string, options: RunPipelineOptions): Promise<PipelineRun> {
@@ -83,6 +95,7 @@ export async function runPipeline(file: string, options: RunPipelineOptions): Pr
   const force = forcedStages(options.force ?? [], plan);
   const committed = options.frozen ? await readLock(target.committedLock) : undefined;
   if (options.frozen) frozenRefusal(plan, committed, target.committedLock);
+  await claimTarget(target, plan.pipeline.file);
   await options.onStart?.(plan, target);
 
   const release = await acquireRunLock(target.outDir);
@@ -143,6 +156,16 @@ export async function checkPipeline(file: string, options: CheckPipelineOptions)
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Makes sure the run may write where it is about to: its pipeline's space belongs to
+ * this pipeline file (not to another one with the same name), and its own folder is one
+ * rxlab made, or new, or empty (see record/folder.ts). Refuses with exit code 2 otherwise.
+ */
+export async function claimTarget(target: Pick<Target, 'outDir' | 'space'>, pipelineFile: string): Promise<void> {
+  if (target.space) await claimFolder(target.space, { pipeline: pipelineFile, exclusive: true });
+  if (target.outDir !== target.space) await claimFolder(target.outDir, { pipeline: pipelineFile, exclusive: target.space !== undefined, within: target.space });
 }
 
 /** The plan cut down to `ids`, which must only read each other (a sweep's shared stages do). */

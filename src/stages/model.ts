@@ -6,6 +6,7 @@ import { defineStage, jsonArtifact, type StageEvent } from '../contract/stage.ts
 import { linearStackInit } from '../numerics/linear-init.ts';
 import { TorchGenerator } from '../numerics/torch-generator.ts';
 import { ML_PACKAGES, mlSetup, modelFiles } from './ml.ts';
+import { modelBytes, parameterCount } from './preflight.ts';
 
 /**
  * Glorot (Xavier) uniform weights in ±√(6 / (fan_in + fan_out)) and zero biases, as Keras
@@ -53,6 +54,10 @@ export const modelStage = defineStage({
     additionalProperties: false,
   },
   outputs: { model: { kind: 'model', description: 'the architecture and its initial parameters' } },
+  preflight: ({ layers }) => ({
+    outputs: { model: { layers } },
+    memory: { bytes: modelBytes(layers), path: ['with', 'layers'], what: `${parameterCount(layers)} parameters (layers ${JSON.stringify(layers)})` },
+  }),
   packages: ML_PACKAGES,
   setup: mlSetup,
   run: (ctx) => {

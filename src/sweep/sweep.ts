@@ -5,9 +5,10 @@
  * (trials.ts); a failed trial is reported and the others finish (unless `failFast`).
  * Running the same sweep again reuses what finished.
  */
+import { availableParallelism } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import type { StageResolver } from '../contract/resolve.ts';
-import { PipelineInputError, loadAndPlan, pipelineSpace, type Diagnostic } from '../engine/index.ts';
+import { EnvironmentError, PipelineInputError, acquireRunLock, claimTarget, defaultMaxMemory, loadAndPlan, pipelineSpace, type Diagnostic } from '../engine/index.ts';
 import { hashValue } from '../util/canonical.ts';
 import { shown } from '../util/paths.ts';
 import { expandGrid, parseGridArg, SweepSpecError, type Grid } from './grid.ts';
@@ -23,6 +24,10 @@ export interface SweepOptions {
   random?: number;
   seed?: number;
   jobs: number;
+  /** Allow `jobs` above the number of cores (otherwise capped at it). */
+  oversubscribe?: boolean;
+  /** `--max-memory` in bytes: each trial is held to it, and the trials running at once together. */
+  maxMemory?: number;
   failFast: boolean;
   /** The sweep's folder; default `outputs/<name>/sweeps/<hash of the grid>`. */
   out?: string;
@@ -40,20 +45,30 @@ export interface SweepResult {
 
 export async function runSweep(file: string, options: SweepOptions): Promise<SweepResult> {
   const { resolve, report } = options;
-  const plan = await loadAndPlan(file, { resolve });
+  const plan = await loadAndPlan(file, { resolve, maxMemory: options.maxMemory });
   const { pipeline } = plan;
   const grid: Grid | undefined = options.grid.length > 0 ? Object.fromEntries(options.grid.map(parseGridArg)) : pipeline.sweep?.grid;
   if (!grid) throw new SweepSpecError(`nothing to sweep: give --grid STAGE.PARAM=V1,V2,… or add a sweep: block to ${file}`);
   const random = options.random ?? pipeline.sweep?.random;
   const seed = options.seed ?? pipeline.sweep?.seed ?? 0;
   const trials = expandGrid(grid, { random, seed });
-  // The workers start now: their start overlaps checking the trials and running the shared stages.
-  const pool = new TrialPool(Math.min(options.jobs, trials.length));
+  const jobs = jobsFor(options, report);
+  if (options.out !== undefined && options.out.trim() === '') {
+    throw new EnvironmentError('--out is empty (an unset variable?); give it a folder, or leave it out to write to outputs/<pipeline name>/sweeps; nothing was run', 2);
+  }
+  const space = pipelineSpace(pipeline);
+  const dir = options.out !== undefined ? resolvePath(options.out) : join(space, 'sweeps', hashValue({ grid, random, seed }).slice(0, 10));
+  await claimTarget({ outDir: dir, ...(options.out === undefined ? { space } : {}) }, pipeline.file);
+  // The sweep writes its summary and seeds its trials' folders: one sweep at a time per folder.
+  const release = await acquireRunLock(dir);
+  let pool: TrialPool | undefined;
   try {
-    await checkTrials(file, resolve, trials.map((t) => t.overrides));
+    const memory = await checkTrials(file, resolve, trials.map((t) => t.overrides), options.maxMemory);
+    const running = Math.min(jobs, trials.length, byMemory(memory, options.maxMemory ?? defaultMaxMemory(), jobs, report));
+    // The workers start now: their start overlaps running the shared stages.
+    pool = new TrialPool(running);
     const shared = sharedStages(plan, new Set(Object.keys(grid).map((k) => k.split('.')[0])));
-    const dir = options.out !== undefined ? resolvePath(options.out) : join(pipelineSpace(pipeline), 'sweeps', hashValue({ grid, random, seed }).slice(0, 10));
-    report(`sweep ${pipeline.name}: ${trials.length} trials, ${options.jobs} at a time, in ${shown(dir)}`);
+    report(`sweep ${pipeline.name}: ${trials.length} trials, ${running} at a time, in ${shown(dir)}`);
     report(shared.length ? `shared by every trial (run once): ${shared.join(', ')}` : 'no stage is shared: every stage depends on a swept param');
 
     const sharedDir = join(dir, 'shared');
@@ -62,24 +77,47 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
         if (e.type === 'stage-cached' || e.type === 'stage-done') report(`shared ${e.stage}: ${e.type === 'stage-cached' ? 'cached' : 'done'}`);
       });
       if (!lock) return { dir, error: `the shared stages did not complete (${manifest.status}): ${manifest.error}` };
-      for (const trial of trials) await seedTrial(join(dir, trial.id), sharedDir, lock);
+      for (const trial of trials) await seedTrial(join(dir, trial.id), sharedDir, lock, pipeline.file);
     }
     const outcomes = await pool.run(trials, { file, dirOf: (t) => join(dir, t.id), failFast: options.failFast, signal: options.signal, report });
     const { summary, losses } = await summarise(pipeline.name, grid, shared, outcomes);
     await writeSummary(dir, summary, losses);
     return { dir, summary };
   } finally {
-    await pool.close();
+    await pool?.close();
+    await release();
   }
 }
 
-/** Loads the pipeline with each trial's overrides first, so a bad value is reported (all at once) before anything runs. */
-async function checkTrials(file: string, resolve: StageResolver, overrideSets: string[][]): Promise<void> {
+/** How many trials fit in memory at once, each needing up to `each` bytes (as estimated), within `limit`; said when it is fewer than `jobs`. */
+function byMemory(each: number, limit: number, jobs: number, report: (text: string) => void): number {
+  const fit = Math.max(1, Math.floor(limit / Math.max(each, 1)));
+  if (fit < jobs) report(`a trial needs up to about ${Math.ceil(each / 2 ** 20)} MiB; running ${fit} at a time to stay within ${Math.floor(limit / 2 ** 20)} MiB (--max-memory)`);
+  return fit;
+}
+
+/**
+ * Trials at a time: `--jobs`, capped at the number of cores unless `oversubscribe` (more
+ * workers than cores only take turns, each holding its memory meanwhile).
+ */
+function jobsFor(options: SweepOptions, report: (text: string) => void): number {
+  const cores = availableParallelism();
+  if (options.jobs <= cores || options.oversubscribe) return options.jobs;
+  report(`--jobs ${options.jobs} is more than the ${cores} cores here; running ${cores} at a time (--oversubscribe to run ${options.jobs})`);
+  return cores;
+}
+
+/**
+ * Loads the pipeline with each trial's overrides first, so a bad value is reported (all at
+ * once) before anything runs; returns the most memory one trial needs.
+ */
+async function checkTrials(file: string, resolve: StageResolver, overrideSets: string[][], maxMemory: number | undefined): Promise<number> {
   const seen = new Map<string, Diagnostic>();
   let sources = {};
+  let most = 0;
   for (const set of overrideSets) {
     try {
-      await loadAndPlan(file, { resolve, set });
+      most = Math.max(most, (await loadAndPlan(file, { resolve, set, maxMemory })).memory ?? 0);
     } catch (err) {
       if (!(err instanceof PipelineInputError)) throw err;
       for (const d of err.diagnostics) seen.set(JSON.stringify(d), d);
@@ -87,4 +125,5 @@ async function checkTrials(file: string, resolve: StageResolver, overrideSets: s
     }
   }
   if (seen.size > 0) throw new PipelineInputError([...seen.values()], sources);
+  return most;
 }

@@ -69,7 +69,7 @@ describe('rxlab run: files it reads', () => {
     const result = rxlab(['run', 'small.yaml', '--out', 'out'], { cwd: dir });
     expectNoCrash(result);
     expect(result.stderr).toBe(
-      `${lock}: cannot read the lock file (EISDIR); restore it from git, or delete it and run \`rxlab run\` to record a new one\n1 error; nothing was run\n`,
+      `${lock}: the lock file is a folder, not a regular file; restore it from git, or delete it and run \`rxlab run\` to record a new one\n1 error; nothing was run\n`,
     );
     expect(result.status).toBe(2);
   });

@@ -57,7 +57,7 @@ export async function loadPipeline(file: string, opts: LoadOptions): Promise<Pip
     .filter((id) => RESERVED_STAGE_IDS.includes(id))
     .map((id): Issue => ({ path: ['stages', id], at: 'key', message: `stage id "${id}" is reserved: rxlab keeps the pipeline's other runs in outputs/<name>/${id}/; rename the stage` }));
   const issues = [...checkStructure(data), ...reserved, ...checked.issues, ...references.issues, ...rechecked];
-  const place = (issue: Issue): Diagnostic => {
+  const placeIssue = (issue: Issue): Diagnostic => {
     // The --set that set this value, or that created the map it is in (e.g. the
     // unknown key `x` of `--set train.x.y=1`); `with:` itself belongs to the file.
     const override =
@@ -65,7 +65,7 @@ export async function loadPipeline(file: string, opts: LoadOptions): Promise<Pip
     if (override) return overrideDiagnostic(override.text, issue.path, issue.message);
     return { file, ...locate(yaml, issue.path, issue.at), path: dotted(issue.path), message: issue.message };
   };
-  const diagnostics = [...malformed, ...unapplied, ...issues.map(place)];
+  const diagnostics = [...malformed, ...unapplied, ...issues.map(placeIssue)];
   if (diagnostics.length > 0) throw new PipelineInputError(sortDiagnostics(file, diagnostics, sets), { [file]: text });
 
   const stages = checked.stages.map(
@@ -77,7 +77,8 @@ export async function loadPipeline(file: string, opts: LoadOptions): Promise<Pip
   );
   const name = isPlainObject(data) && typeof data.name === 'string' ? data.name : nameFromFile(path);
   const sweep = isPlainObject(data) && isPlainObject(data.sweep) ? (data.sweep as unknown as SweepSpec) : undefined;
-  return { name, file: path, given: file, dir: dirname(path), source: text, stages, overrides, ...(sweep ? { sweep } : {}) };
+  const place = (at: readonly string[], where: 'key' | 'value', message: string): Diagnostic => placeIssue({ path: [...at], at: where, message });
+  return { name, file: path, given: file, dir: dirname(path), source: text, stages, overrides, ...(sweep ? { sweep } : {}), place };
 }
 
 /**
