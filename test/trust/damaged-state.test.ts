@@ -23,6 +23,7 @@ function ranProject(): { dir: string; lockFile: string; lock: string } {
 }
 
 describe('a damaged lock', () => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each case damages the lock in its own way
   const damages: [string, (lock: Record<string, any>) => void, RegExp][] = [
     ['a stage entry null', (l) => (l.stages.data = null), /:5:17 stages\.data: damaged lock: expected a stage entry, found null; /],
     ['its artifacts missing', (l) => delete l.stages.data.artifacts, /stages\.data\.artifacts: damaged lock: expected a map of artifact file names to sha256 hashes, found nothing; /],
