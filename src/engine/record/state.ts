@@ -48,8 +48,8 @@ export const recordFile = (outDir: string, stageId: string): string => join(stat
 const outputFile = (outDir: string, stageId: string, name: string): string => join(stateDir(outDir, stageId), `output-${encodeURIComponent(name)}.json`);
 
 /** Records an output value, given as its canonical JSON text in parts (see util/canonical.ts); returns its sha256, the value's hash. */
-export const writeOutput = (outDir: string, stageId: string, name: string, canonicalParts: readonly string[]): Promise<string> =>
-  writeAtomic(outputFile(outDir, stageId, name), canonicalParts);
+export const writeOutput = (outDir: string, stageId: string, name: string, canonicalParts: readonly string[], signal?: AbortSignal): Promise<string> =>
+  writeAtomic(outputFile(outDir, stageId, name), canonicalParts, signal);
 
 /** Records that a stage finished, with its metrics and what computed it: written after its outputs. */
 export async function writeRecord(outDir: string, stageId: string, record: StageRecordFile): Promise<void> {

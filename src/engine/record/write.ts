@@ -24,19 +24,27 @@ export function byteLength(content: FileContent): number {
 /** Temporary files are hidden and carry this marker, so a later run can sweep leftovers. */
 const TEMP_MARKER = '.rxlab-tmp-';
 
-/** Temp files of writes still in progress, removed if the process is interrupted. */
-const inFlight = new Set<string>();
+/** Writes still in progress, by temp file: a run that is interrupted waits for them to stop, and removes what they left. */
+const inFlight = new Map<string, Promise<unknown>>();
 
 /**
  * Writes `content` to `file` atomically (temp file + rename) and returns its sha256. A
  * failed write leaves nothing behind (not even part of the temp file) and rejects with an
- * EnvironmentError saying why (the disk is full, …) when the file system says so.
+ * EnvironmentError saying why (the disk is full, …) when the file system says so. Once
+ * `signal` aborts, the write stops where it is (before the rename: no file appears) and
+ * rejects with the signal's reason.
  */
-export async function writeAtomic(file: string, content: FileContent): Promise<string> {
+export function writeAtomic(file: string, content: FileContent, signal?: AbortSignal): Promise<string> {
   const temp = join(dirname(file), `.${basename(file)}${TEMP_MARKER}${randomBytes(6).toString('hex')}`);
-  inFlight.add(temp);
+  const writing = write(file, temp, content, signal);
+  inFlight.set(temp, writing);
+  return writing.finally(() => inFlight.delete(temp));
+}
+
+async function write(file: string, temp: string, content: FileContent, signal: AbortSignal | undefined): Promise<string> {
   let hash: string;
   try {
+    signal?.throwIfAborted();
     await mkdir(dirname(file), { recursive: true });
     // 'wx': the temp file is created here (O_EXCL), never opened through a link planted at its name.
     const handle = await open(temp, 'wx');
@@ -44,17 +52,16 @@ export async function writeAtomic(file: string, content: FileContent): Promise<s
       if (typeof content === 'string' || content instanceof Uint8Array) {
         await handle.writeFile(content);
         hash = sha256(content);
-      } else hash = await writeParts(handle, content);
+      } else hash = await writeParts(handle, content, signal);
     } finally {
       await handle.close();
     }
+    signal?.throwIfAborted();
     await rename(temp, file);
   } catch (err) {
     await rm(temp, { force: true }).catch(() => undefined); // e.g. ENOTDIR: there is no temp file
     const why = explainWriteError(err, file);
     throw why ? new EnvironmentError(`could not write ${file}: ${why}`, 1, { cause: err }) : err;
-  } finally {
-    inFlight.delete(temp);
   }
   return hash;
 }
@@ -63,11 +70,12 @@ export async function writeAtomic(file: string, content: FileContent): Promise<s
  * Parts written (and hashed) a megabyte or so at a time, so a large text never holds the
  * process for long (writeFile goes on from where the last write ended); returns the sha256.
  */
-async function writeParts(handle: FileHandle, parts: readonly string[]): Promise<string> {
+async function writeParts(handle: FileHandle, parts: readonly string[], signal: AbortSignal | undefined): Promise<string> {
   const hash = createHash('sha256');
   let batch: string[] = [];
   let length = 0;
   const flush = async (): Promise<void> => {
+    signal?.throwIfAborted();
     const text = batch.join('');
     hash.update(text);
     await handle.writeFile(text);
@@ -82,9 +90,15 @@ async function writeParts(handle: FileHandle, parts: readonly string[]): Promise
   return hash.digest('hex');
 }
 
-/** Removes the temp files of writes that were still in progress (called on SIGINT/SIGTERM). */
-export async function removeInFlightWrites(): Promise<void> {
-  await Promise.all([...inFlight].map((temp) => rm(temp, { force: true })));
+/**
+ * Waits for the writes still in progress to end (an interrupted run's stop at their next
+ * step), then removes any temp file left: called on SIGINT/SIGTERM, before run.json is
+ * written, so that nothing half-written stays and nothing appears after the record.
+ */
+export async function settleInFlightWrites(): Promise<void> {
+  const pending = [...inFlight];
+  await Promise.allSettled(pending.map(([, writing]) => writing));
+  await Promise.all(pending.map(([temp]) => rm(temp, { force: true })));
 }
 
 /** Empties a stage's folder before it runs, so no artifact of an earlier run is mistaken for a new one. */

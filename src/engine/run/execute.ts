@@ -10,7 +10,7 @@ import { rxlabRoot, rxlabVersion } from '../../version.ts';
 import type { Plan } from '../plan/plan.ts';
 import { STATE_DIR } from '../record/folder.ts';
 import { packageVersions, type RunManifest } from '../record/manifest.ts';
-import { removeInFlightWrites, sweepTempFiles, writeAtomic } from '../record/write.ts';
+import { settleInFlightWrites, sweepTempFiles, writeAtomic } from '../record/write.ts';
 import { runPlan, type CacheOptions, type EngineEvent } from './stream.ts';
 
 export interface ExecuteOptions {
@@ -110,7 +110,7 @@ export async function executeRun(plan: Plan, options: ExecuteOptions): Promise<E
     if (options.signal?.aborted) abort();
     options.signal?.addEventListener('abort', abort, { once: true });
   });
-  await removeInFlightWrites();
+  await settleInFlightWrites();
   manifest.durationMs = performance.now() - started;
   try {
     await writeAtomic(join(options.outDir, 'run.json'), `${JSON.stringify(manifest, null, 2)}\n`);

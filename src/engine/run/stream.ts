@@ -243,7 +243,7 @@ function runNode(
       return fail(`output "${name}": ${err.message}; outputs must be plain JSON data, since they are hashed, cached and replayed`, err);
     }
     // Written and hashed together: the file's sha256 is the value's hash.
-    const hash = await writeOutput(outDir, id, name, parts).catch((err: unknown) => fail(`could not record its output "${name}": ${(err as Error).message}`, err));
+    const hash = await writeOutput(outDir, id, name, parts, shared.options.signal).catch((err: unknown) => fail(`could not record its output "${name}": ${(err as Error).message}`, err));
     shared.hashes.remember(value, hash);
     hashes[name] = hash;
   };
@@ -257,7 +257,7 @@ function runNode(
         recordValue(event.name, event.content);
         return from(
           // writeAtomic's errors name the file already.
-          writeAtomic(join(dir, event.name), event.content).catch((err: unknown) => fail((err as Error).message, err)),
+          writeAtomic(join(dir, event.name), event.content, shared.options.signal).catch((err: unknown) => fail((err as Error).message, err)),
         ).pipe(
           map((hash): EngineEvent => ({
             type: 'artifact',
