@@ -9,7 +9,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectNoCrash, rxlab } from '../helpers/cli.ts';
+import { FIXTURES, expectNoCrash, rxlab } from '../helpers/cli.ts';
 import { TINY, project } from './helpers.ts';
 
 const FIX = 'restore it from git, or delete it and run `rxlab run` to record a new one';
@@ -109,5 +109,17 @@ describe("rxlab's records in an output folder, damaged", () => {
       new RegExp(`^rxlab run: the run lock ${lock} holds a-folder, which rxlab cannot remove \\(E[A-Z]+\\); if no rxlab run is using ${join(dir, 'outputs', 'tiny')}, remove ${lock} and run again\\n$`),
     );
     expect(result.status).toBe(1);
+  });
+});
+
+describe('an error rxlab did not foresee (a bug)', () => {
+  it('is one line naming it as a bug, exit 1; RXLAB_DEBUG=1 adds the stack trace for the report', () => {
+    const { dir } = ranProject();
+    const node = ['--import', join(FIXTURES, 'unforeseen.mjs')];
+    const result = rxlab(['run', 'tiny.yaml'], { cwd: dir, node });
+    expectNoCrash(result);
+    expect(result.stderr).toBe('rxlab run: unexpected error (a bug in rxlab, please report it): injected by test/fixtures/errors/unforeseen.mjs; RXLAB_DEBUG=1 shows where\n');
+    expect(result.status).toBe(1);
+    expect(rxlab(['run', 'tiny.yaml'], { cwd: dir, node, env: { RXLAB_DEBUG: '1' } }).stderr).toMatch(/^\s+at .+unforeseen\.mjs/m);
   });
 });

@@ -6,10 +6,10 @@
  * with a timeout, so a hang fails the test instead of stalling it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, expectNoCrash } from '../helpers/cli.ts';
+import { BIN, ROOT, expectNoCrash } from '../helpers/cli.ts';
 import { TINY, project } from './helpers.ts';
 
 /** `rxlab …args` in `cwd`, killed if it takes more than 20 s (it would hang on a FIFO). */
@@ -70,6 +70,23 @@ describe('only regular files are read', () => {
       expect(result.stderr).toMatch(/^p\.yaml:4:37 stages\.c\.with\.path: folder\.csv: is a folder, not a regular file$/m);
       expect(result.stderr).toMatch(/^p\.yaml:5:37 stages\.d\.with\.path: (huge\.csv: is 300 MiB; the limit is 256 MiB|needs about [\d.]+ GiB of memory for reading huge\.csv \(300 MiB\).*)$/m);
     }
+  });
+
+  it("a FIFO among the files a user's stage reads (its `reads`): the same refusal, at the param naming it", () => {
+    const dir = project(`stages:\n  mine: { uses: ./mine.mts, with: { table: fifo.txt } }\n`, 'p.yaml');
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    writeFileSync(
+      join(dir, 'mine.mts'),
+      `import { EMPTY } from 'rxjs';
+import { defineStage } from ${JSON.stringify(join(ROOT, 'src', 'contract', 'stage.ts'))};
+export default defineStage({
+  name: 'mine', description: 'reads a table', params: { type: 'object', properties: { table: { type: 'string' } }, required: ['table'] },
+  reads: (p) => [p.table], run: () => EMPTY,
+});
+`,
+    );
+    fifo(join(dir, 'fifo.txt'));
+    expectRefusedNow(rxlabTimed(dir, 'run', 'p.yaml'), /^p\.yaml:2:44 stages\.mine\.with\.table: fifo\.txt: is a FIFO \(named pipe\), not a regular file$/m);
   });
 
   it('a FIFO or a folder where the lock file goes', () => {

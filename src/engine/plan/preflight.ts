@@ -6,11 +6,13 @@
  * out at once, each at its place in the file (or in the data file), as a PipelineInputError
  * (exit 2); so does a pipeline that would need more memory than `maxMemory`.
  */
+import { stat } from 'node:fs/promises';
 import { totalmem } from 'node:os';
+import { resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import type { InputFacts, MemoryEstimate, Preflight, PreflightProblem } from '../../contract/stage.ts';
 import type { Kind } from '../../contract/kinds.ts';
-import { formatBytes } from '../../util/read-file.ts';
+import { formatBytes, kindOf } from '../../util/read-file.ts';
 import { EnvironmentError, PipelineInputError, type Diagnostic } from '../errors.ts';
 import type { StageSpec } from '../load/pipeline.ts';
 import type { Plan } from './plan.ts';
@@ -53,6 +55,12 @@ export async function preflightPlan(plan: Plan, options: PreflightOptions = {}):
   const memory: { spec: StageSpec; estimate: MemoryEstimate }[] = [];
   for (const node of plan.nodes) {
     const { spec } = node;
+    const unreadable = await readsProblems(spec, pipeline.dir);
+    if (unreadable.length > 0) {
+      // Its files cannot be read: what it would make is unknown, and its own preflight would only say the same.
+      diagnostics.push(...unreadable.map((p) => place(spec, p.path, p.message)));
+      continue;
+    }
     const inputs: Record<string, InputFacts<Kind>> = {};
     for (const edge of node.edges) {
       const known = facts.get(edge.from)?.[edge.output] as Record<string, unknown> | undefined;
@@ -88,6 +96,37 @@ export async function preflightPlan(plan: Plan, options: PreflightOptions = {}):
   diagnostics.sort((a, b) => rank(a) - rank(b) || (rank(a) === 0 ? a.line - b.line || a.col - b.col : 0));
   if (diagnostics.length > 0) throw new PipelineInputError(diagnostics, { [file]: pipeline.source });
   plan.memory = total;
+}
+
+/** Files a stage reads are checked by everyone's rules: there, and regular files (never a FIFO, a device, a folder). */
+async function readsProblems(spec: StageSpec, pipelineDir: string): Promise<PreflightProblem[]> {
+  let reads: readonly string[];
+  try {
+    reads = spec.stage.reads(spec.params);
+    if (!Array.isArray(reads) || reads.some((r) => typeof r !== 'string')) throw new Error(`reads returned ${JSON.stringify(reads)}, not a list of paths`);
+  } catch (err) {
+    return [{ path: ['uses'], message: `the stage's reads failed (a bug in the stage): ${err instanceof Error ? err.message : String(err)}` }];
+  }
+  const problems: PreflightProblem[] = [];
+  for (const path of reads) {
+    const file = resolve(pipelineDir, path);
+    const at = ['with', ...(paramHolding(spec.params, path) ?? [])];
+    const stats = await stat(file).catch(() => undefined);
+    if (!stats) problems.push({ path: at, message: `${path}: not found (looked for ${file}); path is relative to the pipeline file` });
+    else if (!stats.isFile()) problems.push({ path: at, message: `${path}: is ${kindOf(stats)}, not a regular file` });
+  }
+  return problems;
+}
+
+/** Where in `params` the string `value` is (the param naming a file the stage reads), if it is there. */
+function paramHolding(params: unknown, value: string, path: (string | number)[] = []): (string | number)[] | undefined {
+  if (params === value) return path;
+  if (typeof params !== 'object' || params === null) return undefined;
+  for (const [key, child] of Object.entries(params)) {
+    const found = paramHolding(child, value, [...path, Array.isArray(params) ? Number(key) : key]);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function problemAt(problem: PreflightProblem, spec: StageSpec, place: (spec: StageSpec, path: readonly (string | number)[], message: string) => Diagnostic): Diagnostic {

@@ -98,8 +98,9 @@ async function readMark(dir: string): Promise<Mark | 'adopt' | 'none'> {
   let stats;
   try {
     stats = await lstat(state);
-  } catch {
-    return 'none';
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
+    return unusable(dir, err);
   }
   if (stats.isSymbolicLink()) {
     refuse(`${state} is a symbolic link; rxlab follows no link inside its folders, and did not make this one: remove it, or give the run another folder with --out DIR`);
