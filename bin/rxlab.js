@@ -10,13 +10,16 @@
 // nothing half-written; any other command just ends. A second signal ends the process at once.
 import { readdirSync, statSync } from 'node:fs';
 
-const RECORDING = new Set(['run', 'sweep', 'check', '__trial-worker']);
+const RECORDING = new Set(['run', 'sweep', 'check']);
 const records = process.argv.slice(2).some((arg) => RECORDING.has(arg));
+// A sweep's worker listens itself (src/sweep/worker.ts): a Ctrl-C reaches it and then its
+// parent's SIGTERM, which must not count as a second Ctrl-C; its parent kills it if it lingers.
+const worker = process.argv[2] === '__trial-worker';
 const interruption = new AbortController();
 // src/cli/interrupt.ts picks this up (the name is shared as a global symbol, as tsx's registration is).
 globalThis[Symbol.for('rxlab.interruption')] = interruption;
 const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 };
-for (const signal of ['SIGINT', 'SIGTERM']) {
+for (const signal of worker ? [] : ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     if (!records || interruption.signal.aborted) process.exit(EXIT_CODES[signal]);
     interruption.abort(signal);

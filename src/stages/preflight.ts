@@ -10,8 +10,8 @@
  */
 import type { FactsOf, InputFacts, PreflightProblem } from '../contract/stage.ts';
 
-/** A row of a dataset as a JavaScript array: the array object and its backing store's header. */
-const ROW_BYTES = 72;
+/** A row of a dataset as a JavaScript array: the array object, its backing store's header, and the heap's slack. */
+const ROW_BYTES = 96;
 /** A double in an array. */
 const NUMBER_BYTES = 8;
 /** A double written as JSON text: up to 24 characters (`-0.12345678901234567,`), one byte each. */
