@@ -2,7 +2,8 @@
  * The layers of rxlab (see README "How the code is laid out"): each imports only the ones
  * below it, and nothing imports in a circle. `npm test` runs this check (npm run lint).
  *
- *   bin → cli → sweep, exp → queue, report → engine → contract ← stages → ml, numerics, charts → data, util
+ *   bin → cli → queue → sweep, and cli → exp → report; all of them → engine → contract ← stages
+ *   → ml, numerics, charts → data, util (a sweep is handed its launcher: local workers, or the queue)
  *
  * and inside the engine, by phase: run-pipeline → run → reuse → record → plan → load → errors.
  */
@@ -19,8 +20,10 @@ module.exports = {
     layer('contract-is-below-engine-and-stages', '^src/contract/', above('engine', 'stages', 'cli', 'sweep', 'exp', 'report', 'queue', 'ml', 'numerics', 'charts', 'index')),
     layer('stages-never-reach-the-engine', '^src/stages/', above('engine', 'cli', 'sweep', 'exp', 'report', 'queue', 'index')),
     layer('engine-never-names-a-stage-or-the-ml-stack', '^src/engine/', above('stages', 'cli', 'sweep', 'exp', 'report', 'queue', 'ml', 'numerics', 'charts', 'index')),
-    layer('report-and-queue-are-below-exp-and-sweep', '^src/(report|queue)/', above('cli', 'sweep', 'exp', 'index')),
-    layer('sweep-and-exp-are-below-the-cli', '^src/(sweep|exp)/', above('cli', 'index')),
+    layer('report-is-below-exp', '^src/report/', above('cli', 'sweep', 'queue', 'exp', 'index')),
+    layer('queue-is-below-the-cli', '^src/queue/', above('cli', 'exp', 'index')),
+    layer('sweep-is-handed-its-launcher', '^src/sweep/', above('cli', 'queue', 'index')),
+    layer('exp-is-below-the-cli', '^src/exp/', above('cli', 'index')),
     layer('the-engine-is-used-through-its-index', '^src/(?!engine/)', '^src/engine/(?!index\\.ts$)'),
     layer('engine-load-is-the-first-phase', '^src/engine/load/', '^src/engine/(plan|record|reuse|run)/|^src/engine/(run-pipeline|index)\\.ts$'),
     layer('engine-plan-comes-after-load', '^src/engine/plan/', '^src/engine/(record|reuse|run)/|^src/engine/(run-pipeline|index)\\.ts$'),

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { lastValueFrom } from 'rxjs';
 import { initBackend, type BackendName } from '../src/ml/backend.ts';
+import { sgdSpec } from '../src/ml/options.ts';
 import { train } from '../src/ml/train.ts';
 import type { Dataset, ModelSpec } from '../src/data.ts';
 import { median, timeRuns } from './stats.ts';
@@ -41,7 +42,7 @@ for (const name of ['cpu', 'wasm', 'tensorflow'] as const) {
 const runs = 7;
 const rows: string[] = [];
 for (const { label, data, epochs } of sizes) {
-  const once = () => lastValueFrom(train(spec, data, { loss: 'bce', optimizer: { name: 'sgd', lr: ref.lr }, epochs }));
+  const once = () => lastValueFrom(train(spec, data, { loss: 'bce', optimizer: sgdSpec(ref.lr), epochs }));
   const times = new Map<BackendName, number[]>(backends.map((b) => [b, []]));
   for (const b of backends) {
     await initBackend(b);

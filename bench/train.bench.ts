@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { lastValueFrom } from 'rxjs';
 import { initBackend, tf } from '../src/ml/backend.ts';
+import { sgdSpec } from '../src/ml/options.ts';
 import { train } from '../src/ml/train.ts';
 import type { Dataset, ModelSpec } from '../src/data.ts';
 import { fmt, median, timeRuns } from './stats.ts';
@@ -19,7 +20,7 @@ const { lr, epochs } = ref;
 
 const backend = await initBackend('cpu');
 
-const viaTrain = () => lastValueFrom(train(spec, dataset, { loss: 'bce', optimizer: { name: 'sgd', lr }, epochs }));
+const viaTrain = () => lastValueFrom(train(spec, dataset, { loss: 'bce', optimizer: sgdSpec(lr), epochs }));
 
 /** The same forward, PyTorch-style BCE, explicit backward pass, SGD step and loss read, inline. */
 function bare(): number {

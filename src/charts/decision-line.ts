@@ -5,8 +5,8 @@
 import type { Spec } from 'vega';
 import type { Dataset, DenseParams } from '../data.ts';
 import { label, tidy } from './numbers.ts';
-import { dataRange, lineLegend, planeDomain, planeSpec, type TestPoint } from './plane.ts';
-import type { ChartTitle } from './theme.ts';
+import { dataRange, planeDomain, planeSpec, type TestPoint } from './plane.ts';
+import { LINE_COLOUR, type ChartTitle } from './theme.ts';
 
 const LINE_NAME = 'decision line';
 
@@ -71,17 +71,15 @@ export function decisionLineSpec(dataset: Dataset, params: DenseParams, opts: De
   const line = decisionLine(w, b, dataRange(dataset), domain.x2);
   const weights = `w = (${label(w[0])}, ${label(w[1])}), b = ${label(b)}`;
   if (line.kind === 'none') return planeSpec(dataset, domain, opts, { notes: [weights, line.reason] });
-  const { scale, legend } = lineLegend(LINE_NAME);
   return planeSpec(dataset, domain, opts, {
     notes: [weights],
+    lines: [LINE_NAME],
     data: [
       {
         name: 'line',
         values: [line.from, line.to].map(([x1, x2]) => ({ x1: tidy(x1), x2: tidy(x2) })),
       },
     ],
-    scales: [scale],
-    legends: [legend],
     over: [
       {
         type: 'line',
@@ -90,7 +88,7 @@ export function decisionLineSpec(dataset: Dataset, params: DenseParams, opts: De
           update: {
             x: { scale: 'x', field: 'x1' },
             y: { scale: 'y', field: 'x2' },
-            stroke: { scale: 'lines', value: LINE_NAME },
+            stroke: { value: LINE_COLOUR },
             strokeWidth: { value: 2 },
           },
         },

@@ -20,13 +20,11 @@ export function finalLossSpec(trials: TrialLoss[], opts: ChartTitle): Spec {
     scales: [
       { name: 'y', type: 'band', domain: rows.map((t) => t.name), range: 'height', padding: 0.2 },
       { name: 'x', type: 'linear', domain: { data: 'trials', field: 'loss' }, range: 'width', zero: true, nice: true },
-      { name: 'colour', type: 'ordinal', domain: ['final loss'], range: [CLASS_COLOURS[0]] },
     ],
     axes: [
       { orient: 'bottom', scale: 'x', title: 'final loss', tickCount: 6 },
       { orient: 'left', scale: 'y', title: 'trial', grid: false },
     ],
-    legends: [{ fill: 'colour', orient: 'right', symbolType: 'square' }],
     marks: [
       {
         type: 'rect',
@@ -37,7 +35,7 @@ export function finalLossSpec(trials: TrialLoss[], opts: ChartTitle): Spec {
             height: { scale: 'y', band: 1 },
             x: { scale: 'x', value: 0 },
             x2: { scale: 'x', field: 'loss' },
-            fill: { scale: 'colour', value: 'final loss' },
+            fill: { value: CLASS_COLOURS[0] },
             tooltip: { signal: "datum.trial + ': ' + format(datum.loss, '.4g')" },
           },
         },

@@ -5,6 +5,7 @@
  */
 import type { Data, Legend, Mark, Scale, Spec } from 'vega';
 import type { Dataset } from '../data.ts';
+import { placeLabels } from './labels.ts';
 import { paddedDomain, span, tidy } from './numbers.ts';
 import { CLASS_COLOURS, LINE_COLOUR, POINT_COLOURS, frame, type ChartTitle } from './theme.ts';
 
@@ -31,6 +32,8 @@ export interface PlaneLayers {
   under?: Mark[];
   /** Drawn over the dataset's points, under the test points. */
   over?: Mark[];
+  /** Names of the lines the layers draw (in LINE_COLOUR), listed in the key under the classes. */
+  lines?: string[];
   /** Lines under the title (notes about the layers). */
   notes?: string[];
   /** Outline of the dataset's points: white by default, dark over a coloured background. */
@@ -38,6 +41,10 @@ export interface PlaneLayers {
 }
 
 const CLASS_NAMES = ['class 0', 'class 1'];
+/** Area of a test point's diamond in square pixels: it frames a data point at the same place, which stays visible inside. */
+const TEST_POINT_SIZE = 220;
+/** Half the diagonal of that diamond, in pixels. */
+const TEST_POINT_RADIUS = Math.sqrt(TEST_POINT_SIZE) / 2;
 
 /** Throws unless the dataset has 2 features a row and one 0/1 label per row. */
 function checkDataset(dataset: Dataset): void {
@@ -64,23 +71,25 @@ export function dataRange(dataset: Dataset): [number, number] {
   return x1.length === 0 ? [-1, 1] : span(x1);
 }
 
-/** Ordinal scale and stroke-symbol legend entry for line layers (decision line, 0.5 boundary). */
-export function lineLegend(name: string): { scale: Scale; legend: Legend } {
-  return {
-    scale: { name: 'lines', type: 'ordinal', domain: [name], range: [LINE_COLOUR] },
-    legend: { stroke: 'lines', symbolType: 'stroke', symbolStrokeWidth: 2, orient: 'right' },
-  };
-}
+/** Area of a data point's circle in square pixels: larger when there are few of them (XOR has 4). */
+const pointSize = (count: number): number => (count <= 20 ? 100 : 36);
 
-function testPointRows(points: TestPoint[], domain: PlaneDomain): object[] {
-  const middle = (domain.x1[0] + domain.x1[1]) / 2;
-  return points.map(({ name, point, probability }) => ({
+/** The test points with their label text and a label position that covers no data point where there is one. */
+function testPointRows(points: TestPoint[], dataset: Dataset, domain: PlaneDomain): object[] {
+  const texts = points.map(({ name, probability }) => (probability === undefined ? name : `${name}  p = ${probability.toFixed(3)}`));
+  const radius = Math.sqrt(pointSize(dataset.X.length) / Math.PI);
+  const placements = placeLabels(
+    points.map((p, i) => ({ x: p.point[0], y: p.point[1], text: texts[i], radius: TEST_POINT_RADIUS })),
+    dataset.X.map(([x, y]) => ({ x, y, radius })),
+    domain,
+  );
+  return points.map(({ name, point, probability }, i) => ({
     name,
     x1: tidy(point[0]),
     x2: tidy(point[1]),
     ...(probability === undefined ? {} : { probability: tidy(probability) }),
-    label: probability === undefined ? name : `${name}  p = ${probability.toFixed(3)}`,
-    align: point[0] > middle ? 'right' : 'left',
+    label: texts[i],
+    ...placements[i],
   }));
 }
 
@@ -93,9 +102,10 @@ function testPointLabel(halo: boolean): Mark {
       update: {
         x: { scale: 'x', field: 'x1' },
         y: { scale: 'y', field: 'x2' },
-        dx: { signal: "datum.align === 'right' ? -10 : 10" },
+        dx: { field: 'dx' },
+        dy: { field: 'dy' },
         align: { field: 'align' },
-        baseline: { value: 'middle' },
+        baseline: { field: 'baseline' },
         text: { field: 'label' },
         fontSize: { value: 11 },
         fontWeight: { value: 'bold' },
@@ -107,30 +117,32 @@ function testPointLabel(halo: boolean): Mark {
   };
 }
 
-function testPointMarks(): Mark[] {
-  return [
-    {
-      type: 'symbol',
-      from: { data: 'testPoints' },
-      encode: {
-        update: {
-          x: { scale: 'x', field: 'x1' },
-          y: { scale: 'y', field: 'x2' },
-          shape: { value: 'diamond' },
-          size: { value: 160 },
-          fill: { scale: 'testPoint', field: 'name' },
-          stroke: { value: 'white' },
-          strokeWidth: { value: 1.5 },
-          tooltip: { signal: "{'point': datum.name, 'P(class 1)': datum.probability}" },
-        },
+/** A test point's diamond outline, drawn twice: a white halo, then its colour. */
+function testPointMarker(halo: boolean): Mark {
+  return {
+    type: 'symbol',
+    from: { data: 'testPoints' },
+    encode: {
+      update: {
+        x: { scale: 'x', field: 'x1' },
+        y: { scale: 'y', field: 'x2' },
+        shape: { value: 'diamond' },
+        size: { value: TEST_POINT_SIZE },
+        ...(halo
+          ? { stroke: { value: 'white' }, strokeWidth: { value: 4.5 } }
+          : {
+              // Transparent, not empty: the inside still answers the pointer with the tooltip.
+              fill: { value: 'transparent' },
+              stroke: { scale: 'testPoint', field: 'name' },
+              strokeWidth: { value: 2.5 },
+              tooltip: { signal: "{'point': datum.name, 'P(class 1)': datum.probability}" },
+            }),
       },
     },
-    testPointLabel(true),
-    testPointLabel(false),
-  ];
+  };
 }
 
-/** The dataset's points, larger when there are few of them (XOR has 4). */
+/** The dataset's points. */
 function classMark(count: number, stroke: string): Mark {
   return {
     type: 'symbol',
@@ -140,7 +152,7 @@ function classMark(count: number, stroke: string): Mark {
         x: { scale: 'x', field: 'x1' },
         y: { scale: 'y', field: 'x2' },
         shape: { value: 'circle' },
-        size: { value: count <= 20 ? 100 : 36 },
+        size: { value: pointSize(count) },
         fill: { scale: 'class', field: 'class' },
         fillOpacity: { value: 0.85 },
         stroke: { value: stroke },
@@ -148,6 +160,21 @@ function classMark(count: number, stroke: string): Mark {
         tooltip: { signal: "{'x₁': datum.x1, 'x₂': datum.x2, 'class': datum.class}" },
       },
     },
+  };
+}
+
+/** The key: the two classes as dots, then each line layer as a stroke. */
+function keyLegend(lines: string[]): { scales: Scale[]; legend: Legend } {
+  if (lines.length === 0) return { scales: [], legend: { fill: 'class', symbolType: 'circle', orient: 'right' } };
+  const domain = [...CLASS_NAMES, ...lines];
+  const scale = (name: string, range: string[]): Scale => ({ name, type: 'ordinal', domain, range });
+  return {
+    scales: [
+      scale('keyFill', [...CLASS_COLOURS, ...lines.map(() => 'transparent')]),
+      scale('keyStroke', [...CLASS_NAMES.map(() => 'transparent'), ...lines.map(() => LINE_COLOUR)]),
+      scale('keyShape', [...CLASS_NAMES.map(() => 'circle'), ...lines.map(() => 'stroke')]),
+    ],
+    legend: { fill: 'keyFill', stroke: 'keyStroke', shape: 'keyShape', symbolStrokeWidth: 2, orient: 'right' },
   };
 }
 
@@ -167,19 +194,21 @@ export function planeSpec(
   if (new Set(names).size !== names.length) throw new RangeError(`test point names must be unique: ${names.join(', ')}`);
   const rows = dataset.X.map((r, i) => ({ x1: tidy(r[0]), x2: tidy(r[1]), class: CLASS_NAMES[dataset.y[i]] }));
   const hasPoints = points.length > 0;
+  const key = keyLegend(layers.lines ?? []);
   return {
     ...frame(title, layers.notes),
     data: [
       ...(layers.data ?? []),
       { name: 'points', values: rows },
-      ...(hasPoints ? [{ name: 'testPoints', values: testPointRows(points, domain) }] : []),
+      ...(hasPoints ? [{ name: 'testPoints', values: testPointRows(points, dataset, domain) }] : []),
     ],
     scales: [
       { name: 'x', type: 'linear', domain: domain.x1, range: 'width', zero: false, nice: false },
       { name: 'y', type: 'linear', domain: domain.x2, range: 'height', zero: false, nice: false },
       { name: 'class', type: 'ordinal', domain: CLASS_NAMES, range: [...CLASS_COLOURS] },
+      ...key.scales,
       ...(hasPoints
-        ? [{ name: 'testPoint', type: 'ordinal' as const, domain: points.map((p) => p.name), range: [...POINT_COLOURS] }]
+        ? [{ name: 'testPoint', type: 'ordinal' as const, domain: names, range: [...POINT_COLOURS] }]
         : []),
       ...(layers.scales ?? []),
     ],
@@ -189,12 +218,15 @@ export function planeSpec(
     ],
     legends: [
       ...(layers.legends ?? []),
-      { fill: 'class', title: 'class', symbolType: 'circle', orient: 'right' },
-      ...(hasPoints ? [{ fill: 'testPoint', title: 'test points', symbolType: 'diamond', orient: 'right' as const }] : []),
+      key.legend,
+      // One test point is named by its label; a legend of one entry would only repeat it.
+      ...(points.length > 1 ? [{ stroke: 'testPoint', title: 'test points', symbolType: 'diamond', symbolStrokeWidth: 2.5, orient: 'right' as const }] : []),
     ],
     marks: [
       ...(layers.under ?? []),
       classMark(rows.length, layers.pointStroke ?? 'white'),
-      ...(layers.over ?? []), ...(hasPoints ? testPointMarks() : [])],
+      ...(layers.over ?? []),
+      ...(hasPoints ? [testPointMarker(true), testPointMarker(false), testPointLabel(true), testPointLabel(false)] : []),
+    ],
   };
 }

@@ -5,9 +5,9 @@
  * (see model.ts).
  */
 import { tf } from './backend.ts';
+import type { LossName } from './options.ts';
 
-/** `bce` is `nn.BCELoss()`, `mse` is `nn.MSELoss()`, both with mean reduction. */
-export type LossName = 'bce' | 'mse';
+export type { LossName };
 
 /** A loss bound to its targets, for predictions `p` of the targets' shape. */
 export interface BoundLoss {

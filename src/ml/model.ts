@@ -5,6 +5,9 @@
  */
 import type { Activation, DenseParams, ModelSpec } from '../data.ts';
 import { tf } from './backend.ts';
+import { validateSpec } from './options.ts';
+
+export { validateSpec };
 
 /** A network as trainable variables and a forward pass, for training and prediction. */
 export interface Network {
@@ -44,24 +47,6 @@ const activations: Record<Activation, ActivationFn> = {
   relu: { forward: (z) => tf.relu(z), backward: (da, z) => tf.mul(da, tf.cast(tf.step(z), 'float32')) },
   tanh: { forward: (z) => tf.tanh(z), backward: (da, _, a, one) => tf.mul(tf.sub(one, tf.square(a)), da) },
 };
-
-/** Throws a descriptive error unless `spec.params` fits `spec.layers`. */
-export function validateSpec(spec: ModelSpec): void {
-  const { layers, params } = spec;
-  if (layers.length < 2 || !layers.every((n) => Number.isInteger(n) && n > 0)) {
-    throw new Error(`layers must list at least two positive sizes, got [${layers.join(', ')}]`);
-  }
-  if (!(spec.activation in activations)) throw new Error(`unknown activation '${spec.activation}'`);
-  if (params.length !== layers.length - 1) {
-    throw new Error(`layers [${layers.join(', ')}] need ${layers.length - 1} parameter sets, got ${params.length}`);
-  }
-  params.forEach(({ weight, bias }, l) => {
-    const [nIn, nOut] = [layers[l], layers[l + 1]];
-    if (weight.length !== nOut || weight.some((row) => row.length !== nIn) || bias.length !== nOut) {
-      throw new Error(`layer ${l} needs weight ${nOut}×${nIn} and bias ${nOut}`);
-    }
-  });
-}
 
 /** Creates the variables of `spec` initialised from its params. */
 export function createNetwork(spec: ModelSpec): Network {

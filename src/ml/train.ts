@@ -2,47 +2,16 @@
  * The training loop: PyTorch's `for epoch: loss = f(model(X), y); zero_grad; backward;
  * step` on TensorFlow.js, as a cold Observable of per-epoch states.
  */
-import { Observable } from 'rxjs';
-import type { Dataset, DenseParams, EpochState, ModelSpec } from '../data.ts';
+import type { Observable } from 'rxjs';
+import type { Dataset, ModelSpec } from '../data.ts';
 import { tf } from './backend.ts';
-import { createLoss, type BoundLoss, type LossName } from './loss.ts';
+import { createLoss, type BoundLoss } from './loss.ts';
 import { createNetwork, type Network } from './model.ts';
-import { createOptimizer, type Optimizer, type OptimizerSpec } from './optimizers.ts';
+import { createOptimizer, type Optimizer } from './optimizers.ts';
+import { epochStream } from './epochs.ts';
+import { validateOptions, type TrainOptions, type TrainState } from './options.ts';
 
-/** How to train. */
-export interface TrainOptions {
-  loss: LossName;
-  optimizer: OptimizerSpec;
-  epochs: number;
-  /**
-   * Minibatch size. Absent: full batch. Present: consecutive slices in data order (no
-   * shuffling), one step each; the epoch's loss is the plain mean of its batch losses,
-   * each taken before that batch's step (PyTorch's usual `running_loss / len(loader)`).
-   */
-  batchSize?: number;
-  /**
-   * Asks training to finish early: the next epoch to complete becomes the last one
-   * (its state carries `params`) and the stream completes.
-   */
-  stop?: Observable<unknown>;
-  /**
-   * Also read the parameters back at every epoch that is a multiple of this (for
-   * checkpoints). Absent or 0: only the last epoch's, keeping one read back per epoch.
-   */
-  paramsEvery?: number;
-}
-
-/** A per-epoch state; the last one (and every `paramsEvery`-th) also carries the parameters after its step. */
-export interface TrainState extends EpochState {
-  params?: DenseParams[];
-}
-
-/**
- * Training keeps the event loop responsive by yielding (with `setImmediate`) once it
- * has run this long, rather than after every epoch: a yield per epoch would dominate
- * the cost of small models.
- */
-const YIELD_EVERY_MS = 10;
+export type { TrainOptions, TrainState };
 
 /**
  * Trains a copy of `spec` on `data`. Nothing runs until subscription; then one state is
@@ -53,7 +22,7 @@ const YIELD_EVERY_MS = 10;
  * error naming the epoch.
  */
 export function train(spec: ModelSpec, data: Dataset, opts: TrainOptions): Observable<TrainState> {
-  return new Observable<TrainState>((subscriber) => {
+  return epochStream(opts, () => {
     validateOptions(data, spec, opts);
     const disposables: { dispose(): void }[] = [];
     const own = <T extends { dispose(): void }>(d: T): T => (disposables.push(d), d);
@@ -103,59 +72,8 @@ export function train(spec: ModelSpec, data: Dataset, opts: TrainOptions): Obser
       return sum / values.length;
     };
 
-    let stopRequested = false;
-    const stopSubscription = opts.stop?.subscribe(() => (stopRequested = true));
-    let timer: NodeJS.Immediate | undefined;
-    let epoch = 0;
-    let start = 0;
-
-    const runChunk = (): void => {
-      const chunkEnd = performance.now() + YIELD_EVERY_MS;
-      while (!subscriber.closed) {
-        epoch++;
-        const loss = runEpoch();
-        if (!Number.isFinite(loss)) {
-          subscriber.error(
-            new Error(`loss became ${loss} at epoch ${epoch}; lower the learning rate (optimizer.lr = ${opts.optimizer.lr})`),
-          );
-          return;
-        }
-        const last = epoch === opts.epochs || stopRequested;
-        const state: TrainState = { epoch, loss, elapsedMs: performance.now() - start };
-        if (last || (opts.paramsEvery && epoch % opts.paramsEvery === 0)) state.params = net.readParams();
-        subscriber.next(state);
-        if (last) subscriber.complete();
-        else if (performance.now() >= chunkEnd) {
-          timer = setImmediate(runChunk);
-          return;
-        }
-      }
-    };
-    timer = setImmediate(() => {
-      start = performance.now();
-      runChunk();
-    });
-
-    // Runs on complete, error and unsubscribe alike. The loop checks `subscriber.closed`
-    // after every emission, so it never touches a disposed tensor.
-    return () => {
-      clearImmediate(timer);
-      stopSubscription?.unsubscribe();
-      disposables.forEach((d) => d.dispose());
-    };
+    return { epoch: runEpoch, params: () => net.readParams(), close: () => disposables.forEach((d) => d.dispose()) };
   });
-}
-
-function validateOptions(data: Dataset, spec: ModelSpec, opts: TrainOptions): void {
-  const n = data.X.length;
-  if (n === 0 || data.y.length !== n) throw new Error(`dataset needs as many labels as samples (X ${n}, y ${data.y.length})`);
-  if (data.X.some((row) => row.length !== spec.layers[0])) throw new Error(`every sample needs ${spec.layers[0]} features`);
-  if (spec.layers[spec.layers.length - 1] !== 1) throw new Error('the output layer must have one unit (one label per sample)');
-  if (!Number.isInteger(opts.epochs) || opts.epochs < 1) throw new Error(`epochs must be a positive integer, got ${opts.epochs}`);
-  const b = opts.batchSize;
-  if (b !== undefined && (!Number.isInteger(b) || b < 1)) throw new Error(`batchSize must be a positive integer, got ${b}`);
-  const every = opts.paramsEvery;
-  if (every !== undefined && (!Number.isInteger(every) || every < 0)) throw new Error(`paramsEvery must be a non-negative integer, got ${every}`);
 }
 
 /** X and y (as an n × 1 column) cut into consecutive batches, built once per run. */

@@ -199,6 +199,32 @@ for (let i = 0; i < 128; i++) {
   T4[4 * i + 3] = c - T4[4 * i + 2];
 }
 
+/**
+ * The polynomial coefficients and ln2 parts, for MT19937's WebAssembly port of the two
+ * paths (wasm/mt19937.wat takes them from here when it is built). The hot functions above
+ * write the same values as literals (see the note on speed at the top); the test of the
+ * port holds both to glibc's results.
+ */
+export const LOG_COEFFICIENTS = {
+  LN2HI: 0.6931471805598903,
+  LN2LO,
+  A0: A0_HI + A0_LO,
+  A1,
+  A2,
+  A3,
+  A4,
+  B1,
+  B2,
+  B3,
+  B4,
+  B5,
+  B6,
+  B7,
+  B8,
+  B9,
+  B10,
+} as const;
+
 /** T4, for MT19937's WebAssembly port of the main path, which copies it into its memory. */
 export const LOG_TABLE = T4;
 

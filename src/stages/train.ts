@@ -132,7 +132,7 @@ export const trainStage = defineStage({
     if (features !== model.layers[0]) {
       throw new Error(`the model takes ${model.layers[0]} features but the dataset has ${features}; set the model's layers to start with ${features}`);
     }
-    const optimizer: OptimizerSpec = legacyOptimizer(params.optimizer);
+    const optimizer: OptimizerSpec = params.optimizer;
     const losses: number[] = [];
     let stopReason: string | undefined;
     const stop = ctx.stopRequested.pipe(map((reason) => (stopReason = reason)));
@@ -197,23 +197,3 @@ export const trainStage = defineStage({
     }
   },
 });
-
-/**
- * TRANSITIONAL, until src/ml takes torch.optim's full parameter set: the optimizers
- * src/ml implements today, or an error naming what it cannot do yet.
- */
-function legacyOptimizer(spec: {
-  name: 'sgd' | 'adam';
-  lr: number;
-  momentum?: number;
-  dampening?: number;
-  nesterov?: boolean;
-  weight_decay: number;
-  betas?: readonly number[];
-  eps?: number;
-  amsgrad?: boolean;
-}): OptimizerSpec {
-  if (spec.weight_decay !== 0 || spec.nesterov || spec.amsgrad || (spec.dampening ?? 0) !== 0) throw new Error('weight_decay, nesterov, dampening and amsgrad are not implemented yet');
-  if (spec.name === 'adam') return { name: 'adam', lr: spec.lr, beta1: spec.betas![0], beta2: spec.betas![1], eps: spec.eps };
-  return spec.momentum ? { name: 'momentum', lr: spec.lr, momentum: spec.momentum } : { name: 'sgd', lr: spec.lr };
-}

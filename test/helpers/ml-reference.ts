@@ -56,3 +56,22 @@ export const smallNetwork = (activation: Activation): ModelSpec => ({
     { weight: [[0.3, -0.2, 0.4]], bias: [-0.1] },
   ],
 });
+
+/**
+ * A run whose loss becomes NaN at epoch 2 with SGD at lr 1e30: with a sigmoid output and
+ * the clamped BCE only float32 overflow can do that, and huge features with an absurd
+ * learning rate push the weights to ±Infinity.
+ */
+export const overflow: { data: Dataset; spec: ModelSpec } = {
+  data: {
+    X: [
+      [0, 0],
+      [0, 1e10],
+      [1e10, 0],
+      [1e10, 1e10],
+      [-1e10, 2e10],
+    ],
+    y: [0, 1, 1, 0, 1],
+  },
+  spec: { layers: [2, 1], activation: 'sigmoid', params: [{ weight: [[0.1, -0.1]], bias: [0] }] },
+};

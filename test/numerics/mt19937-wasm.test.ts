@@ -1,20 +1,21 @@
 import { readFileSync } from 'node:fs';
-import initWabt from 'wabt';
 import { describe, expect, it } from 'vitest';
+import { generateMt } from '../../scripts/build-wasm.ts';
+import { MT_WASM } from '../../src/numerics/mt19937.wasm.ts';
 
-// mt19937.ts carries its WebAssembly module twice: as text in a comment (what a reader
-// reads and edits) and as base64 bytes (what runs). This holds them to each other, with
-// the same assembler (wabt) the bytes were made with.
+// mt19937.wasm.ts is generated from wasm/mt19937.wat (with the layout and the log
+// coefficients put in): rebuilding it with the same assembler must give the same file.
 describe('the MT19937 WebAssembly module', () => {
-  it('is the assembled text of the comment in mt19937.ts, byte for byte', async () => {
-    const source = readFileSync(new URL('../../src/numerics/mt19937.ts', import.meta.url), 'utf8');
-    const start = source.indexOf('(module');
-    const text = source.slice(start, source.indexOf('\n*/', start));
-    const bytes = source.slice(source.indexOf('const MT_WASM = ['), source.indexOf('].join(', source.indexOf('const MT_WASM = [')));
-    const embedded = Buffer.from([...bytes.matchAll(/'([A-Za-z0-9+/=]+)'/g)].map((m) => m[1]).join(''), 'base64');
-    const wabt = await initWabt();
-    const assembled = wabt.parseWat('mt19937.wat', text, { simd: true }).toBinary({}).buffer;
-    expect(embedded.length).toBeGreaterThan(1000);
-    expect(Buffer.from(assembled).equals(embedded)).toBe(true);
+  it('is wasm/mt19937.wat as scripts/build-wasm.ts assembles it, byte for byte', async () => {
+    const { path, text } = await generateMt();
+    expect(Buffer.from(MT_WASM, 'base64').length).toBeGreaterThan(1000);
+    expect(readFileSync(path, 'utf8')).toBe(text);
+  });
+
+  it('takes every number of its template from the layout and the log coefficients', () => {
+    const template = readFileSync('wasm/mt19937.wat', 'utf8');
+    // The offsets and coefficients appear only as placeholders.
+    expect(template).not.toMatch(/offset=\d{3}|i32\.const (4992|12288)\b|f64\.const -?0\.\d{10}/);
+    expect(template.match(/\{\{\w+(\+\d+)?\}\}/g)?.length).toBeGreaterThan(20);
   });
 });
