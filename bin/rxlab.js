@@ -4,10 +4,11 @@
 // checkout never runs stale code.
 //
 // Ctrl-C, SIGTERM and a closed stdout (`rxlab run … | head -1`) are taken first thing,
-// before rxlab's code is loaded (which takes a while): a command that records a run
-// (run, sweep, check, a sweep's worker) gets them as an abort signal from the moment it
-// starts, so even a signal during start-up ends with run.json saying "interrupted" and
-// nothing half-written; any other command just ends. A second signal ends the process at once.
+// before rxlab's code is loaded (which takes a while). Until a command that records a run
+// (run, sweep, check) has started its work, nothing has been written: a signal ends the
+// process at once. From then on it is handed over as an abort signal (src/cli/interrupt.ts
+// takes it), so the run stops cleanly: run.json says "interrupted", nothing half-written.
+// A second signal ends the process at once.
 import { readdirSync, statSync } from 'node:fs';
 
 const RECORDING = new Set(['run', 'sweep', 'check']);
@@ -15,25 +16,25 @@ const records = process.argv.slice(2).some((arg) => RECORDING.has(arg));
 // A sweep's worker listens itself (src/sweep/worker.ts): a Ctrl-C reaches it and then its
 // parent's SIGTERM, which must not count as a second Ctrl-C; its parent kills it if it lingers.
 const worker = process.argv[2] === '__trial-worker';
-const interruption = new AbortController();
-// src/cli/interrupt.ts picks this up (the name is shared as a global symbol, as tsx's registration is).
+// Shared with src/cli/interrupt.ts as a global symbol, as tsx's registration is.
+const interruption = { controller: new AbortController(), handedOver: false, stdoutClosed: false };
 globalThis[Symbol.for('rxlab.interruption')] = interruption;
 const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 };
 for (const signal of worker ? [] : ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
-    if (!records || interruption.signal.aborted) process.exit(EXIT_CODES[signal]);
-    interruption.abort(signal);
+    if (interruption.handedOver && !interruption.controller.signal.aborted) return interruption.controller.abort(signal);
+    if (!interruption.handedOver && records) process.stderr.write('rxlab: interrupted while starting; nothing was run\n');
+    process.exit(records ? 1 : EXIT_CODES[signal]);
   });
 }
 // The reader of stdout (or stderr) went away: nothing more can be shown, so nothing more is
 // written there; a run stops as if interrupted (and says so on stderr, if that is still open).
-let stdoutClosed = false;
 process.stdout.on('error', (err) => {
   if (err.code !== 'EPIPE') throw err;
-  if (stdoutClosed) return;
-  stdoutClosed = true;
+  if (interruption.stdoutClosed) return;
+  interruption.stdoutClosed = true;
   process.stdout.write = () => true;
-  if (records) interruption.abort('EPIPE');
+  if (interruption.handedOver) interruption.controller.abort('EPIPE');
 });
 process.stderr.on('error', (err) => {
   if (err.code !== 'EPIPE') throw err;

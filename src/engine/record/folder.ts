@@ -149,10 +149,11 @@ async function checkBetween(top: string, dir: string): Promise<void> {
   }
 }
 
-const exists = (path: string): Promise<boolean> => stat(path).then(
-  () => true,
-  () => false,
-);
+const exists = (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /** Refuses an outputs folder that cannot be written, saying why (exit 2); other errors as they are. */
 function unusable(dir: string, err: unknown): never {
