@@ -8,7 +8,11 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hashCode } from '../../src/code-identity.ts';
+import { hashCode, rxlabSourceHash } from '../../src/code-identity.ts';
+import { readLock } from '../../src/engine/record/lock.ts';
+import { pipelineStatus } from '../../src/engine/reuse/status.ts';
+import { loadAndPlan } from '../../src/engine/run-pipeline.ts';
+import { resolveStage } from '../../src/stages/registry.ts';
 import type { Lockfile } from '../../src/engine/record/lock.ts';
 import { tempDir } from '../helpers/engine.ts';
 import { ROOT, expectNoCrash, rxlab as runRxlab } from '../helpers/cli.ts';
@@ -37,6 +41,16 @@ describe('the cache sees the code that computes', () => {
     expect(again.stdout).toContain("data: started (rxlab's code changed)");
     expect(again.stdout).toContain('lock tiny.lock.json unchanged');
     expect(rxlab(dir, 'status', 'tiny.yaml').status).toBe(0);
+  });
+
+  it('the same checkout run from the bundle (bin/rxlab.js) and from the sources (in process) is the same code', async () => {
+    const dir = project();
+    expect(rxlab(dir, 'run', 'tiny.yaml').status).toBe(0);
+    const plan = await loadAndPlan(join(dir, 'tiny.yaml'), { resolve: resolveStage });
+    const rows = await pipelineStatus(plan, await readLock(join(dir, 'tiny.lock.json')), join(dir, 'outputs', 'tiny'));
+    expect(rows).toEqual([{ stage: 'data', state: 'up to date' }]);
+    const record = JSON.parse(readFileSync(join(dir, 'outputs', 'tiny', '.rxlab', 'data', 'record.json'), 'utf8'));
+    expect(record.madeWith.rxlab).toBe(rxlabSourceHash());
   });
 
   it("rxlab's code hash is of the code's content: any byte changes it, the folder and file times do not", () => {

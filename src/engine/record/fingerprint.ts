@@ -9,7 +9,7 @@
  */
 import { statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { rxlabCodeHash } from '../../code-identity.ts';
+import { rxlabSourceHash } from '../../code-identity.ts';
 import { hashValue } from '../../util/canonical.ts';
 import { UnreadableFileError, hashRegularFileSync, readRegularFileSync } from '../../util/read-file.ts';
 import { rxlabRoot, rxlabVersion } from '../../version.ts';
@@ -66,7 +66,7 @@ export const builtinCode = (): string => `rxlab@${rxlabVersion()}`;
 export function madeWith(spec: StageSpec): MadeWith {
   // A user's stage takes its packages from its own project.
   const from = spec.module ?? join(rxlabRoot(), 'package.json');
-  return { rxlab: rxlabCodeHash(), packages: packageVersions([...spec.stage.packages].sort(), from) };
+  return { rxlab: rxlabSourceHash(), packages: packageVersions([...spec.stage.packages].sort(), from) };
 }
 
 function contentHash(file: string): string {
