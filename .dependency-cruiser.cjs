@@ -24,6 +24,7 @@ module.exports = {
     layer('queue-is-below-the-cli', '^src/queue/', above('cli', 'exp', 'index')),
     layer('sweep-is-handed-its-launcher', '^src/sweep/', above('cli', 'queue', 'index')),
     layer('exp-is-below-the-cli', '^src/exp/', above('cli', 'index')),
+    layer('init-is-below-the-cli', '^src/init/', above('cli', 'sweep', 'exp', 'report', 'queue', 'engine', 'index')),
     layer('the-engine-is-used-through-its-index', '^src/(?!engine/)', '^src/engine/(?!index\\.ts$)'),
     layer('engine-load-is-the-first-phase', '^src/engine/load/', '^src/engine/(plan|record|reuse|run)/|^src/engine/(run-pipeline|index)\\.ts$'),
     layer('engine-plan-comes-after-load', '^src/engine/plan/', '^src/engine/(record|reuse|run)/|^src/engine/(run-pipeline|index)\\.ts$'),

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Entry point. Runs the bundle that `npm install` builds (dist/rxlab.mjs) when it is newer
 // than every source file; otherwise the TypeScript sources through tsx, so an edited
-// checkout never runs stale code.
+// checkout never runs stale code. An installed package has no sources: it runs the bundle.
 //
 // Ctrl-C, SIGTERM and a closed stdout (`rxlab run … | head -1`) are taken first thing,
 // before rxlab's code is loaded (which takes a while). Until a command that records a run
@@ -9,7 +9,7 @@
 // process at once. From then on it is handed over as an abort signal (src/cli/interrupt.ts
 // takes it), so the run stops cleanly: run.json says "interrupted", nothing half-written.
 // A second signal ends the process at once.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 
 const RECORDING = new Set(['run', 'sweep', 'check']);
 const records = process.argv.slice(2).some((arg) => RECORDING.has(arg));
@@ -43,10 +43,8 @@ process.stderr.on('error', (err) => {
 
 const root = new URL('../', import.meta.url);
 const mtime = (url) => statSync(url, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-const newestSource = Math.max(
-  ...readdirSync(new URL('src/', root), { recursive: true }).map((f) => mtime(new URL(`src/${f}`, root))),
-  mtime(new URL('package.json', root)),
-);
+const sources = existsSync(new URL('src/', root)) ? readdirSync(new URL('src/', root), { recursive: true }) : [];
+const newestSource = sources.length ? Math.max(...sources.map((f) => mtime(new URL(`src/${f}`, root))), mtime(new URL('package.json', root))) : 0;
 let main;
 if (mtime(new URL('dist/rxlab.mjs', root)) > newestSource) {
   ({ main } = await import('../dist/rxlab.mjs'));

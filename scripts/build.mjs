@@ -1,4 +1,6 @@
-// Bundles the CLI into dist/rxlab.mjs (run by `npm install` through `prepare`).
+// Bundles the CLI into dist/rxlab.mjs and the library (src/index.ts, what `import … from
+// 'rxlab'` gives) into dist/index.mjs with its type declarations in dist/types/ (run by
+// `npm install` through `prepare`, and by `npm pack` before packing).
 // A bundle starts several times faster than hundreds of modules transpiled by tsx on
 // every run; bin/rxlab.js falls back to the sources when the bundle is missing or stale.
 // Code splitting keeps tfjs and vega in chunks of their own, loaded only by the stages
@@ -6,11 +8,14 @@
 import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { tsImport } from 'tsx/esm/api';
 
+// `node scripts/build.mjs [OUTDIR]`: dist/ by default; the package test builds a copy elsewhere.
+const outdir = process.argv[2] ?? 'dist';
 // Chunk names carry content hashes: start clean so old chunks do not pile up.
-rmSync('dist', { recursive: true, force: true });
+rmSync(outdir, { recursive: true, force: true });
 
 // rxlab's own schemas compiled ahead of time, in place of the empty
 // src/engine/load/precompiled-validators.ts: a run then validates without compiling them.
@@ -32,9 +37,11 @@ const precompiledValidators = {
 const rxjs = dirname(createRequire(import.meta.url).resolve('rxjs/package.json'));
 
 await build({
-  // The chart renderer runs on a worker thread, from a file of its own.
-  entryPoints: { rxlab: 'src/cli.ts', 'render-worker': 'src/charts/render-worker.ts' },
-  outdir: 'dist',
+  // The chart renderer runs on a worker thread, from a file of its own. The CLI and the
+  // library share their chunks, so a user's stage importing 'rxlab' gets the very
+  // defineStage the CLI that loads it has.
+  entryPoints: { rxlab: 'src/cli.ts', index: 'src/index.ts', 'render-worker': 'src/charts/render-worker.ts' },
+  outdir,
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
@@ -57,3 +64,15 @@ await build({
   plugins: [precompiledValidators],
   logLevel: 'warning',
 });
+
+// Type declarations of the library, for TypeScript users and editors (package.json's
+// `exports` points `types` at them). Only when TypeScript is installed: an install of the
+// packed tarball has the declarations already and no dev dependencies.
+const tsc = (() => {
+  try {
+    return createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  } catch {
+    return undefined;
+  }
+})();
+if (tsc) execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', join(outdir, 'types')], { stdio: 'inherit' });

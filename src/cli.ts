@@ -1,24 +1,35 @@
 /**
- * `rxlab run|plan|check|status FILE`: parses the command line and maps every outcome to
+ * `rxlab run|plan|check|status|sweep|init …`: parses the command line and maps every outcome to
  * an exit code (0 success; 1 a stage failed, the run was interrupted, another run holds
  * the outputs folder, or a difference from the lock was found; 2 invalid input, or an
  * outputs folder that cannot be written). Each command lives in src/cli/.
  */
 import { EXIT } from './cli/exit.ts';
-import { helpText, parseCliArgs, UsageError, type Command, type ParsedArgs } from './cli/options.ts';
+import { commands, helpText, parseCliArgs, UsageError, type Command, type ParsedArgs } from './cli/options.ts';
 import { EnvironmentError, PipelineInputError, formatDiagnostic, formatDiagnosticWithSource, type Diagnostic } from './engine/index.ts';
 import { TRIAL_WORKER_COMMAND } from './sweep/worker.ts';
 import { SweepSpecError } from './sweep/grid.ts';
 import { rxlabVersion } from './version.ts';
+import { eventLine, type RunEvent } from './cli/events.ts';
 
 /** Each command's module, loaded only when it runs (--help and --version stay instant). */
-const handlers: Record<Command, () => Promise<(file: string, args: ParsedArgs) => Promise<number>>> = {
-  run: async () => (await import('./cli/run.ts')).runCommand,
-  plan: async () => plan,
+const handlers: Record<Command, () => Promise<(args: ParsedArgs) => Promise<number>>> = {
+  run: async () => withFile((await import('./cli/run.ts')).runCommand),
+  plan: async () => withFile(plan),
   check: async () => (await import('./cli/check.ts')).checkCommand,
-  status: async () => (await import('./cli/status.ts')).statusCommand,
-  sweep: async () => (await import('./cli/sweep.ts')).sweepCommand,
+  status: async () => withFile((await import('./cli/status.ts')).statusCommand),
+  sweep: async () => withFile((await import('./cli/sweep.ts')).sweepCommand),
+  init: async () => (await import('./cli/init.ts')).initCommand,
 };
+
+/** A command of one pipeline file, which the parser has made sure is there. */
+const withFile =
+  (command: (file: string, args: ParsedArgs) => Promise<number>) =>
+  (args: ParsedArgs): Promise<number> =>
+    command(args.file!, args);
+
+/** A --json event, for the errors that end a command before its own display starts. */
+const json = (event: RunEvent): void => void process.stdout.write(eventLine(event));
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === TRIAL_WORKER_COMMAND && argv.length === 1) return trialWorker();
@@ -38,22 +49,24 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${helpText()}\n`);
     return args.help ? EXIT.ok : EXIT.invalid;
   }
-  if (!args.file) {
+  if (args.operands.length < commands[args.command].min) {
     process.stderr.write(`rxlab ${args.command}: give a pipeline file, e.g. rxlab ${args.command} pipelines/perceptron.yaml\n`);
     return EXIT.invalid;
   }
   try {
-    return await (await handlers[args.command]())(args.file, args);
+    return await (await handlers[args.command]())(args);
   } catch (err) {
     if (err instanceof UsageError || err instanceof SweepSpecError) {
       process.stderr.write(`rxlab ${args.command}: ${err.message}\n`);
       return EXIT.invalid;
     }
     if (err instanceof EnvironmentError) {
+      if (args.json) json({ type: 'failed', status: 'refused', error: { message: err.message } });
       process.stderr.write(`rxlab ${args.command}: ${err.message}\n`);
       return err.exitCode;
     }
     if (!(err instanceof PipelineInputError)) return unexpected(args.command, err);
+    if (args.json) json({ type: 'failed', status: 'invalid', error: { message: 'the pipeline file or the command line is invalid; nothing was run', diagnostics: err.diagnostics } });
     const show = (d: Diagnostic): string => (Object.hasOwn(err.sources, d.file) ? formatDiagnosticWithSource(d, err.sources[d.file]) : formatDiagnostic(d));
     process.stderr.write(`${err.diagnostics.map(show).join('\n')}\n`);
     process.stderr.write(`${err.diagnostics.length} error${err.diagnostics.length === 1 ? '' : 's'}; nothing was run\n`);

@@ -25,9 +25,11 @@ describe('rxlab CLI', () => {
     expect(version.stdout).toMatch(/^rxlab \d+\.\d+\.\d+\n$/);
     const help = rxlab('--help');
     expect(help.status).toBe(0);
-    expect(help.stdout).toContain('Usage: rxlab <command> FILE [options]');
+    expect(help.stdout).toContain('Usage: rxlab <command> [FILE …] [options]');
     expect(help.stdout).toContain('--out DIR');
-    expect(help.stdout).toMatch(/^ {2}check +run FILE from scratch in a temporary folder and compare every artifact with its lock$/m);
+    expect(help.stdout).toMatch(/^ {2}check \[FILE\|GLOB …\] +run each pipeline from scratch in a temporary folder and compare every artifact with its lock; all of the project's pipelines when none is given$/m);
+    expect(help.stdout).toMatch(/^ {2}init \[DIR\] +create a new experiment project in DIR/m);
+    expect(help.stdout).toMatch(/^ {2}-v, --verbose +more detail: a line per file written; check shows the runs \[run, check\]$/m);
     expect(help.stdout).toMatch(/^ {2}--force \[STAGE\] +run every stage, or only STAGE \(repeatable\), even when it matches the lock \[run\]$/m);
     expect(help.stdout).toMatch(/^ {2}--tolerance N +.* \[check\]$/m);
   });
@@ -57,13 +59,21 @@ describe('rxlab CLI', () => {
     expect(name('data.noise=small')).toBe('noise=small');
   });
 
-  it('exits 2 on an unknown command or flag', () => {
+  it('exits 2 on an unknown command or flag, naming the one meant when one is near', () => {
     const command = rxlab('fly', 'x.yaml');
     expect(command.status).toBe(2);
-    expect(command.stderr).toContain('rxlab: unknown command "fly"; commands are');
+    expect(command.stderr).toBe('rxlab: unknown command "fly"; commands are run, plan, check, status, sweep, init\n');
+    expect(rxlab('runn', 'x.yaml').stderr).toBe('rxlab: unknown command "runn" (did you mean "run"?); commands are run, plan, check, status, sweep, init\n');
     const flag = rxlab('run', 'x.yaml', '--fast');
     expect(flag.status).toBe(2);
-    expect(flag.stderr).toContain("Unknown option '--fast'");
+    expect(flag.stderr).toBe('rxlab: unknown option --fast; see rxlab --help\n');
+    // parseArgs' own text (with its unbalanced quote) never reaches the user.
+    expect(rxlab('run', 'x.yaml', '--sett', 'train.epochs=2').stderr).toBe('rxlab: unknown option --sett (did you mean --set?); see rxlab --help\n');
+    expect(() => parseCliArgs(['run', 'x.yaml', '--frozn'])).toThrow('unknown option --frozn (did you mean --frozen?); see rxlab --help');
+    expect(() => parseCliArgs(['run', 'x.yaml', '--out'])).toThrow('--out needs a value (DIR); see rxlab --help');
+    expect(() => parseCliArgs(['run', 'a.yaml', 'b.yaml'])).toThrow('unexpected argument "b.yaml"; rxlab run takes FILE');
+    expect(parseCliArgs(['check', 'a.yaml', 'b.yaml']).operands).toEqual(['a.yaml', 'b.yaml']);
+    expect(parseCliArgs(['run', 'a.yaml', '-v']).verbose).toBe(true);
   });
 
   it('plans without running anything', () => {
@@ -82,7 +92,7 @@ describe('rxlab CLI', () => {
       expect(result.stderr).toContain('run interrupted');
       const manifest = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
       expect(manifest.status).toBe('interrupted');
-      expect(manifest.stages.steps.status).toBe('running');
+      expect(manifest.stages.steps.status).toBe('interrupted');
       expect(readdirSync(join(out, 'steps'))).toEqual([]);
       // No lock for a run that did not complete.
       expect(existsSync(join(FIXTURES, 'slow.lock.json'))).toBe(false);

@@ -30,8 +30,10 @@ export async function untilInterrupted<T>(work: (signal: AbortSignal) => Promise
   }
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals): void => controller.abort(signal);
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // `on`, not `once`: a listener must stay while the run stops, or a library's exit hook
+  // (signal-exit, under log-update) finds itself alone and re-raises the signal.
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   try {
     return await work(controller.signal);
   } finally {

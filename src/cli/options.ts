@@ -5,14 +5,31 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { STAGE_ID_PATTERN } from '../engine/index.ts';
+import { closest } from '../util/suggest.ts';
+
+/** What a command takes after its name: one pipeline file, several, or a folder. */
+export interface CommandSpec {
+  description: string;
+  /** As --help shows it: `FILE`, `[FILE|GLOB …]`, `[DIR]`. */
+  operands: string;
+  /** How many operands it takes: at least `min`, at most `max`. */
+  min: number;
+  max: number;
+}
 
 export const commands = {
-  run: 'run the pipeline in FILE, reusing stages that have not changed, and update its lock',
-  plan: 'print the stages of FILE in run order and what feeds each, without running anything',
-  check: 'run FILE from scratch in a temporary folder and compare every artifact with its lock',
-  status: 'say which stages of FILE are up to date, changed or never run, and why, without running anything',
-  sweep: 'run every combination of a grid of params (--grid, or the sweep: block of FILE) as parallel trials',
-} as const;
+  run: { operands: 'FILE', min: 1, max: 1, description: 'run the pipeline in FILE, reusing stages that have not changed, and update its lock' },
+  plan: { operands: 'FILE', min: 1, max: 1, description: 'print the stages of FILE in run order and what feeds each, without running anything' },
+  check: {
+    operands: '[FILE|GLOB …]',
+    min: 0,
+    max: Infinity,
+    description: "run each pipeline from scratch in a temporary folder and compare every artifact with its lock; all of the project's pipelines when none is given",
+  },
+  status: { operands: 'FILE', min: 1, max: 1, description: 'say which stages of FILE are up to date, changed or never run, and why, without running anything' },
+  sweep: { operands: 'FILE', min: 1, max: 1, description: 'run every combination of a grid of params (--grid, or the sweep: block of FILE) as parallel trials' },
+  init: { operands: '[DIR]', min: 0, max: 1, description: 'create a new experiment project in DIR (default: the current folder), which must be empty' },
+} as const satisfies Record<string, CommandSpec>;
 
 export type Command = keyof typeof commands;
 
@@ -33,14 +50,20 @@ export const options = {
     type: 'string',
     argument: 'DIR',
     commands: ['run', 'status', 'sweep'],
-    description: 'artifacts in DIR instead of outputs/<pipeline-name> (outputs/<name>/sets/<hash> for a --set run)',
+    description: 'artifacts in DIR instead of outputs/<pipeline-name> (outputs/<name>/runs/<what it sets> for a --set run)',
   },
   set: {
     type: 'string',
     argument: 'STAGE.PARAM=VALUE',
     multiple: true,
-    commands: ['run', 'plan', 'status'],
-    description: 'override a param, e.g. --set train.optimizer.lr=0.1 (repeatable); the committed lock is left alone',
+    commands: ['run', 'plan', 'status', 'sweep'],
+    description: 'override a param, e.g. --set train.optimizer.lr=0.1 (repeatable; every trial of a sweep); the committed lock is left alone',
+  },
+  backend: {
+    type: 'string',
+    argument: 'NAME',
+    commands: ['run', 'plan', 'status', 'sweep'],
+    description: 'what trains and predicts: fused (the default), cpu, wasm or tensorflow; short for --set "*.backend=NAME", every stage that has the param',
   },
   force: {
     type: 'string',
@@ -68,10 +91,11 @@ export const options = {
   },
   grid: {
     type: 'string',
-    argument: 'STAGE.PARAM=V1,V2,…',
+    argument: 'STAGE.PARAM=VALUES',
     multiple: true,
     commands: ['sweep'],
-    description: 'values to sweep, e.g. --grid train.optimizer.lr=0.001,0.01,0.1 (repeatable: every combination runs)',
+    description:
+      'values to sweep: V1,V2,…, choice(…), range(START, STOP[, STEP]), linspace(START, STOP, N) or logspace(START, STOP, N), e.g. --grid train.optimizer.lr=logspace(-3,-1,3) (repeatable: every combination runs)',
   },
   random: { type: 'string', argument: 'N', commands: ['sweep'], description: 'run N combinations drawn at random (with --seed) instead of all' },
   seed: { type: 'string', argument: 'S', commands: ['sweep'], description: 'seed of --random (default 0)' },
@@ -84,16 +108,27 @@ export const options = {
     description: "refuse a pipeline whose data and models need more memory than SIZE (e.g. 2G, 512M; default: the smaller of Node's heap limit and half the machine's memory)",
   },
   'fail-fast': { type: 'boolean', commands: ['sweep'], description: 'stop the sweep at the first failed trial' },
-  json: { type: 'boolean', commands: ['run'], description: 'print one JSON event per line instead of the progress display' },
+  json: { type: 'boolean', commands: ['run'], description: 'print one JSON event per line (schemas/events.schema.json) instead of the progress display' },
+  junit: { type: 'string', argument: 'FILE', commands: ['check'], description: 'also write a JUnit XML report: one test case per stage and artifact' },
+  format: {
+    type: 'string',
+    argument: 'text|github',
+    commands: ['check'],
+    description: 'github: also annotations on the pipeline lines that drifted, and a Markdown summary to $GITHUB_STEP_SUMMARY',
+  },
+  verbose: { type: 'boolean', short: 'v', commands: ['run', 'check'], description: 'more detail: a line per file written; check shows the runs' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
-  version: { type: 'boolean', short: 'v', description: 'print the version' },
+  version: { type: 'boolean', description: 'print the version' },
 } as const satisfies Record<string, OptionSpec>;
 
 type OptionName = keyof typeof options;
 
 export interface ParsedArgs {
   command?: Command;
+  /** The first operand (the pipeline file of run, plan, status, sweep). */
   file?: string;
+  /** Every operand after the command. */
+  operands: string[];
   out?: string;
   set: string[];
   /** `all` for a bare --force; the stage ids given otherwise; empty without --force. */
@@ -110,6 +145,9 @@ export interface ParsedArgs {
   maxMemory?: number;
   failFast: boolean;
   json: boolean;
+  junit?: string;
+  format: 'text' | 'github';
+  verbose: boolean;
   help: boolean;
   version: boolean;
 }
@@ -139,31 +177,56 @@ function fillOptionalValues(argv: string[]): string[] {
   return out;
 }
 
+/** parseArgs' errors in rxlab's words, with the option meant when one is near. */
+function usageErrorOf(err: unknown): UsageError {
+  const { code, message } = err as { code?: string; message: string };
+  const unknown = /^Unknown option '([^']+)'/.exec(message);
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) {
+    const given = unknown[1];
+    const near = closest(given.replace(/^-+/, '').split('=')[0], Object.keys(options));
+    return new UsageError(`unknown option ${given}${near ? ` (did you mean --${near}?)` : ''}; see rxlab --help`);
+  }
+  const missing = /^Option '(?:-\w, )?--([\w-]+) <value>' argument missing/.exec(message);
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && missing) {
+    const spec = specOf(missing[1]);
+    return new UsageError(`--${missing[1]} needs a value${spec?.argument ? ` (${spec.argument})` : ''}; see rxlab --help`);
+  }
+  return new UsageError(`${message.replace(/\.$/, '')}; see rxlab --help`);
+}
+
 export function parseCliArgs(argv: string[]): ParsedArgs {
   let parsed;
   try {
     parsed = parseArgs({ args: fillOptionalValues(argv), options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}; see rxlab --help`);
+    throw usageErrorOf(err);
   }
   const { values, positionals } = parsed;
-  const [command, file, ...extra] = positionals;
-  if (command !== undefined && !(command in commands)) {
-    throw new UsageError(`unknown command "${command}"; commands are ${Object.keys(commands).join(', ')}`);
+  const [command, ...operands] = positionals;
+  if (command !== undefined && !Object.hasOwn(commands, command)) {
+    const near = closest(command, Object.keys(commands));
+    throw new UsageError(`unknown command "${command}"${near ? ` (did you mean "${near}"?)` : ''}; commands are ${Object.keys(commands).join(', ')}`);
   }
-  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"; give one pipeline file`);
+  const spec: CommandSpec | undefined = command === undefined ? undefined : commands[command as Command];
+  if (spec && operands.length > spec.max) {
+    throw new UsageError(`unexpected argument "${operands[spec.max]}"; rxlab ${command} takes ${spec.operands}`);
+  }
   for (const name of Object.keys(values)) {
     const applies = specOf(name)?.commands;
     if (command && applies && !applies.includes(command as Command)) {
       throw new UsageError(`--${name} applies to ${applies.map((c) => `rxlab ${c}`).join(' and ')}, not rxlab ${command}`);
     }
   }
+  if (values.format !== undefined && values.format !== 'text' && values.format !== 'github') {
+    throw new UsageError(`--format expects text or github, found "${values.format}"`);
+  }
   const force = values.force ?? [];
   return {
     command: command as Command | undefined,
-    file,
+    file: operands[0],
+    operands,
     out: values.out,
-    set: values.set ?? [],
+    set: [...(values.set ?? []), ...(values.backend === undefined ? [] : [`*.backend=${values.backend}`])],
     force: force.includes('') ? 'all' : force,
     frozen: values.frozen ?? false,
     updateLock: values['update-lock'] ?? false,
@@ -176,6 +239,9 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     maxMemory: values['max-memory'] === undefined ? undefined : parseSize('--max-memory', values['max-memory']),
     failFast: values['fail-fast'] ?? false,
     json: values.json ?? false,
+    junit: values.junit,
+    format: values.format ?? 'text',
+    verbose: values.verbose ?? false,
     help: values.help ?? false,
     version: values.version ?? false,
   };
@@ -205,8 +271,8 @@ function parseTolerance(text: string): number {
 
 export function helpText(): string {
   const width = 28;
-  const lines = ['Usage: rxlab <command> FILE [options]', '', 'Commands:'];
-  for (const [name, description] of Object.entries(commands)) lines.push(`  ${name.padEnd(width)}${description}`);
+  const lines = ['Usage: rxlab <command> [FILE …] [options]', '', 'Commands:'];
+  for (const [name, spec] of Object.entries(commands) as [string, CommandSpec][]) lines.push(`  ${`${name} ${spec.operands}`.padEnd(width)}${spec.description}`);
   lines.push('', 'Options:');
   for (const [name, spec] of Object.entries(options) as [string, OptionSpec][]) {
     const short = spec.short ? `-${spec.short}, ` : '';

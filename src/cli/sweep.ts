@@ -15,6 +15,7 @@ export async function sweepCommand(file: string, args: ParsedArgs): Promise<numb
     runSweep(file, {
       resolve: resolveStage,
       grid: args.grid,
+      set: args.set,
       random: args.random,
       seed: args.seed,
       jobs: args.jobs,

@@ -181,8 +181,11 @@ export interface RunContext {
   /** Emits (once) when a consumer of one of this stage's stream outputs asked it to stop. */
   readonly stopRequested: Observable<string>;
   /**
-   * Aborts when the run no longer wants what the stage is making (Ctrl-C, another stage
-   * failed): long work of the stage's own should stop then. Always given by the engine.
+   * Aborts when the run is interrupted (Ctrl-C, SIGTERM), or no longer wants what the
+   * stage is making (another stage failed): long work of the stage's own should stop then.
+   * On an interruption a stage may end with an error after emitting what it has so far
+   * (train keeps history.incomplete.json); the engine waits a moment for that before it
+   * stops every stage. Always given by the engine.
    */
   readonly signal?: AbortSignal;
 }

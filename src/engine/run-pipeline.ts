@@ -16,9 +16,9 @@ import type { StageResolver } from '../contract/resolve.ts';
 import { canonicalJson } from '../util/canonical.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { shown } from '../util/paths.ts';
-import { EnvironmentError } from './errors.ts';
-import { loadPipeline } from './load/load.ts';
-import { planPipeline, type Plan } from './plan/plan.ts';
+import { EnvironmentError, PipelineInputError } from './errors.ts';
+import { PartialPipelineError, loadPipeline, sortDiagnostics } from './load/load.ts';
+import { planPipeline, referenceDiagnostics, type Plan } from './plan/plan.ts';
 import { preflightPlan } from './plan/preflight.ts';
 import { lockFromRun, lockPathFor, readLock, writeLock, type Lockfile } from './record/lock.ts';
 import type { RunManifest } from './record/manifest.ts';
@@ -82,7 +82,16 @@ export class FrozenLockError extends EnvironmentError {
  * files it reads, and a pipeline that would need too much memory.
  */
 export async function loadAndPlan(file: string, options: LoadAndPlanOptions): Promise<Plan> {
-  const plan = planPipeline(await loadPipeline(file, { resolve: options.resolve, overrides: options.set }));
+  let plan: Plan;
+  try {
+    plan = planPipeline(await loadPipeline(file, { resolve: options.resolve, overrides: options.set }));
+  } catch (err) {
+    if (!(err instanceof PartialPipelineError)) throw err;
+    // The loader's problems and the planner's together, in the order of the file.
+    const references = referenceDiagnostics(err.partial, err.unchecked);
+    if (references.length === 0) throw err;
+    throw new PipelineInputError(sortDiagnostics(file, [...err.diagnostics, ...references], options.set ?? []), err.sources);
+  }
   await preflightPlan(plan, { maxMemory: options.maxMemory, signal: options.signal });
   return plan;
 }
@@ -95,7 +104,7 @@ export async function runPipeline(file: string, options: RunPipelineOptions): Pr
   const force = forcedStages(options.force ?? [], plan);
   const committed = options.frozen ? await readLock(target.committedLock) : undefined;
   if (options.frozen) frozenRefusal(plan, committed, target.committedLock);
-  await claimTarget(target, plan.pipeline.file);
+  await claimTarget(target, plan.pipeline);
   await options.onStart?.(plan, target);
 
   const release = await acquireRunLock(target.outDir);
@@ -163,9 +172,10 @@ export async function checkPipeline(file: string, options: CheckPipelineOptions)
  * this pipeline file (not to another one with the same name), and its own folder is one
  * rxlab made, or new, or empty (see record/folder.ts). Refuses with exit code 2 otherwise.
  */
-export async function claimTarget(target: Pick<Target, 'outDir' | 'space'>, pipelineFile: string): Promise<void> {
-  if (target.space) await claimFolder(target.space, { pipeline: pipelineFile, exclusive: true });
-  if (target.outDir !== target.space) await claimFolder(target.outDir, { pipeline: pipelineFile, exclusive: target.space !== undefined, within: target.space });
+export async function claimTarget(target: Pick<Target, 'outDir' | 'space'>, pipeline: Pick<Plan['pipeline'], 'file' | 'name'>): Promise<void> {
+  const { file, name } = pipeline;
+  if (target.space) await claimFolder(target.space, { pipeline: file, name, exclusive: true });
+  if (target.outDir !== target.space) await claimFolder(target.outDir, { pipeline: file, name, exclusive: target.space !== undefined, within: target.space });
 }
 
 /** The plan cut down to `ids`, which must only read each other (a sweep's shared stages do). */

@@ -9,7 +9,7 @@ import { concatMap } from 'rxjs/operators';
 import type { Dataset } from '../data.ts';
 import { defineStage, type StageEvent } from '../contract/stage.ts';
 import { CHART_PACKAGES, chartArtifacts, loadCharts } from './artifacts.ts';
-import { ML_PACKAGES, loadMl, mlSetup } from './ml.ts';
+import { ML_PACKAGES, backendParam, computeWith } from './ml.ts';
 import { titleParams } from './params.ts';
 import { featuresProblem } from './preflight.ts';
 
@@ -56,6 +56,7 @@ export const decisionChartStage = defineStage({
     properties: {
       ...titleParams('Decision boundary'),
       grid: { type: 'integer', minimum: 2, maximum: 400, default: 60, description: 'cells per axis of the decision-region heatmap' },
+      backend: backendParam,
     },
     additionalProperties: false,
   },
@@ -66,7 +67,6 @@ export const decisionChartStage = defineStage({
   },
   preflight: (_params, { dataset }) => plotted(dataset),
   packages: [...CHART_PACKAGES, ...ML_PACKAGES],
-  setup: mlSetup,
   run: (ctx, { dataset, model, predictions }) =>
     drawn(async (charts) => {
       twoFeatures(dataset);
@@ -77,7 +77,7 @@ export const decisionChartStage = defineStage({
       }));
       const opts = { title: ctx.params.title, subtitle: ctx.params.subtitle, points };
       if (model.layers.length === 2) return charts.decisionLineSpec(dataset, model.params[0], opts);
-      const ml = await loadMl();
+      const ml = await computeWith(ctx.params.backend);
       return charts.decisionRegionSpec(dataset, probabilityGrid(dataset, ctx.params.grid, (xs) => ml.predict(model, xs)), opts);
     }),
 });

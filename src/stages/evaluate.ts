@@ -3,7 +3,7 @@ import { from } from 'rxjs';
 import { concatMap } from 'rxjs/operators';
 import type { Prediction, Predictions } from '../data.ts';
 import { defineStage, jsonArtifact, message, type StageEvent } from '../contract/stage.ts';
-import { ML_PACKAGES, loadMl, mlSetup } from './ml.ts';
+import { ML_PACKAGES, backendParam, computeWith } from './ml.ts';
 import { featuresProblem } from './preflight.ts';
 
 const point = { type: 'array', items: { type: 'number' }, minItems: 1 } as const;
@@ -30,6 +30,7 @@ export const evaluateStage = defineStage({
         },
         default: [],
       },
+      backend: backendParam,
     },
     additionalProperties: false,
   },
@@ -64,9 +65,8 @@ export const evaluateStage = defineStage({
     };
   },
   packages: ML_PACKAGES,
-  setup: mlSetup,
   run: (ctx, { model, dataset }) =>
-    from(loadMl()).pipe(
+    from(computeWith(ctx.params.backend)).pipe(
       concatMap(({ predict, accuracy }): StageEvent[] => {
         const named = ctx.params.points.map((p) => (Array.isArray(p) ? { point: p } : p));
         named.forEach(({ point: x }, i) => {

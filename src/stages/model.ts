@@ -1,11 +1,10 @@
 /** `uses: model` — a stack of dense layers with PyTorch-exact (or Glorot) initial weights. */
-import { from } from 'rxjs';
-import { concatMap } from 'rxjs/operators';
+import { of } from 'rxjs';
 import type { DenseParams, ModelSpec } from '../data.ts';
-import { defineStage, jsonArtifact, type StageEvent } from '../contract/stage.ts';
+import { defineStage, jsonArtifact } from '../contract/stage.ts';
 import { linearStackInit } from '../numerics/linear-init.ts';
 import { TorchGenerator } from '../numerics/torch-generator.ts';
-import { ML_PACKAGES, mlSetup, modelFiles } from './ml.ts';
+import { modelArtifacts } from './ml.ts';
 import { modelBytes, parameterCount } from './preflight.ts';
 
 /**
@@ -58,12 +57,10 @@ export const modelStage = defineStage({
     outputs: { model: { layers } },
     memory: { bytes: modelBytes(layers), path: ['with', 'layers'], what: `${parameterCount(layers)} parameters (layers ${JSON.stringify(layers)})` },
   }),
-  packages: ML_PACKAGES,
-  setup: mlSetup,
   run: (ctx) => {
     const { layers, activation, init } = ctx.params;
     const params = init.scheme === 'torch' ? linearStackInit(init.seed, layers) : glorotInit(init.seed, layers);
     const spec: ModelSpec = { layers, activation, params };
-    return from(modelFiles(spec)).pipe(concatMap((files): StageEvent[] => [jsonArtifact('params.json', params), ...files, ctx.output('model', spec)]));
+    return of(jsonArtifact('params.json', params), ...modelArtifacts(spec), ctx.output('model', spec));
   },
 });

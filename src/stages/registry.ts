@@ -10,7 +10,7 @@ import { StageResolutionError, type ResolvedStage } from '../contract/resolve.ts
 import { isStage, type Stage } from '../contract/stage.ts';
 import { formatBytes, kindOf } from '../util/read-file.ts';
 import { didYouMean } from '../util/suggest.ts';
-import { ensureTypeScript } from '../typescript.ts';
+import { ensureTypeScript, shareRxlabPackages } from '../typescript.ts';
 import { blobsStage } from './blobs.ts';
 import { circlesStage } from './circles.ts';
 import { checkpointStage } from './checkpoint.ts';
@@ -69,6 +69,7 @@ export async function resolveStage(uses: string, pipelineDir: string): Promise<R
   if (stats.size > MAX_MODULE_BYTES) throw new StageResolutionError(`stage module ${uses} is ${formatBytes(stats.size)}; stage modules are limited to ${formatBytes(MAX_MODULE_BYTES)}`);
   let mod: Record<string, unknown>;
   try {
+    shareRxlabPackages();
     if (/\.[cm]?tsx?$/.test(file)) await ensureTypeScript();
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (err) {

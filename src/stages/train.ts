@@ -10,7 +10,7 @@ import type { EpochState, History, ModelSpec } from '../data.ts';
 import { defineStage, jsonArtifact, message, type StageEvent } from '../contract/stage.ts';
 import type { TrainState } from '../ml/train.ts';
 import type { OptimizerSpec } from '../ml/optimizers.ts';
-import { ML_PACKAGES, loadMl, mlSetup, modelFiles } from './ml.ts';
+import { ML_PACKAGES, backendParam, computeWith, modelArtifacts } from './ml.ts';
 import { featuresProblem, modelBytes, parameterCount, showLabels } from './preflight.ts';
 
 /** Memory per live epoch state kept for the run (the stream replays its history to late consumers), and in history.json. */
@@ -81,6 +81,7 @@ export const trainStage = defineStage({
         minimum: 1,
         description: 'emit the parameters on the checkpoints stream every N epochs and at the last one; none when absent',
       },
+      backend: backendParam,
     },
     required: ['optimizer', 'epochs'],
     additionalProperties: false,
@@ -125,7 +126,6 @@ export const trainStage = defineStage({
     };
   },
   packages: ML_PACKAGES,
-  setup: mlSetup,
   run: (ctx, { dataset, model }) => {
     const { params } = ctx;
     const features = dataset.X[0]?.length ?? 0;
@@ -136,9 +136,10 @@ export const trainStage = defineStage({
     const losses: number[] = [];
     let stopReason: string | undefined;
     const stop = ctx.stopRequested.pipe(map((reason) => (stopReason = reason)));
-    const states = defer(() => from(loadMl())).pipe(
-      concatMap(({ train }) =>
+    const states = defer(() => from(computeWith(params.backend))).pipe(
+      concatMap(({ train, threadsFor }) =>
         train(model, dataset, {
+          threads: threadsFor(dataset.X.length),
           loss: params.loss,
           optimizer,
           epochs: params.epochs,
@@ -150,10 +151,23 @@ export const trainStage = defineStage({
       ),
     );
     let last: TrainState | undefined;
+    // Interrupted (Ctrl-C): training ends with an error, so that what it learned is kept below.
+    const { signal } = ctx;
+    const watched = signal
+      ? new Observable<TrainState>((subscriber) => {
+          const interrupt = (): void => subscriber.error(new Error('interrupted'));
+          signal.addEventListener('abort', interrupt, { once: true });
+          const training = states.subscribe(subscriber);
+          return () => {
+            signal.removeEventListener('abort', interrupt);
+            training.unsubscribe();
+          };
+        })
+      : states;
     // Only progress and outputs while training, never an artifact: the engine handles a
     // stage's events in order, so a pending write would hold back the live streams and a
     // consumer's stop would land at an epoch that depends on timing.
-    const perEpoch = states.pipe(
+    const perEpoch = watched.pipe(
       concatMap((state): StageEvent[] => {
         losses.push(state.loss);
         last = state;
@@ -165,8 +179,8 @@ export const trainStage = defineStage({
         if (params.checkpoint_every && state.params) events.push(ctx.output('checkpoints', { epoch: state.epoch, params: state.params }));
         return events;
       }),
-      // A failed run keeps what it learned so far, under a name that says it is incomplete
-      // (never history.json, which the lock and the cache would take as a finished one).
+      // A failed or interrupted run keeps what it learned so far, under a name that says it
+      // is incomplete (never history.json, which the lock and the cache would take as a finished one).
       catchError((err: unknown) => {
         const error = err instanceof Error ? err.message : String(err);
         const kept = `the losses so far (${losses.length} epoch${losses.length === 1 ? '' : 's'}) are in ${ctx.id}/history.incomplete.json`;
@@ -183,16 +197,14 @@ export const trainStage = defineStage({
       const history: History = { loss: losses };
       if (last!.epoch < params.epochs) history.stopped_early = { epoch: last!.epoch, reason: stopReason ?? 'stop requested' };
       const finalLoss = losses[losses.length - 1];
-      return from(modelFiles(trained)).pipe(
-        concatMap((files): StageEvent[] => [
-          jsonArtifact('history.json', history, false),
-          jsonArtifact('params.json', trained.params),
-          ...files,
-          message(`final loss ${finalLoss} after ${last!.epoch} epochs`),
-          ctx.metric('loss', finalLoss),
-          ctx.output('history', history),
-          ctx.output('model', trained),
-        ]),
+      return of(
+        jsonArtifact('history.json', history, false),
+        jsonArtifact('params.json', trained.params),
+        ...modelArtifacts(trained),
+        message(`final loss ${finalLoss} after ${last!.epoch} epochs`),
+        ctx.metric('loss', finalLoss),
+        ctx.output('history', history),
+        ctx.output('model', trained),
       );
     }
   },

@@ -13,12 +13,13 @@ import { FOLDER_LOCK, claimFolder, readLock, runPipeline, writeLock, type Engine
 export async function runShared(
   file: string,
   resolve: StageResolver,
+  set: readonly string[],
   ids: string[],
   dir: string,
   signal: AbortSignal,
   onEvent: (e: EngineEvent) => void,
 ): Promise<{ manifest: RunManifest; lock?: Lockfile }> {
-  const { manifest, lock } = await runPipeline(file, { resolve, only: ids, out: dir, lockFile: join(dir, FOLDER_LOCK), signal, onEvent });
+  const { manifest, lock } = await runPipeline(file, { resolve, set, only: ids, out: dir, lockFile: join(dir, FOLDER_LOCK), signal, onEvent });
   return { manifest, lock };
 }
 

@@ -11,7 +11,7 @@ import type { StageResolver } from '../contract/resolve.ts';
 import { EnvironmentError, PipelineInputError, acquireRunLock, claimTarget, defaultMaxMemory, loadAndPlan, pipelineSpace, type Diagnostic } from '../engine/index.ts';
 import { hashValue } from '../util/canonical.ts';
 import { shown } from '../util/paths.ts';
-import { expandGrid, parseGridArg, SweepSpecError, type Grid } from './grid.ts';
+import { expandGrid, fileGrid, parseGridArg, SweepSpecError, type Grid } from './grid.ts';
 import { runShared, seedTrial } from './prepare.ts';
 import { sharedStages } from './shared.ts';
 import { summarise, writeSummary, type SweepSummary } from './summary.ts';
@@ -21,6 +21,8 @@ export interface SweepOptions {
   resolve: StageResolver;
   /** `--grid` texts; the file's `sweep:` block when empty. */
   grid: readonly string[];
+  /** `--set` texts applied to every trial (and to the shared stages), before the trial's own values. */
+  set?: readonly string[];
   random?: number;
   seed?: number;
   jobs: number;
@@ -45,25 +47,26 @@ export interface SweepResult {
 
 export async function runSweep(file: string, options: SweepOptions): Promise<SweepResult> {
   const { resolve, report } = options;
-  const plan = await loadAndPlan(file, { resolve, maxMemory: options.maxMemory });
+  const base = options.set ?? [];
+  const plan = await loadAndPlan(file, { resolve, set: base, maxMemory: options.maxMemory });
   const { pipeline } = plan;
-  const grid: Grid | undefined = options.grid.length > 0 ? Object.fromEntries(options.grid.map(parseGridArg)) : pipeline.sweep?.grid;
+  const grid: Grid | undefined = options.grid.length > 0 ? Object.fromEntries(options.grid.map(parseGridArg)) : pipeline.sweep && fileGrid(pipeline.sweep.grid, file);
   if (!grid) throw new SweepSpecError(`nothing to sweep: give --grid STAGE.PARAM=V1,V2,… or add a sweep: block to ${file}`);
   const random = options.random ?? pipeline.sweep?.random;
   const seed = options.seed ?? pipeline.sweep?.seed ?? 0;
-  const trials = expandGrid(grid, { random, seed });
+  const trials = expandGrid(grid, { random, seed }).map((t) => ({ ...t, overrides: [...base, ...t.overrides] }));
   const jobs = jobsFor(options, report);
   if (options.out !== undefined && options.out.trim() === '') {
     throw new EnvironmentError('--out is empty (an unset variable?); give it a folder, or leave it out to write to outputs/<pipeline name>/sweeps; nothing was run', 2);
   }
   const space = pipelineSpace(pipeline);
-  const dir = options.out !== undefined ? resolvePath(options.out) : join(space, 'sweeps', hashValue({ grid, random, seed }).slice(0, 10));
-  await claimTarget({ outDir: dir, ...(options.out === undefined ? { space } : {}) }, pipeline.file);
+  const dir = options.out !== undefined ? resolvePath(options.out) : join(space, 'sweeps', hashValue({ grid, random, seed, ...(base.length ? { base } : {}) }).slice(0, 10));
+  await claimTarget({ outDir: dir, ...(options.out === undefined ? { space } : {}) }, pipeline);
   // The sweep writes its summary and seeds its trials' folders: one sweep at a time per folder.
   const release = await acquireRunLock(dir);
   let pool: TrialPool | undefined;
   try {
-    const memory = await checkTrials(file, resolve, trials.map((t) => t.overrides), options.maxMemory);
+    const memory = await checkTrials(file, resolve, trials.map((t) => t.overrides), options.grid.length > 0 ? '--grid' : `${file} sweep.grid:`, options.maxMemory);
     const running = Math.min(jobs, trials.length, byMemory(memory, options.maxMemory ?? defaultMaxMemory(), jobs, report));
     // The workers start now: their start overlaps running the shared stages.
     pool = new TrialPool(running);
@@ -73,7 +76,7 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
 
     const sharedDir = join(dir, 'shared');
     if (shared.length > 0) {
-      const { manifest, lock } = await runShared(file, resolve, shared, sharedDir, options.signal, (e) => {
+      const { manifest, lock } = await runShared(file, resolve, base, shared, sharedDir, options.signal, (e) => {
         if (e.type === 'stage-cached' || e.type === 'stage-done') report(`shared ${e.stage}: ${e.type === 'stage-cached' ? 'cached' : 'done'}`);
       });
       if (!lock) return { dir, error: `the shared stages did not complete (${manifest.status}): ${manifest.error}` };
@@ -109,9 +112,11 @@ function jobsFor(options: SweepOptions, report: (text: string) => void): number 
 
 /**
  * Loads the pipeline with each trial's overrides first, so a bad value is reported (all at
- * once) before anything runs; returns the most memory one trial needs.
+ * once) before anything runs; returns the most memory one trial needs. The loader places a
+ * bad value at the `--set` that gave it; here the values came from `source` (`--grid`, or
+ * the file's sweep block), which is named instead.
  */
-async function checkTrials(file: string, resolve: StageResolver, overrideSets: string[][], maxMemory: number | undefined): Promise<number> {
+async function checkTrials(file: string, resolve: StageResolver, overrideSets: string[][], source: string, maxMemory: number | undefined): Promise<number> {
   const seen = new Map<string, Diagnostic>();
   let sources = {};
   let most = 0;
@@ -120,7 +125,10 @@ async function checkTrials(file: string, resolve: StageResolver, overrideSets: s
       most = Math.max(most, (await loadAndPlan(file, { resolve, set, maxMemory })).memory ?? 0);
     } catch (err) {
       if (!(err instanceof PipelineInputError)) throw err;
-      for (const d of err.diagnostics) seen.set(JSON.stringify(d), d);
+      for (const found of err.diagnostics) {
+        const d = found.file.startsWith('--set ') ? { ...found, file: `${source} ${found.file.slice('--set '.length)}` } : found;
+        seen.set(JSON.stringify(d), d);
+      }
       sources = { ...sources, ...err.sources };
     }
   }

@@ -145,6 +145,10 @@ export class TrialPool {
   }
 
   private onMessage(worker: Worker, message: WorkerMessage): void {
+    if (message.type === 'progress') {
+      if (worker.current) this.sweep?.options.report(`${worker.current.label}: ${message.text}`);
+      return;
+    }
     if (message.type === 'ready') {
       worker.ready = true;
       this.feed(worker);

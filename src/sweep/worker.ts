@@ -15,7 +15,8 @@
  */
 import { renderOnThisThread } from '../charts/render.ts';
 import type { StageResolver } from '../contract/resolve.ts';
-import { EnvironmentError, PipelineInputError, formatDiagnostic, runPipeline } from '../engine/index.ts';
+import { EnvironmentError, PipelineInputError, formatDiagnostic, runPipeline, type EngineEvent } from '../engine/index.ts';
+import { forPeople } from '../util/numbers.ts';
 import { SweepSpecError } from './grid.ts';
 
 /**
@@ -33,8 +34,33 @@ export interface TrialRequest {
   outDir: string;
 }
 
-/** Worker → parent: `ready` once it listens, then `done` after each trial. */
-export type WorkerMessage = { type: 'ready' } | { type: 'done'; status: 'completed' | 'failed' | 'interrupted'; error?: string };
+/**
+ * Worker → parent: `ready` once it listens, `progress` now and then during a long trial
+ * (`train 500/1000 loss 0.2562`), then `done` after each trial.
+ */
+export type WorkerMessage = { type: 'ready' } | { type: 'progress'; text: string } | { type: 'done'; status: 'completed' | 'failed' | 'interrupted'; error?: string };
+
+/** A trial's progress is told at most this often, and only at a tenth of a stage: short trials stay quiet. */
+const PROGRESS_EVERY_MS = 2000;
+
+/** `onEvent` for a trial's run: a `progress` message at each tenth of a stage, at most every PROGRESS_EVERY_MS. */
+export function progressReporter(tell: (message: WorkerMessage) => void): (event: EngineEvent) => void {
+  let last = performance.now();
+  const tenths = new Map<string, number>();
+  return (event) => {
+    if (event.type !== 'progress') return;
+    const tenth = Math.floor((10 * event.current) / Math.max(1, event.total));
+    if (tenth === tenths.get(event.stage)) return;
+    tenths.set(event.stage, tenth);
+    if (performance.now() - last < PROGRESS_EVERY_MS) return;
+    last = performance.now();
+    const state = Object.entries(event.state ?? {})
+      .filter(([k]) => k !== 'epoch' && k !== 'elapsedMs')
+      .map(([k, v]) => `${k} ${typeof v === 'number' ? forPeople(v) : String(v)}`)
+      .join(', ');
+    tell({ type: 'progress', text: `${event.stage} ${event.current}/${event.total}${state ? ` ${state}` : ''}` });
+  };
+}
 
 /**
  * The worker's main loop, running trials with the stages `stages` resolves; `preload` loads
@@ -69,7 +95,7 @@ export function trialWorker(stages: StageResolver, preload: () => void): Promise
     process.on('message', (message: TrialRequest) => {
       if (message.type !== 'trial' || busy || controller.signal.aborted) return;
       busy = true;
-      void runTrial(message, stages, controller.signal)
+      void runTrial(message, stages, controller.signal, progressReporter((m) => void tell(m)))
         .then(tell)
         .then(() => {
           busy = false;
@@ -81,9 +107,9 @@ export function trialWorker(stages: StageResolver, preload: () => void): Promise
   });
 }
 
-async function runTrial(request: TrialRequest, stages: StageResolver, signal: AbortSignal): Promise<WorkerMessage> {
+async function runTrial(request: TrialRequest, stages: StageResolver, signal: AbortSignal, onEvent: (event: EngineEvent) => void): Promise<WorkerMessage> {
   try {
-    const { manifest } = await runPipeline(request.file, { resolve: stages, set: request.overrides, out: request.outDir, signal });
+    const { manifest } = await runPipeline(request.file, { resolve: stages, set: request.overrides, out: request.outDir, signal, onEvent });
     if (manifest.status === 'completed') return { type: 'done', status: 'completed' };
     // What `rxlab run` prints on stderr for it.
     return { type: 'done', status: manifest.status, error: `run ${manifest.status} after ${(manifest.durationMs / 1000).toFixed(2)} s: ${manifest.error}` };

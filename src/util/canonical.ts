@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { stopIfAborted } from './steps.ts';
 
 /** A value that is not plain JSON data, with where it is (`params[0].weight`). */
 export class NotJsonError extends Error {
@@ -104,7 +105,7 @@ const TURN_MS = 25;
 export interface JsonPartsOptions {
   /** Sort object keys (canonical JSON, what hashes are of); otherwise keep their order, as JSON.stringify does. */
   sortKeys?: boolean;
-  /** Stop (rejecting with the signal's reason) once it aborts. */
+  /** Stop (rejecting with an `interrupted` error) once it aborts. */
   signal?: AbortSignal;
 }
 
@@ -122,7 +123,7 @@ export async function jsonParts(value: unknown, options: JsonPartsOptions = {}):
   const turn = async (): Promise<void> => {
     if (performance.now() - lastTurn < TURN_MS) return;
     await nextTurn();
-    options.signal?.throwIfAborted();
+    stopIfAborted(options.signal);
     lastTurn = performance.now();
   };
   const visit = async (v: unknown, path: string): Promise<void> => {

@@ -59,14 +59,23 @@ export function fromSteps<T>(steps: () => Iterator<unknown, T>): Observable<T> {
   });
 }
 
-/** Runs `steps` to its end, yielding to the event loop every TURN_MS; rejects with the signal's reason once it aborts. */
+/** Runs `steps` to its end, yielding to the event loop every TURN_MS; rejects (`interrupted`) once `signal` aborts. */
 export async function runSteps<T>(steps: Iterator<unknown, T>, signal?: AbortSignal): Promise<T> {
   for (let until = performance.now() + TURN_MS; ; ) {
     const step = steps.next();
     if (step.done) return step.value;
     if (performance.now() < until) continue;
     await new Promise((resolve) => setImmediate(resolve));
-    signal?.throwIfAborted();
+    stopIfAborted(signal);
     until = performance.now() + TURN_MS;
   }
+}
+
+/**
+ * Throws once `signal` has aborted: an Error whose message is `interrupted` (not the
+ * signal's reason, such as 'SIGINT'), which the engine recognises as a stage ending on
+ * the interruption rather than failing.
+ */
+export function stopIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new Error('interrupted', { cause: signal.reason });
 }

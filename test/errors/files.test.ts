@@ -94,7 +94,7 @@ describe('rxlab run: the disk full (a write failing with ENOSPC, injected by tes
     const { dir, out, lock, lockBefore } = ranOnce();
     const result = rxlab(['run', 'small.yaml', '--out', 'out', '--force', 'train'], { cwd: dir, node: FULL_DISK, env: { RXLAB_FULL_DISK: 'history.json' } });
     expectNoCrash(result);
-    expect(result.stderr).toMatch(/^run failed after [\d.]+ s: stage "train" failed: could not write (.+): (.+)\n$/);
+    expect(result.stderr).toMatch(/^run failed after [\d.]+ s \([^)]*\): stage "train" failed: could not write (.+): (.+)\n$/);
     expect(result.stderr).toContain(`could not write ${join(out, 'train', 'history.json')}: ${DISK_FULL}\n`);
     expect(result.status).toBe(1);
     expect(tempFiles(out)).toEqual([]);
@@ -155,7 +155,7 @@ describe('rxlab status and run: artifacts changed between runs', () => {
 
     const run = rxlab(['run', 'small.yaml', '--out', 'out'], { cwd: dir });
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('model: started (artifact params.json missing)');
+    expect(run.stdout).toContain('model: started (no params.json in the output folder)');
     expect(run.stdout).toContain('train: started (artifact history.json modified)');
     expect(readFileSync(join(out, 'model', 'params.json'))).toEqual(params);
     expect(readFileSync(join(out, 'train', 'history.json'))).toEqual(history);

@@ -22,7 +22,7 @@ describe('rxlab run: a loss that becomes NaN', () => {
     // --update-lock makes the committed lock (here, the copy's) the one a success would write.
     const result = rxlab(['run', 'small.yaml', '--out', 'out', '--set', 'train.optimizer.lr=1e39', '--update-lock'], { cwd: dir });
     expectNoCrash(result);
-    const failure = /^run failed after [\d.]+ s: stage "train" failed: loss became (NaN|Infinity) at epoch (\d+); lower the learning rate \(optimizer\.lr = 1e\+39\); the losses so far \((\d+) epochs?\) are in train\/history\.incomplete\.json\n$/;
+    const failure = /^run failed after [\d.]+ s \([^)]*\): stage "train" failed: loss became (NaN|Infinity) at epoch (\d+); lower the learning rate \(optimizer\.lr = 1e\+39\); the losses so far \((\d+) epochs?\) are in train\/history\.incomplete\.json\n$/;
     expect(result.stderr).toMatch(failure);
     expect(result.status).toBe(1);
     const [, , epoch, kept] = failure.exec(result.stderr)!.map(Number);
@@ -43,7 +43,7 @@ describe('rxlab run: a loss that becomes NaN', () => {
     // incomplete history goes with the folder's old contents.
     const again = rxlab(['run', 'small.yaml', '--out', 'out'], { cwd: dir });
     expect(again.status).toBe(0);
-    expect(again.stdout).toContain('train: started (artifact history.json missing)');
+    expect(again.stdout).toContain('train: started (no history.json in the output folder)');
     expect(readdirSync(join(out, 'train')).sort()).toEqual(['history.json', 'model.json', 'params.json', 'weights.bin']);
     expect(readFileSync(lock)).toEqual(lockBefore);
   });

@@ -24,11 +24,14 @@ describe('rxlab run: interrupted while training', () => {
 
       expect(result.exitMs).toBeLessThan(1000);
       expect(result.status).toBe(1);
-      expect(result.stderr).toMatch(/^run interrupted after [\d.]+ s: interrupted by a signal before the run finished\n$/);
+      expect(result.stderr).toMatch(
+        /^run interrupted after [\d.]+ s \(\d+ ran, \d+ cached, \d+ interrupted\): interrupted by a signal before the run finished; the losses so far \(\d+ epochs?\) are in train\/history\.incomplete\.json\n$/,
+      );
       const out = join(dir, 'out');
       const manifest = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
-      expect([manifest.status, manifest.stages.train.status]).toEqual(['interrupted', 'running']);
-      expect(readdirSync(join(out, 'train'))).toEqual([]);
+      expect([manifest.status, manifest.stages.train.status]).toEqual(['interrupted', 'interrupted']);
+      // Training keeps what it learned, under a name no finished run uses.
+      expect(readdirSync(join(out, 'train'))).toEqual(['history.incomplete.json']);
       // What is there is what run.json says was written, whole: no temp file, no partial chart.
       const recorded = Object.entries(manifest.stages as Record<string, { artifacts: Record<string, { sha256: string }> }>).flatMap(
         ([stage, s]) => Object.entries(s.artifacts).map(([name, a]) => [join(stage, name), a.sha256] as const),

@@ -74,7 +74,7 @@ export function runCoordinatorProcess(url: string, trials: Trial[], dirOf: (t: T
 export async function prepareSweep(grid: Grid, dir: string, file = join(ROOT, GRID_FILE)): Promise<{ trials: Trial[]; dirOf: (t: Trial) => string }> {
   const plan = await loadAndPlan(file, { resolve: resolveStage });
   const shared = sharedStages(plan, new Set(Object.keys(grid).map((k) => k.split('.')[0])));
-  const { lock } = await runShared(file, resolveStage, shared, join(dir, 'shared'), new AbortController().signal, () => undefined);
+  const { lock } = await runShared(file, resolveStage, [], shared, join(dir, 'shared'), new AbortController().signal, () => undefined);
   const trials = expandGrid(grid);
   for (const trial of trials) await seedTrial(join(dir, trial.id), join(dir, 'shared'), lock!, file);
   return { trials, dirOf: (t) => join(dir, t.id) };

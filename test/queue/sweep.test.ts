@@ -143,7 +143,8 @@ describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skip
   });
 
   it('a stopped sweep ends its running trials interrupted and the rest not run; run again, it finishes', async () => {
-    const sweep = keep(await newSweep({ 'train.epochs': [4000, 4001, 4002, 4003] }));
+    // On TensorFlow.js's cpu backend, so that a trial lasts long enough to be stopped (the fused trainer finishes these in a blink).
+    const sweep = keep(await newSweep({ 'train.epochs': [4000, 4001, 4002, 4003], 'train.backend': ['cpu'] }));
     const controller = new AbortController();
     const running = runQueued(redis.url, { ...sweep, signal: controller.signal });
     await until('two trials to start', () => sweep.lines.filter((l) => l.includes('started on')).length === 2);

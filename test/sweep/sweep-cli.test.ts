@@ -104,7 +104,7 @@ describe('rxlab sweep', () => {
 
     const bad = rxlab('sweep', file, '--grid', 'train.epochs=10,zero', '--out', join(dir, 'bad'));
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('--set train.epochs="zero": stages.train.with.epochs: expected an integer, found "zero"');
+    expect(bad.stderr).toContain('--grid train.epochs="zero": stages.train.with.epochs: expected an integer, found "zero"');
     expect(bad.stdout).toBe('');
   });
 });

@@ -100,7 +100,7 @@ function expectStoppedCleanly(dir: string, outcome: Outcome): { phase: Phase; st
     expect(existsSync(out), what).toBe(false);
   } else if (outcome.status === 1) {
     expect(outcome.stderr, what).toMatch(
-      /^(run interrupted after [\d.]+ s: interrupted by a signal before the run finished|rxlab run: interrupted before the run started; nothing was run|rxlab: interrupted while starting; nothing was run)\n$/,
+      /^(run interrupted after [\d.]+ s \([^)]*\): interrupted by a signal before the run finished|rxlab run: interrupted before the run started; nothing was run|rxlab: interrupted while starting; nothing was run)\n$/,
     );
     if (existsSync(join(out, 'run.json'))) {
       const manifest = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { status: string; stages: Record<string, { status: string }> };
@@ -191,7 +191,7 @@ describe('signals in every phase', () => {
       child.on('close', (status) => resolve({ status, stderr }));
     });
     expectNoCrash({ status: result.status, stdout: '', stderr: result.stderr });
-    expect(result.stderr).toMatch(/^run interrupted after [\d.]+ s: its output was closed \(EPIPE\) before the run finished\n$/);
+    expect(result.stderr).toMatch(/^run interrupted after [\d.]+ s \([^)]*\): its output was closed \(EPIPE\) before the run finished\n$/);
     expect(result.status).toBe(1);
     expect(JSON.parse(readFileSync(join(dir, 'out', 'run.json'), 'utf8'))).toMatchObject({ status: 'interrupted', error: 'its output was closed (EPIPE) before the run finished' });
     expect(existsSync(join(dir, 'out', '.rxlab-run.lock'))).toBe(false);

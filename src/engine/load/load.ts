@@ -15,12 +15,12 @@ import { readPipelineFile } from './file.ts';
 import { dotted, isPlainObject, type Issue } from './issue.ts';
 import { compileSchema, type SchemaCheck } from './schema.ts';
 import { recheckParams, checkStages } from './stages.ts';
-import { applyOverrides, overrideAt, overrideDiagnostic, overrideUnder, parseOverrides } from './overrides.ts';
+import { EVERY_STAGE, applyOverrides, overrideAt, overrideDiagnostic, overrideUnder, parseOverrides, type Override } from './overrides.ts';
 import type { PipelineSpec, StageSpec, SweepSpec } from './pipeline.ts';
 import { RESERVED_STAGE_IDS, pipelineSchemaFor } from './pipeline-schema.ts';
 import { resolveReferences } from './refs.ts';
 import { parseYaml } from './yaml-document.ts';
-import { isInFile, locate } from './yaml-locate.ts';
+import { flowCommaHint, isInFile, locate } from './yaml-locate.ts';
 
 export interface LoadOptions {
   /** Maps `uses:` to a stage; throws StageResolutionError for an unknown one. */
@@ -47,8 +47,9 @@ export async function loadPipeline(file: string, opts: LoadOptions): Promise<Pip
   if (!parsed.ok) throw new PipelineInputError(sortDiagnostics(file, [...parsed.diagnostics, ...malformed], sets), { [file]: text });
   const { yaml, data } = parsed;
 
-  const unapplied = applyOverrides(data, overrides);
   const stageEntries = isPlainObject(data) && isPlainObject(data.stages) ? data.stages : {};
+  const expanded = await expandEveryStage(overrides, stageEntries, dirname(path), opts.resolve);
+  const unapplied = [...expanded.diagnostics, ...applyOverrides(data, expanded.overrides)];
   const checked = await checkStages(stageEntries, dirname(path), opts.resolve);
   const references = resolveReferences(new Map(checked.stages.map((s) => [s.id, s.params])));
   // A string a reference filled in must still fit its schema (a pattern, a length).
@@ -61,12 +62,12 @@ export async function loadPipeline(file: string, opts: LoadOptions): Promise<Pip
     // The --set that set this value, or that created the map it is in (e.g. the
     // unknown key `x` of `--set train.x.y=1`); `with:` itself belongs to the file.
     const override =
-      overrideAt(overrides, issue.path) ?? (issue.path.length > 3 && !isInFile(yaml, issue.path) ? overrideUnder(overrides, issue.path) : undefined);
+      overrideAt(expanded.overrides, issue.path) ?? (issue.path.length > 3 && !isInFile(yaml, issue.path) ? overrideUnder(expanded.overrides, issue.path) : undefined);
     if (override) return overrideDiagnostic(override.text, issue.path, issue.message);
-    return { file, ...locate(yaml, issue.path, issue.at), path: dotted(issue.path), message: issue.message };
+    const hint = issue.message.startsWith('unknown key') ? (flowCommaHint(yaml, issue.path) ?? colonHint(issue.path[issue.path.length - 1])) : undefined;
+    return { file, ...locate(yaml, issue.path, issue.at), path: dotted(issue.path), message: hint ? `${issue.message}; ${hint}` : issue.message };
   };
   const diagnostics = [...malformed, ...unapplied, ...issues.map(placeIssue)];
-  if (diagnostics.length > 0) throw new PipelineInputError(sortDiagnostics(file, diagnostics, sets), { [file]: text });
 
   const stages = checked.stages.map(
     (s): StageSpec => ({
@@ -78,7 +79,63 @@ export async function loadPipeline(file: string, opts: LoadOptions): Promise<Pip
   const name = isPlainObject(data) && typeof data.name === 'string' ? data.name : nameFromFile(path);
   const sweep = isPlainObject(data) && isPlainObject(data.sweep) ? (data.sweep as unknown as SweepSpec) : undefined;
   const place = (at: readonly string[], where: 'key' | 'value', message: string): Diagnostic => placeIssue({ path: [...at], at: where, message });
-  return { name, file: path, given: file, dir: dirname(path), source: text, stages, overrides, ...(sweep ? { sweep } : {}), place };
+  const spec: PipelineSpec = { name, file: path, given: file, dir: dirname(path), source: text, stages, overrides, ...(sweep ? { sweep } : {}), place };
+  if (diagnostics.length > 0) {
+    const unchecked = new Set(Object.keys(stageEntries).filter((id) => !stages.some((s) => s.id === id)));
+    throw new PartialPipelineError(sortDiagnostics(file, diagnostics, sets), { [file]: text }, spec, unchecked);
+  }
+  return spec;
+}
+
+/**
+ * A file with problems, with what of it did load: the stages that checked, so that the
+ * planner can report the references between them too, all problems at once.
+ */
+export class PartialPipelineError extends PipelineInputError {
+  constructor(
+    diagnostics: Diagnostic[],
+    sources: Readonly<Record<string, string>>,
+    /** The pipeline with only the stages that loaded. */
+    readonly partial: PipelineSpec,
+    /** Ids of the stages in the file that did not load (a reference to one is not an error of its own). */
+    readonly unchecked: ReadonlySet<string>,
+  ) {
+    super(diagnostics, sources);
+  }
+}
+
+/** `n_samples:50` read as one key: YAML needs a space after the colon of a key. */
+function colonHint(key: string | undefined): string | undefined {
+  const glued = /^([^:\s]+):(\S.*)$/.exec(key ?? '');
+  return glued ? `YAML needs a space after a key's colon: ${glued[1]}: ${glued[2]}` : undefined;
+}
+
+/**
+ * `--set '*.backend=cpu'`: the param set on every stage whose params declare it (at the top
+ * of its `with:`), as one override per such stage; a param no stage declares is refused.
+ */
+async function expandEveryStage(
+  overrides: Override[],
+  stages: Record<string, unknown>,
+  pipelineDir: string,
+  resolve: StageResolver,
+): Promise<{ overrides: Override[]; diagnostics: Diagnostic[] }> {
+  if (!overrides.some((o) => o.stageId === EVERY_STAGE)) return { overrides, diagnostics: [] };
+  const declared = new Map<string, Set<string>>();
+  for (const [id, entry] of Object.entries(stages)) {
+    if (!isPlainObject(entry) || typeof entry.uses !== 'string') continue;
+    // A stage that does not resolve is reported by the checks that follow.
+    const stage = await resolve(entry.uses, pipelineDir).then(({ stage }) => stage, () => undefined);
+    declared.set(id, new Set(Object.keys((stage?.params.properties ?? {}) as object)));
+  }
+  const diagnostics: Diagnostic[] = [];
+  const concrete = overrides.flatMap((o) => {
+    if (o.stageId !== EVERY_STAGE) return [o];
+    const ids = [...declared].filter(([, params]) => params.has(o.param[0])).map(([id]) => id);
+    if (ids.length === 0) diagnostics.push(overrideDiagnostic(o.text, [], `no stage of this pipeline has a param "${o.param[0]}"`));
+    return ids.map((stageId) => ({ ...o, stageId }));
+  });
+  return { overrides: concrete, diagnostics };
 }
 
 /**
@@ -99,7 +156,7 @@ function nameFromFile(path: string): string {
  * The file's diagnostics by position, then the command line's in `--set` order; a problem
  * reached twice (e.g. through an alias) once; at most MAX_DIAGNOSTICS of them.
  */
-function sortDiagnostics(file: string, diagnostics: Diagnostic[], sets: readonly string[]): Diagnostic[] {
+export function sortDiagnostics(file: string, diagnostics: Diagnostic[], sets: readonly string[]): Diagnostic[] {
   const rank = (d: Diagnostic): number => (d.file === file ? 0 : 1 + sets.findIndex((text) => `--set ${text}` === d.file));
   const sorted = diagnostics
     .map((d, i) => ({ d, i, r: rank(d) }))

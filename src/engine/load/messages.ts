@@ -4,7 +4,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import { describeValue, orList, quotedList, type Issue } from './issue.ts';
-import { didYouMean } from '../../util/suggest.ts';
+import { closest, didYouMean } from '../../util/suggest.ts';
 
 /** An issue from a schema, with what alternatives need to merge or rank it. */
 export interface SchemaIssue extends Issue {
@@ -114,7 +114,11 @@ export function issueFor(e: ErrorObject): SchemaIssue | undefined {
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
       const known = Object.keys((schema.properties ?? {}) as object);
-      const hint = didYouMean(key, known) || (known.length > 0 ? `; expected one of ${quotedList(known)}` : '; no keys are allowed here');
+      const nested = known.includes(key) ? undefined : nestedKey(schema, key);
+      const hint =
+        didYouMean(key, known) ||
+        (nested ? ` (did you mean "${nested}"?)` : '') ||
+        (known.length > 0 ? `; expected one of ${quotedList(known)}` : '; no keys are allowed here');
       return { path: [...path, key], at: 'key', keyword: e.keyword, message: `unknown key${hint}` };
     }
     case 'discriminator': {
@@ -154,4 +158,27 @@ function bounds(schema: Record<string, unknown>): string {
   add('maximum', '≤');
   add('exclusiveMaximum', '<');
   return parts.join(' and ');
+}
+
+/**
+ * Where a key that is not at this level is found deeper (`lr` under train's params →
+ * `optimizer.lr`), through nested maps and their variants, nearest first; the key itself
+ * or one within a typo of it.
+ */
+export function nestedKey(schema: Record<string, unknown>, key: string, depth = 3): string | undefined {
+  let level: { prefix: string; schema: Record<string, unknown> }[] = [{ prefix: '', schema }];
+  for (let d = 0; d <= depth && level.length > 0; d++) {
+    const next: typeof level = [];
+    for (const { prefix, schema: node } of level) {
+      const variants = [node, ...(['oneOf', 'anyOf'] as const).flatMap((k) => (Array.isArray(node[k]) ? (node[k] as Record<string, unknown>[]) : []))];
+      const properties = Object.assign({}, ...variants.map((v) => (v.properties ?? {}) as Record<string, Record<string, unknown>>)) as Record<string, Record<string, unknown>>;
+      if (d > 0) {
+        const match = Object.hasOwn(properties, key) ? key : closest(key, Object.keys(properties));
+        if (match !== undefined) return `${prefix}${match}`;
+      }
+      for (const [name, child] of Object.entries(properties)) if (child && typeof child === 'object') next.push({ prefix: `${prefix}${name}.`, schema: child });
+    }
+    level = next;
+  }
+  return undefined;
 }

@@ -10,10 +10,14 @@ import type { Diagnostic } from '../errors.ts';
 import { describeValue, dotted, isPlainObject, quotedList } from './issue.ts';
 import { didYouMean } from '../../util/suggest.ts';
 
+/** The stage id of `--set '*.param=value'`: every stage whose params declare `param`. */
+export const EVERY_STAGE = '*';
+
 /** One parsed `--set`. */
 export interface Override {
   /** As given after `--set`: `train.optimizer.lr=0.1`. */
   text: string;
+  /** A stage id, or EVERY_STAGE. */
   stageId: string;
   /** Path inside the stage's `with:`, e.g. `['optimizer', 'lr']`. */
   param: string[];

@@ -51,7 +51,7 @@ export interface PipelineSpec {
 
 /** A grid of param values (`train.optimizer.lr` → values) and, optionally, how many combinations to draw. */
 export interface SweepSpec {
-  grid: Record<string, unknown[]>;
+  grid: Record<string, unknown[] | string>;
   random?: number;
   seed?: number;
 }

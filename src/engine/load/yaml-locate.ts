@@ -53,3 +53,20 @@ function pairsOf(map: YAMLMap): Map<string, Pair> {
 const deref = (yaml: YamlSource, node: unknown): unknown => (isAlias(node) ? yaml.aliasTargets.get(node) : node);
 
 const start = (yaml: YamlSource, node: Node | null | undefined): SourcePos => positionOf(yaml, node?.range?.[0] ?? 0);
+
+/**
+ * A hint for the commonest YAML trap, a comma inside an unquoted value of a `{ … }` map:
+ * `{ title: Moons, ReLU MLP }` is read as `title: Moons` and a key `ReLU MLP` with no
+ * value. For such a key (`path` names it), the quoted value that was meant; undefined otherwise.
+ */
+export function flowCommaHint(yaml: YamlSource, path: readonly string[]): string | undefined {
+  const { node: parent, found } = find(yaml, path.slice(0, -1));
+  const map = found ? deref(yaml, parent) : undefined;
+  if (!isMap(map) || !map.flow) return undefined;
+  const index = map.items.findIndex((p) => isScalar(p.key) && keyName(p.key as Node) === path[path.length - 1]);
+  const [before, pair] = [map.items[index - 1], map.items[index]];
+  const empty = pair?.value === null || (isScalar(pair?.value) && pair.value.value === null);
+  if (!before || !empty || !isScalar(before.value) || before.value.type !== 'PLAIN' || !isScalar(before.key)) return undefined;
+  const meant = `${String(before.value.source ?? before.value.value)}, ${String((pair.key as { source?: string }).source ?? path[path.length - 1])}`;
+  return `a comma ends an unquoted value in a { … } map: if it is part of ${keyName(before.key as Node)}'s value, quote it: ${keyName(before.key as Node)}: "${meant}"`;
+}

@@ -33,6 +33,22 @@ export interface Plan {
 }
 
 export function planPipeline(pipeline: PipelineSpec): Plan {
+  const { edges, diagnostics } = wire(pipeline);
+  if (diagnostics.length) throw new PipelineInputError(sortByPosition(diagnostics), { [pipeline.given ?? pipeline.file]: pipeline.source });
+  return { pipeline, nodes: order(pipeline.stages, edges) };
+}
+
+/**
+ * The planner's problems with a file the loader refused (its stages that did load):
+ * unknown references, kinds that do not fit, cycles, so that they come out with the
+ * loader's, all at once. A reference to a stage that did not load is left to the loader's report.
+ */
+export function referenceDiagnostics(pipeline: PipelineSpec, unchecked: ReadonlySet<string>): Diagnostic[] {
+  return wire(pipeline, unchecked).diagnostics;
+}
+
+/** Each stage's inputs wired to the outputs they name, and every problem found doing it. */
+function wire(pipeline: PipelineSpec, unchecked: ReadonlySet<string> = new Set()): { edges: Map<string, Edge[]>; diagnostics: Diagnostic[] } {
   const byId = new Map(pipeline.stages.map((s) => [s.id, s]));
   const diagnostics: Diagnostic[] = [];
   const at = (pos: SourcePos, path: string, message: string): void => {
@@ -43,6 +59,7 @@ export function planPipeline(pipeline: PipelineSpec): Plan {
   for (const spec of pipeline.stages) {
     const list: Edge[] = [];
     for (const [port, ref] of Object.entries(spec.inputs)) {
+      if (typeof ref !== 'string' || unchecked.has(ref.split('.')[0])) continue;
       const pos = spec.inputPos[port] ?? spec.pos;
       const path = `stages.${spec.id}.inputs.${port}`;
       const edge = resolveReference(ref, port, spec, byId, (message) => at(pos, path, message));
@@ -56,9 +73,7 @@ export function planPipeline(pipeline: PipelineSpec): Plan {
     const first = byId.get(cycle[0])!;
     at(first.pos, `stages.${first.id}`, `cycle between stages: ${cycle.join(' → ')}; a stage cannot depend on its own outputs`);
   }
-  if (diagnostics.length) throw new PipelineInputError(sortByPosition(diagnostics), { [pipeline.given ?? pipeline.file]: pipeline.source });
-
-  return { pipeline, nodes: order(pipeline.stages, edges) };
+  return { edges, diagnostics };
 }
 
 function resolveReference(

@@ -12,7 +12,7 @@
  * and may hold runs of any pipeline, as long as rxlab made it.
  */
 import { lstat, mkdir, readdir, stat } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { UnreadableFileError, readRegularFile } from '../../util/read-file.ts';
 import { shown } from '../../util/paths.ts';
 import { EnvironmentError } from '../errors.ts';
@@ -35,8 +35,9 @@ const MARK_TEXT = 'rxlab output folder';
 const MAX_MARK_BYTES = 64 * 1024;
 
 export interface ClaimOptions {
-  /** The pipeline file (absolute) whose run is about to write in the folder. */
+  /** The pipeline file (absolute) whose run is about to write in the folder, and its name (for messages; default the folder's). */
   pipeline: string;
+  name?: string;
   /** Refuse the folder when another pipeline file, still there, owns it (a pipeline's own space). */
   exclusive?: boolean;
   /** A folder of rxlab's that `dir` is inside: every folder between them must be a real folder, not a link. */
@@ -85,7 +86,7 @@ export async function claimFolder(dir: string, options: ClaimOptions): Promise<v
   if (owner === options.pipeline) return;
   if (owner !== undefined && options.exclusive && (await exists(owner))) {
     refuse(
-      `${shown(dir)} holds the runs of ${shown(owner)}, and ${shown(options.pipeline)} has the same pipeline name; give this pipeline a name of its own (name: …), or run it with --out DIR`,
+      `${shown(dir)} holds the runs of ${shown(owner)}, which is also named "${options.name ?? basename(dir)}"; give ${shown(options.pipeline)} a name of its own (name: in the file), or its own folder with --out DIR`,
     );
   }
   // A folder an older rxlab made, or whose pipeline file is gone (renamed, moved): this pipeline's from now on.

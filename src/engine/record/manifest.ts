@@ -18,8 +18,11 @@ export interface ArtifactRecord {
 export interface StageRecord {
   uses: string;
   params: Record<string, unknown>;
-  /** `cached`: skipped, its artifacts verified against the lock and reused; `failed`: the stage whose error ended the run. */
-  status: 'pending' | 'running' | 'completed' | 'cached' | 'failed';
+  /**
+   * `cached`: skipped, its artifacts verified against the lock and reused; `failed`: the
+   * stage whose error ended the run; `interrupted`: running when a signal stopped the run.
+   */
+  status: 'pending' | 'running' | 'completed' | 'cached' | 'failed' | 'interrupted';
   /** Why it ran instead of being reused (`params changed: epochs 1000 → 20`), when the run had a cache. */
   reason?: string;
   /** What decided its results: code, params hash, files read and the hash of each input, taken before it ran. */

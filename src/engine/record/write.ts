@@ -8,6 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { EnvironmentError } from '../errors.ts';
 import { explainWriteError } from './fs-errors.ts';
 import { sha256 } from '../../util/canonical.ts';
+import { stopIfAborted } from '../../util/steps.ts';
 
 /** What a file is written from: a text, bytes, or a text in parts (a large JSON value, never joined into one string). */
 export type FileContent = string | Uint8Array | readonly string[];
@@ -32,7 +33,7 @@ const inFlight = new Map<string, Promise<unknown>>();
  * failed write leaves nothing behind (not even part of the temp file) and rejects with an
  * EnvironmentError saying why (the disk is full, …) when the file system says so. Once
  * `signal` aborts, the write stops where it is (before the rename: no file appears) and
- * rejects with the signal's reason.
+ * rejects with an `interrupted` error.
  */
 export function writeAtomic(file: string, content: FileContent, signal?: AbortSignal): Promise<string> {
   const temp = join(dirname(file), `.${basename(file)}${TEMP_MARKER}${randomBytes(6).toString('hex')}`);
@@ -44,7 +45,7 @@ export function writeAtomic(file: string, content: FileContent, signal?: AbortSi
 async function write(file: string, temp: string, content: FileContent, signal: AbortSignal | undefined): Promise<string> {
   let hash: string;
   try {
-    signal?.throwIfAborted();
+    stopIfAborted(signal);
     await mkdir(dirname(file), { recursive: true });
     // 'wx': the temp file is created here (O_EXCL), never opened through a link planted at its name.
     const handle = await open(temp, 'wx');
@@ -56,7 +57,7 @@ async function write(file: string, temp: string, content: FileContent, signal: A
     } finally {
       await handle.close();
     }
-    signal?.throwIfAborted();
+    stopIfAborted(signal);
     await rename(temp, file);
   } catch (err) {
     await rm(temp, { force: true }).catch(() => undefined); // e.g. ENOTDIR: there is no temp file
@@ -75,7 +76,7 @@ async function writeParts(handle: FileHandle, parts: readonly string[], signal: 
   let batch: string[] = [];
   let length = 0;
   const flush = async (): Promise<void> => {
-    signal?.throwIfAborted();
+    stopIfAborted(signal);
     const text = batch.join('');
     hash.update(text);
     await handle.writeFile(text);

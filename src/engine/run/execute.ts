@@ -28,6 +28,12 @@ export interface Execution {
   values: Map<string, Record<string, unknown>>;
 }
 
+/**
+ * How long an interrupted run waits for its stages to end by themselves (keeping what they
+ * have, as train does) before it stops them: well inside the second a stop may take.
+ */
+const INTERRUPT_GRACE_MS = 250;
+
 /** The packages of the engine itself, whose versions every run records. */
 const ENGINE_PACKAGES = ['rxjs', 'yaml', 'ajv'];
 
@@ -87,29 +93,45 @@ export async function executeRun(plan: Plan, options: ExecuteOptions): Promise<E
   // disk), the folder must not keep a run.json describing artifacts that are gone.
   await rm(join(options.outDir, 'run.json'), { force: true });
   await new Promise<void>((resolve) => {
+    let interrupted = false;
     const subscription = runPlan(plan, { outDir: options.outDir, cache: options.cache, onValue, signal: options.signal }).subscribe({
       next: (event) => {
         record(event);
         options.onEvent?.(event);
       },
       error: (err: unknown) => {
-        manifest.status = 'failed';
-        manifest.error = err instanceof Error ? err.message : String(err);
-        if (err instanceof StageError && Object.hasOwn(manifest.stages, err.stageId)) manifest.stages[err.stageId].status = 'failed';
+        const message = err instanceof Error ? err.message : String(err);
+        const stage = err instanceof StageError && Object.hasOwn(manifest.stages, err.stageId) ? manifest.stages[err.stageId] : undefined;
+        if (interrupted) {
+          // A stage that ended on the interruption, saying what it kept (`the losses so far … are in …`).
+          const kept = message.replace(/^stage "[^"]*" failed: (interrupted(; )?)?/, '');
+          if (stage && kept) manifest.error += `; ${kept}`;
+        } else {
+          manifest.status = 'failed';
+          manifest.error = message;
+          if (stage) stage.status = 'failed';
+        }
         resolve();
       },
       complete: resolve,
     });
     const abort = (): void => {
-      subscription.unsubscribe();
+      interrupted = true;
       manifest.status = 'interrupted';
       // bin/rxlab.js aborts with 'EPIPE' when the reader of stdout went away (`rxlab run … | head -1`).
       manifest.error = options.signal?.reason === 'EPIPE' ? 'its output was closed (EPIPE) before the run finished' : 'interrupted by a signal before the run finished';
-      resolve();
+      // Stages watching the signal end by themselves, keeping what they have; the rest are stopped.
+      setTimeout(() => {
+        subscription.unsubscribe();
+        resolve();
+      }, INTERRUPT_GRACE_MS).unref();
     };
     if (options.signal?.aborted) abort();
     options.signal?.addEventListener('abort', abort, { once: true });
   });
+  for (const stage of Object.values(manifest.stages)) {
+    if (manifest.status === 'interrupted' && stage.status === 'running') stage.status = 'interrupted';
+  }
   await settleInFlightWrites();
   manifest.durationMs = performance.now() - started;
   try {

@@ -53,7 +53,7 @@ export interface RunOptions {
   cache?: CacheOptions;
   /** Called with the content of each small JSON artifact as it is written (what the lock keeps). */
   onValue?: (stage: string, artifact: string, value: unknown) => void;
-  /** Aborts the long computations the engine does itself (hashing and writing large values). */
+  /** The run's interruption, handed to every stage (RunContext.signal) and to the engine's own long work (hashing large values). */
   signal?: AbortSignal;
 }
 
@@ -227,6 +227,8 @@ function runNode(
   const hashes: Record<string, string> = {};
   const metrics: Record<string, number> = {};
   let started = 0;
+  /** Aborted once the stage's stream ends or the run stops it: its work and writes still going are then unwanted. */
+  const abandoned = new AbortController();
   const fail = (message: string, cause?: unknown): never => {
     throw new StageError(id, message, { cause });
   };
@@ -243,7 +245,7 @@ function runNode(
       return fail(`output "${name}": ${err.message}; outputs must be plain JSON data, since they are hashed, cached and replayed`, err);
     }
     // Written and hashed together: the file's sha256 is the value's hash.
-    const hash = await writeOutput(outDir, id, name, parts, shared.options.signal).catch((err: unknown) => fail(`could not record its output "${name}": ${(err as Error).message}`, err));
+    const hash = await writeOutput(outDir, id, name, parts, abandoned.signal).catch((err: unknown) => fail(`could not record its output "${name}": ${(err as Error).message}`, err));
     shared.hashes.remember(value, hash);
     hashes[name] = hash;
   };
@@ -257,7 +259,7 @@ function runNode(
         recordValue(event.name, event.content);
         return from(
           // writeAtomic's errors name the file already.
-          writeAtomic(join(dir, event.name), event.content, shared.options.signal).catch((err: unknown) => fail((err as Error).message, err)),
+          writeAtomic(join(dir, event.name), event.content, abandoned.signal).catch((err: unknown) => fail((err as Error).message, err)),
         ).pipe(
           map((hash): EngineEvent => ({
             type: 'artifact',
@@ -315,12 +317,11 @@ function runNode(
   });
   // Materialised so that an error waits, in order, for the artifacts emitted before it to
   // be written: a failing stage can still leave what it had (e.g. a partial history).
-  const abandoned = new AbortController();
+  // The stage's signal: the run's interruption, or the stage's end (the run stopped it: another stage failed).
+  const signal = shared.options.signal ? AbortSignal.any([shared.options.signal, abandoned.signal]) : abandoned.signal;
   const body = defer(() =>
-    stage.run({ id, params, pipelineDir: shared.plan.pipeline.dir, stopRequested: own.stop.pipe(take(1)), signal: abandoned.signal }, inputs),
+    stage.run({ id, params, pipelineDir: shared.plan.pipeline.dir, stopRequested: own.stop.pipe(take(1)), signal }, inputs),
   ).pipe(
-    // Unsubscribed (the run stopped) or ended: work the stage still has going is no longer wanted.
-    finalize(() => abandoned.abort()),
     materialize(),
     concatMap((n) => (n.kind === 'N' ? handle(n.value) : n.kind === 'E' ? throwError(() => n.error as unknown) : EMPTY)),
   );
@@ -333,7 +334,9 @@ function runNode(
     for (const subject of own.outputs.values()) subject.complete();
     return { type: 'stage-done', stage: id, durationMs: performance.now() - started, outputs: hashes };
   });
-  return concat(shared.setup(stage), start, body, finish);
+  // Ended, or stopped by the run (after an interruption's grace, or another stage's failure):
+  // the stage's own work and the writes still going are no longer wanted.
+  return concat(shared.setup(stage), start, body, finish).pipe(finalize(() => abandoned.abort()));
 }
 
 /** A name a stage may give an artifact: one path segment, not hidden (rxlab's own files start with a dot). */
