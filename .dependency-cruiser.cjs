@@ -2,8 +2,9 @@
  * The layers of rxlab (see README "How the code is laid out"): each imports only the ones
  * below it, and nothing imports in a circle. `npm test` runs this check (npm run lint).
  *
- *   bin → cli → queue → sweep, and cli → exp → report; all of them → engine → contract ← stages
- *   → ml, numerics, charts → data, util (a sweep is handed its launcher: local workers, or the queue)
+ *   bin → cli → queue → sweep → exp → report; all of them → engine → contract ← stages
+ *   → ml, numerics, charts → data, util (a sweep is handed its launcher: local workers, or the
+ *   queue; it records its trials through exp)
  *
  * and inside the engine, by phase: run-pipeline → run → reuse → record → plan → load → errors.
  */
@@ -25,6 +26,10 @@ module.exports = {
     layer('sweep-is-handed-its-launcher', '^src/sweep/', above('cli', 'queue', 'index')),
     layer('exp-is-below-the-cli', '^src/exp/', above('cli', 'index')),
     layer('init-is-below-the-cli', '^src/init/', above('cli', 'sweep', 'exp', 'report', 'queue', 'engine', 'index')),
+    // A sweep records its trials through exp; exp never starts a sweep, so the two never import in a circle.
+    layer('exp-is-below-sweep', '^src/exp/', above('sweep', 'queue')),
+    // The record of runs is about pipelines, params and metrics: it never runs a stage or computes one's numbers itself.
+    layer('exp-names-no-stage-and-no-numerics', '^src/exp/', above('stages', 'ml', 'numerics', 'charts')),
     layer('the-engine-is-used-through-its-index', '^src/(?!engine/)', '^src/engine/(?!index\\.ts$)'),
     layer('engine-load-is-the-first-phase', '^src/engine/load/', '^src/engine/(plan|record|reuse|run)/|^src/engine/(run-pipeline|index)\\.ts$'),
     layer('engine-plan-comes-after-load', '^src/engine/plan/', '^src/engine/(record|reuse|run)/|^src/engine/(run-pipeline|index)\\.ts$'),

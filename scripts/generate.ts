@@ -41,7 +41,7 @@ function ports(stage: Stage): string {
 function metrics(stage: Stage): string {
   const entries = Object.entries(stage.metrics);
   if (entries.length === 0) return '';
-  return ` Metrics: ${entries.map(([name, m]) => `\`${stage.name}.${name}\` (${m.direction === 'maximize' ? 'higher' : 'lower'} is better)`).join(', ')}.`;
+  return ` Metrics: ${entries.map(([name, m]) => `\`${stage.name}.${name}\` (${m.direction === 'maximize' ? 'higher' : 'lower'} is better${m.input ? `; with ${m.input}` : ''})`).join(', ')}.`;
 }
 
 /** Each top-level param: its name, default and description; a choice of variants lists each variant's params. */

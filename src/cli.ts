@@ -1,11 +1,11 @@
 /**
- * `rxlab run|plan|check|status|sweep|init …`: parses the command line and maps every outcome to
+ * `rxlab run|plan|check|status|sweep|init|report …`, `rxlab exp show|diff|apply FILE …`: parses the command line and maps every outcome to
  * an exit code (0 success; 1 a stage failed, the run was interrupted, another run holds
  * the outputs folder, or a difference from the lock was found; 2 invalid input, or an
  * outputs folder that cannot be written). Each command lives in src/cli/.
  */
 import { EXIT } from './cli/exit.ts';
-import { commands, helpText, parseCliArgs, UsageError, type Command, type ParsedArgs } from './cli/options.ts';
+import { commands, helpText, parseCliArgs, subcommands, UsageError, type Command, type ParsedArgs } from './cli/options.ts';
 import { EnvironmentError, PipelineInputError, formatDiagnostic, formatDiagnosticWithSource, type Diagnostic } from './engine/index.ts';
 import { TRIAL_WORKER_COMMAND } from './sweep/worker.ts';
 import { SweepSpecError } from './sweep/grid.ts';
@@ -20,6 +20,9 @@ const handlers: Record<Command, () => Promise<(args: ParsedArgs) => Promise<numb
   status: async () => withFile((await import('./cli/status.ts')).statusCommand),
   sweep: async () => withFile((await import('./cli/sweep.ts')).sweepCommand),
   init: async () => (await import('./cli/init.ts')).initCommand,
+  exp: async () => withFile((await import('./cli/exp.ts')).expCommand),
+  report: async () => withFile((await import('./cli/report.ts')).reportCommand),
+  worker: async () => (await import('./cli/worker.ts')).workerCommand,
 };
 
 /** A command of one pipeline file, which the parser has made sure is there. */
@@ -49,8 +52,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${helpText()}\n`);
     return args.help ? EXIT.ok : EXIT.invalid;
   }
+  const subs = subcommands[args.command];
+  if (subs && !args.subcommand) {
+    process.stderr.write(`rxlab ${args.command}: give a subcommand: ${Object.keys(subs).join(', ')} (e.g. rxlab ${args.command} ${Object.keys(subs)[0]} pipelines/perceptron.yaml)\n`);
+    return EXIT.invalid;
+  }
   if (args.operands.length < commands[args.command].min) {
-    process.stderr.write(`rxlab ${args.command}: give a pipeline file, e.g. rxlab ${args.command} pipelines/perceptron.yaml\n`);
+    const command = [args.command, args.subcommand].filter(Boolean).join(' ');
+    process.stderr.write(`rxlab ${command}: give a pipeline file, e.g. rxlab ${command} pipelines/perceptron.yaml\n`);
     return EXIT.invalid;
   }
   try {

@@ -29,6 +29,8 @@ export interface EpochState {
   epoch: number;
   /** The loss before this epoch's step, as the seed prints it. */
   loss: number;
+  /** The loss on the held-out data with the weights this epoch ended with, when training has some. */
+  validationLoss?: number;
   elapsedMs: number;
 }
 
@@ -38,9 +40,13 @@ export interface Checkpoint {
   params: DenseParams[];
 }
 
-/** What `history.json` holds: one loss per epoch (before that epoch's step), and why it ended early if it did. */
+/**
+ * What `history.json` holds: one loss per epoch (before that epoch's step), the held-out loss
+ * per epoch (after its step) when training had validation data, and why it ended early if it did.
+ */
 export interface History {
   loss: number[];
+  val_loss?: number[];
   stopped_early?: { epoch: number; reason: string };
 }
 

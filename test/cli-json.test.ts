@@ -35,7 +35,7 @@ describe('rxlab run --json', () => {
     expect(all[0]).toMatchObject({ type: 'started', pipeline: 'perceptron', out: join(dir, 'outputs', 'perceptron') });
     expect((all[0].stages as string[]).length).toBe(8);
     const types = new Set(all.map((e) => e.type));
-    expect([...types].sort()).toEqual(['artifact', 'environment', 'finished', 'message', 'metric', 'progress', 'result', 'stage-started', 'started']);
+    expect([...types].sort()).toEqual(['artifact', 'finished', 'message', 'metric', 'progress', 'result', 'stage-started', 'started']);
     // Progress carries its data: train's loss at each epoch, 1000 of them.
     const progress = all.filter((e) => e.type === 'progress' && e.stage === 'train');
     expect(progress).toHaveLength(1000);

@@ -71,7 +71,9 @@ describe('a run into a pipe', () => {
     ]);
     // Full precision stays in the artifacts.
     const predictions = JSON.parse(readFileSync(join(dir, 'outputs', 'perceptron', 'evaluate', 'predictions.json'), 'utf8'));
-    expect(predictions[0].probability).toBe(0.9424157738685608);
+    // Full precision stays in the artifacts: PyTorch's probability for the red point, to the last float32 bit.
+    const torch = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'train-reference.json'), 'utf8')).train.probs[0] as number;
+    expect(predictions[0].probability).toBe(torch);
 
     const verbose = rxlab(['run', 'perceptron.yaml', '--force', 'data', '-v'], { cwd: dir });
     expect(verbose.stdout).toMatch(/^data: wrote dataset\.json \([\d.]+ kB, sha256 [0-9a-f]{12}\)$/m);

@@ -5,10 +5,10 @@
  * into the terminal. `.ci/run` installs tmux.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, ROOT, copyPipeline } from './helpers/cli.ts';
+import { BIN, ROOT, copyPipeline, rxlab } from './helpers/cli.ts';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const sessions: string[] = [];
@@ -53,9 +53,14 @@ const shell = (command: string): string => `trap true INT; ${command}; echo EXIT
  * Starts `rxlab run` (or `command`) on a copy of pipelines/early-stop.yaml (with its lock) in a new tmux
  * session of the given size; the shell prints `EXIT=<code>` when rxlab is done.
  */
-function startRun(columns: number, rows: number, extra: string[] = [], command = 'run'): { session: string; dir: string } {
+function startRun(columns: number, rows: number, extra: string[] = [], command = 'run', edit?: (yaml: string) => string): { session: string; dir: string } {
   expect(hasTmux, 'tmux is needed for these tests: apt-get install tmux (.ci/run does)').toBe(true);
   const { dir, file } = copyPipeline(join(ROOT, 'pipelines', 'early-stop.yaml'), join(ROOT, 'pipelines', 'early-stop.lock.json'));
+  if (edit) {
+    // An edited pipeline records its own lock first.
+    writeFileSync(file, edit(readFileSync(file, 'utf8')));
+    expect(rxlab(['run', file], { cwd: dir }).status).toBe(0);
+  }
   const session = `rxlab-${process.pid}-${sessions.length}`;
   sessions.push(session);
   const line = [process.execPath, BIN, command, file, ...extra].map((a) => `'${a}'`).join(' ');
@@ -146,7 +151,8 @@ describe('the live display in a terminal', () => {
   });
 
   it('check shows its progress live while it runs, then only its table', async () => {
-    const { session } = startRun(80, 24, [], 'check');
+    // Trained on TensorFlow.js's cpu backend, slow enough for the live region to be seen.
+    const { session } = startRun(80, 24, [], 'check', (yaml) => yaml.replace('epochs: 5000', 'epochs: 5000\n      backend: cpu'));
     const live = await waitFor(session, (text) => /^train +█*░+ +\d+\/5000/m.test(text) || text.includes('EXIT='));
     expect(live).toMatch(/stages finished/);
     const lines = (await waitFor(session, (text) => text.includes('EXIT='))).split('\n');

@@ -101,6 +101,14 @@ describe('the contract, enforced on every stage', () => {
     expect(await failure(() => of({ type: 'metric', name: 'f1', value: NaN }), declared)).toBe('stage "r" failed: metric "f1" is NaN, not a finite number');
   });
 
+  it('refuses a metric measured on an input that is not one of its optional inputs, when the stage is defined', () => {
+    const define = (inputs: Record<string, { kind: 'dataset'; optional?: true }>) => () =>
+      defineStage({ name: 'scorer', description: 'x', params: { type: 'object' }, inputs, metrics: { held: { direction: 'minimize', description: 'x', input: 'heldOut' } }, run: () => of() });
+    expect(define({ heldOut: { kind: 'dataset' } })).toThrow('stage scorer: metric held is measured on input "heldOut", which is not one of its optional inputs');
+    expect(define({})).toThrow('stage scorer: metric held is measured on input "heldOut"');
+    expect(define({ heldOut: { kind: 'dataset', optional: true } })).not.toThrow();
+  });
+
   it('refuses a .json artifact that is not JSON, naming it', async () => {
     expect(await failure(() => of(artifact('result.json', '{ not json')))).toMatch(/^stage "r" failed: artifact result\.json is not valid JSON \(.*\); give a \.json artifact JSON content, or another name$/);
   });

@@ -36,10 +36,10 @@ function setEpochs(file: string, epochs: number): void {
   writeFileSync(file, readFileSync(file, 'utf8').replace(/^(\s+epochs:) \d+$/m, `$1 ${epochs}`));
 }
 
-/** Every file under `dir` by relative path, but run.json and recorded streams, which hold wall times. */
+/** Every file under `dir` by relative path, but run.json, the report and recorded streams, which hold wall times. */
 function contents(dir: string): Map<string, string> {
   const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => statSync(join(dir, f)).isFile() && !/(^|\/)(run\.json|streams\.json)$/.test(f))
+    .filter((f) => statSync(join(dir, f)).isFile() && !/(^|\/)(run\.json|report\.html|streams\.json)$/.test(f))
     .sort();
   return new Map(files.map((f) => [f, readFileSync(join(dir, f)).toString('base64')]));
 }

@@ -10,7 +10,8 @@ import { appendFile, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
-import { PipelineInputError, checkPipeline, formatDiagnostic, formatDiagnosticWithSource, formatNumber, projectRoot, type CheckRow } from '../engine/index.ts';
+import { PipelineInputError, formatDiagnostic, formatDiagnosticWithSource, formatNumber, projectRoot, type CheckRow } from '../engine/index.ts';
+import { recordedCheck } from '../exp/record.ts';
 import { resolveStage } from '../stages/registry.ts';
 import { shown } from '../util/paths.ts';
 import { githubAnnotations, githubSummary } from './check-github.ts';
@@ -97,19 +98,24 @@ async function checkOne(file: string, args: ParsedArgs, many: boolean): Promise<
   let display: Display | undefined;
   try {
     const check = await untilInterrupted((signal) =>
-      checkPipeline(file, {
-        resolve: resolveStage,
-        maxMemory: args.maxMemory,
-        tolerance: args.tolerance,
-        signal,
-        onStart: async (plan, dir) => {
-          if (args.verbose) process.stderr.write(`check: running ${plan.pipeline.name} from scratch in ${dir}\n`);
-          display = await progressDisplay(args, plan.nodes.map((n) => n.spec.id));
+      recordedCheck(
+        file,
+        {
+          resolve: resolveStage,
+          maxMemory: args.maxMemory,
+          tolerance: args.tolerance,
+          signal,
+          onStart: async (plan, dir) => {
+            if (args.verbose) process.stderr.write(`check: running ${plan.pipeline.name} from scratch in ${dir}\n`);
+            display = await progressDisplay(args, plan.nodes.map((n) => n.spec.id));
+          },
+          onEvent: (e) => display?.event(e),
         },
-        onEvent: (e) => display?.event(e),
-      }),
+        { onWarning: (text) => void process.stderr.write(`rxlab check: ${text}\n`) },
+      ),
     );
     display?.close();
+    if (args.verbose && check.reportFile) process.stderr.write(`check: report in ${shown(check.reportFile)}\n`);
     const durationMs = performance.now() - started;
     if (!check.committed) return { file, check, durationMs, ok: false, error: `no lock file ${shown(check.lockFile)}; run \`rxlab run ${file}\` first to record one` };
     if (!check.report) return { file, check, durationMs, ok: false, error: `the run ${check.manifest!.status}: ${check.manifest!.error}` };

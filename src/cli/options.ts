@@ -29,9 +29,36 @@ export const commands = {
   status: { operands: 'FILE', min: 1, max: 1, description: 'say which stages of FILE are up to date, changed or never run, and why, without running anything' },
   sweep: { operands: 'FILE', min: 1, max: 1, description: 'run every combination of a grid of params (--grid, or the sweep: block of FILE) as parallel trials' },
   init: { operands: '[DIR]', min: 0, max: 1, description: 'create a new experiment project in DIR (default: the current folder), which must be empty' },
+  exp: {
+    operands: 'show|diff|apply FILE …',
+    min: 2,
+    max: 4,
+    description: "FILE's runs on record (every run, --set run, sweep trial and check): show, diff or apply them",
+  },
+  report: {
+    operands: 'FILE [RUN …]',
+    min: 1,
+    max: Infinity,
+    description: "write again the report.html of FILE's latest run, of RUN or of a sweep's folder; given several RUNs, a page that sets them side by side",
+  },
+  worker: {
+    operands: '',
+    min: 0,
+    max: 0,
+    description: "take a queued sweep's trials (rxlab sweep --queue) and run them here, from this checkout, until stopped",
+  },
 } as const satisfies Record<string, CommandSpec>;
 
 export type Command = keyof typeof commands;
+
+/** Commands made of subcommands (`rxlab exp show FILE`): each one's description and the arguments it takes after FILE. */
+export const subcommands: Partial<Record<Command, Record<string, { description: string; args: readonly string[] }>>> = {
+  exp: {
+    show: { description: 'one table of every run: the params that differ between them and their metrics', args: [] },
+    diff: { description: 'how run B differs from run A: params, metrics with their change, artifacts', args: ['A', 'B'] },
+    apply: { description: 'make RUN the pipeline as committed: its params into FILE (comments kept), its outputs and lock entries in', args: ['RUN'] },
+  },
+};
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -39,10 +66,15 @@ export interface OptionSpec {
   argument?: string;
   multiple?: boolean;
   short?: string;
-  /** The value may be left out (`--force` alone); it is taken only when the next word is a stage id. */
-  optionalValue?: boolean;
+  /**
+   * The value may be left out (`--force` alone); it is taken only when the next word is a
+   * stage id (`true`), or matches this pattern (`--serve 8080`).
+   */
+  optionalValue?: true | RegExp;
   /** The commands it applies to; all when absent. */
   commands?: readonly Command[];
+  /** Of a command with subcommands, the ones it applies to; all when absent. */
+  subcommands?: readonly string[];
 }
 
 export const options = {
@@ -78,10 +110,16 @@ export const options = {
     commands: ['run'],
     description: 'refuse to run, and exit 1, if the lock would change (for CI)',
   },
+  name: {
+    type: 'string',
+    argument: 'NAME',
+    commands: ['run'],
+    description: 'name the run NAME in its record and, for a --set run, its folder (outputs/<pipeline-name>/runs/NAME)',
+  },
   'update-lock': {
     type: 'boolean',
     commands: ['run'],
-    description: 'with --set: record the run in the committed lock, in outputs/<pipeline-name>',
+    description: 'with --set: make this the committed run (outputs/<pipeline-name>, the lock) and, once it completed, write the values into FILE (comments kept)',
   },
   tolerance: {
     type: 'string',
@@ -108,7 +146,51 @@ export const options = {
     description: "refuse a pipeline whose data and models need more memory than SIZE (e.g. 2G, 512M; default: the smaller of Node's heap limit and half the machine's memory)",
   },
   'fail-fast': { type: 'boolean', commands: ['sweep'], description: 'stop the sweep at the first failed trial' },
-  json: { type: 'boolean', commands: ['run'], description: 'print one JSON event per line (schemas/events.schema.json) instead of the progress display' },
+  queue: {
+    type: 'string',
+    argument: 'URL',
+    commands: ['sweep', 'worker'],
+    description: 'the Redis (BullMQ) that carries the trials: redis://[user:password@]host:port[/db], rediss:// for TLS; default $REDIS_URL for a worker',
+  },
+  'queue-file': { type: 'string', argument: 'FILE', commands: ['sweep', 'worker'], description: "read the queue's URL from FILE (keeps the password off the command line)" },
+  concurrency: { type: 'string', argument: 'N', commands: ['worker'], description: 'trials at a time, each in a process of its own (default 1)' },
+  metric: {
+    type: 'string',
+    argument: 'STAGE.METRIC',
+    commands: ['sweep'],
+    description: "the sweep's objective, e.g. --metric evaluate.accuracy: the best trial is the one best by it, in the metric's declared direction",
+  },
+  maximize: { type: 'boolean', commands: ['sweep'], description: 'the best trial has the largest --metric (instead of its declared direction)' },
+  minimize: { type: 'boolean', commands: ['sweep'], description: 'the best trial has the smallest --metric (instead of its declared direction)' },
+  serve: {
+    type: 'string',
+    argument: '[PORT]',
+    optionalValue: /^\d+$/,
+    commands: ['run', 'sweep'],
+    description: 'show the run live in a browser: a page on http://127.0.0.1:PORT/ (any free port without PORT), fed by its events',
+  },
+  json: {
+    type: 'boolean',
+    commands: ['run', 'exp'],
+    description: 'run: one JSON event per line (schemas/events.schema.json) instead of the progress display; exp show, exp diff: the runs or their differences as JSON',
+  },
+  csv: { type: 'boolean', commands: ['exp'], subcommands: ['show'], description: 'the table as CSV (every column, numbers in full)' },
+  sort: {
+    type: 'string',
+    argument: 'COLUMN',
+    commands: ['exp'],
+    subcommands: ['show'],
+    description: 'order the runs by a metric (best first, by its direction), a param (stage.param) or id, name, status, started, duration',
+  },
+  filter: {
+    type: 'string',
+    argument: 'COLUMN<OP>VALUE',
+    multiple: true,
+    commands: ['exp'],
+    subcommands: ['show'],
+    description: 'only runs where COLUMN OP VALUE holds, OP one of = != < <= > >=, e.g. --filter evaluate.accuracy>=0.9 (repeatable: all must hold)',
+  },
+  'all-params': { type: 'boolean', commands: ['exp'], subcommands: ['show'], description: 'a column for every param, not only those that differ between the runs shown' },
   junit: { type: 'string', argument: 'FILE', commands: ['check'], description: 'also write a JUnit XML report: one test case per stage and artifact' },
   format: {
     type: 'string',
@@ -125,11 +207,16 @@ type OptionName = keyof typeof options;
 
 export interface ParsedArgs {
   command?: Command;
-  /** The first operand (the pipeline file of run, plan, status, sweep). */
+  /** Of a command made of subcommands (`exp`): which one. */
+  subcommand?: string;
+  /** The pipeline file: the first operand (after the subcommand, for `exp`). */
   file?: string;
   /** Every operand after the command. */
   operands: string[];
+  /** What follows FILE (`exp diff FILE A B`, `report FILE RUN…`). */
+  args: string[];
   out?: string;
+  name?: string;
   set: string[];
   /** `all` for a bare --force; the stage ids given otherwise; empty without --force. */
   force: 'all' | string[];
@@ -144,7 +231,18 @@ export interface ParsedArgs {
   /** `--max-memory`, in bytes. */
   maxMemory?: number;
   failFast: boolean;
+  /** `--serve`: the live view's port, 0 for any free one; absent without --serve. */
+  serve?: number;
+  metric?: string;
+  direction?: 'maximize' | 'minimize';
+  queue?: string;
+  queueFile?: string;
+  concurrency: number;
   json: boolean;
+  csv: boolean;
+  sort?: string;
+  filter: string[];
+  allParams: boolean;
   junit?: string;
   format: 'text' | 'github';
   verbose: boolean;
@@ -170,7 +268,8 @@ function fillOptionalValues(argv: string[]): string[] {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const spec = arg.startsWith('--') && !arg.includes('=') ? specOf(arg.slice(2)) : undefined;
-    if (spec?.optionalValue && !stageId.test(argv[i + 1] ?? '')) out.push(`${arg}=`);
+    const valueForm = spec?.optionalValue === true ? stageId : spec?.optionalValue;
+    if (valueForm && !valueForm.test(argv[i + 1] ?? '')) out.push(`${arg}=`);
     else if (spec?.optionalValue || (spec?.type === 'string' && i + 1 < argv.length)) out.push(arg, argv[++i]);
     else out.push(arg);
   }
@@ -211,21 +310,44 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
   if (spec && operands.length > spec.max) {
     throw new UsageError(`unexpected argument "${operands[spec.max]}"; rxlab ${command} takes ${spec.operands}`);
   }
+  const subs = command === undefined ? undefined : subcommands[command as Command];
+  const subcommand = subs ? operands[0] : undefined;
+  if (subs && subcommand !== undefined && !Object.hasOwn(subs, subcommand)) {
+    throw new UsageError(`unknown subcommand "${command} ${subcommand}"; rxlab ${command} takes ${Object.keys(subs).join(', ')}`);
+  }
+  const [file, ...args] = subs ? operands.slice(1) : operands;
+  if (subs && subcommand !== undefined && file !== undefined && !values.help && args.length !== subs[subcommand].args.length) {
+    const takes = subs[subcommand].args;
+    const usage = `rxlab ${command} ${subcommand} FILE${takes.map((a) => ` ${a}`).join('')}`;
+    throw new UsageError(args.length > takes.length ? `unexpected argument "${args[takes.length]}"; usage: ${usage}` : `missing ${takes.slice(args.length).join(' and ')}; usage: ${usage}`);
+  }
   for (const name of Object.keys(values)) {
     const applies = specOf(name)?.commands;
     if (command && applies && !applies.includes(command as Command)) {
       throw new UsageError(`--${name} applies to ${applies.map((c) => `rxlab ${c}`).join(' and ')}, not rxlab ${command}`);
     }
+    const appliesSub = specOf(name)?.subcommands;
+    if (subcommand && appliesSub && !appliesSub.includes(subcommand)) {
+      throw new UsageError(`--${name} applies to ${appliesSub.map((c) => `rxlab ${command} ${c}`).join(' and ')}, not rxlab ${command} ${subcommand}`);
+    }
   }
+  if (values.maximize && values.minimize) throw new UsageError('give --maximize or --minimize, not both');
+  if ((values.maximize || values.minimize) && values.metric === undefined) throw new UsageError(`--${values.maximize ? 'maximize' : 'minimize'} needs --metric STAGE.METRIC`);
+  if (values.csv && values.json) throw new UsageError('give --csv or --json, not both');
+  if (values['update-lock'] && !values.set?.length) throw new UsageError('--update-lock writes --set values into FILE; give them with --set STAGE.PARAM=VALUE');
+  if (values['update-lock'] && values.frozen) throw new UsageError('--update-lock changes the lock, which --frozen forbids; give one of them');
   if (values.format !== undefined && values.format !== 'text' && values.format !== 'github') {
     throw new UsageError(`--format expects text or github, found "${values.format}"`);
   }
   const force = values.force ?? [];
   return {
     command: command as Command | undefined,
-    file: operands[0],
+    ...(subcommand !== undefined ? { subcommand } : {}),
+    file,
     operands,
+    args,
     out: values.out,
+    name: values.name,
     set: [...(values.set ?? []), ...(values.backend === undefined ? [] : [`*.backend=${values.backend}`])],
     force: force.includes('') ? 'all' : force,
     frozen: values.frozen ?? false,
@@ -238,7 +360,17 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     oversubscribe: values.oversubscribe ?? false,
     maxMemory: values['max-memory'] === undefined ? undefined : parseSize('--max-memory', values['max-memory']),
     failFast: values['fail-fast'] ?? false,
+    ...(values.serve !== undefined ? { serve: values.serve === '' ? 0 : parsePort(values.serve) } : {}),
+    metric: values.metric,
+    direction: values.maximize ? 'maximize' : values.minimize ? 'minimize' : undefined,
+    queue: values.queue,
+    queueFile: values['queue-file'],
+    concurrency: values.concurrency === undefined ? 1 : parseCount('--concurrency', values.concurrency, 1),
     json: values.json ?? false,
+    csv: values.csv ?? false,
+    sort: values.sort,
+    filter: values.filter ?? [],
+    allParams: values['all-params'] ?? false,
     junit: values.junit,
     format: values.format ?? 'text',
     verbose: values.verbose ?? false,
@@ -261,6 +393,12 @@ function parseSize(flag: string, text: string): number {
   return Math.round(bytes);
 }
 
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--serve expects a port from 1 to 65535, or none for any free port, found "${text}"`);
+  return port;
+}
+
 function parseTolerance(text: string): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
@@ -272,12 +410,17 @@ function parseTolerance(text: string): number {
 export function helpText(): string {
   const width = 28;
   const lines = ['Usage: rxlab <command> [FILE …] [options]', '', 'Commands:'];
-  for (const [name, spec] of Object.entries(commands) as [string, CommandSpec][]) lines.push(`  ${`${name} ${spec.operands}`.padEnd(width)}${spec.description}`);
+  for (const [name, spec] of Object.entries(commands) as [string, CommandSpec][]) {
+    lines.push(`  ${`${name} ${spec.operands}`.padEnd(width)}${spec.description}`);
+    for (const [sub, s] of Object.entries(subcommands[name as Command] ?? {})) {
+      lines.push(`    ${`${name} ${sub} FILE${s.args.map((a) => ` ${a}`).join('')}`.padEnd(width - 2)}${s.description}`);
+    }
+  }
   lines.push('', 'Options:');
   for (const [name, spec] of Object.entries(options) as [string, OptionSpec][]) {
     const short = spec.short ? `-${spec.short}, ` : '';
     const flag = `${short}--${name}${spec.argument ? ` ${spec.argument}` : ''}`;
-    const applies = spec.commands ? ` [${spec.commands.join(', ')}]` : '';
+    const applies = spec.commands ? ` [${spec.subcommands ? spec.commands.flatMap((c) => spec.subcommands!.map((sub) => `${c} ${sub}`)).join(', ') : spec.commands.join(', ')}]` : '';
     lines.push(`  ${flag.padEnd(width)}${spec.description}${applies}`);
   }
   lines.push(

@@ -2,10 +2,17 @@
  * `rxlab run FILE`: runs a pipeline, reusing the stages its lock says are unchanged (and
  * whose files verify), then records the run in the lock — only after a completed run, so
  * a failed or interrupted one never leaves a lock that describes outputs it did not make.
- * The run itself is the engine's `runPipeline`; this adds the display, the closing
- * summary every run ends with, and `--frozen`'s words.
+ * The run itself is the engine's `runPipeline`, on record (src/exp); this adds the display,
+ * the closing summary every run ends with, `--frozen`'s words, and with `--serve` the live
+ * view. With `--update-lock`, the run is the committed one, and once it completed its
+ * `--set` values are written into the pipeline file (src/exp/apply.ts).
  */
-import { FrozenLockError, runMetrics, runPipeline, type PipelineRun, type Plan, type RunManifest, type Target } from '../engine/index.ts';
+import { FrozenLockError, runMetrics, type EngineEvent, type PipelineRun, type Plan, type RunManifest, type Target } from '../engine/index.ts';
+import { updateLockRun, type WrittenParams } from '../exp/apply.ts';
+import { liveFeed } from '../exp/live.ts';
+import { recordedRun } from '../exp/record.ts';
+import type { LiveView } from '../report/index.ts';
+import { closeLiveView, openLiveView } from './live.ts';
 import { resolveStage } from '../stages/registry.ts';
 import { shown } from '../util/paths.ts';
 import { liveDisplay, plainDisplay, type Display } from './display.ts';
@@ -19,10 +26,23 @@ import type { ParsedArgs } from './options.ts';
 const HEADLINE_METRICS = 6;
 
 export async function runCommand(file: string, args: ParsedArgs): Promise<number> {
+  const view = args.serve !== undefined ? await openLiveView(file, args.serve) : undefined;
+  // With --json, stdout carries the events alone.
+  if (view) (args.json ? process.stderr : process.stdout).write(`live view: ${view.url}\n`);
+  try {
+    return await run(file, args, view);
+  } finally {
+    await closeLiveView(view);
+  }
+}
+
+async function run(file: string, args: ParsedArgs, view: LiveView | undefined): Promise<number> {
+  const live = view ? liveFeed(view.publish) : undefined;
   const json = (event: RunEvent): void => void process.stdout.write(eventLine(event));
   let display: Display | undefined;
   const metrics = new Map<string, Record<string, number>>();
   const show = async (plan: Plan, target: Target): Promise<void> => {
+    live?.start(plan, target);
     const stages = plan.nodes.map((n) => n.spec.id);
     if (args.json) {
       json({ type: 'started', pipeline: plan.pipeline.name, file: plan.pipeline.file, out: target.outDir, stages });
@@ -39,23 +59,24 @@ export async function runCommand(file: string, args: ParsedArgs): Promise<number
     const write = (text: string): void => void process.stdout.write(text);
     display = process.stdout.isTTY ? await liveDisplay(stages, process.stdout, { verbose: args.verbose }) : plainDisplay(write, { verbose: args.verbose });
   };
-  let run: PipelineRun;
+  let outcome: PipelineRun;
+  // --update-lock: once the run completed, its --set values are written into the file.
+  let written: WrittenParams | undefined;
   try {
-    run = await untilInterrupted((signal) =>
-      runPipeline(file, {
-        resolve: resolveStage,
-        set: args.set,
-        maxMemory: args.maxMemory,
-        out: args.out,
-        updateLock: args.updateLock,
-        force: args.force,
-        frozen: args.frozen,
-        signal,
-        onStart: show,
-        onEvent: (e) => display?.event(e),
-      }),
-    );
+    const recording = { onWarning: (text: string) => void process.stderr.write(`rxlab run: ${text}\n`) };
+    outcome = await untilInterrupted(async (signal) => {
+      const onEvent = (e: EngineEvent): void => {
+        display?.event(e);
+        live?.event(e);
+      };
+      const options = { resolve: resolveStage, maxMemory: args.maxMemory, out: args.out, name: args.name, force: args.force, frozen: args.frozen, signal, onStart: show, onEvent };
+      if (!args.updateLock) return recordedRun(file, { ...options, set: args.set }, recording);
+      const applied = await updateLockRun(file, args.set, options, recording);
+      written = applied.written;
+      return applied.run;
+    });
   } catch (err) {
+    live?.end(err instanceof Error ? err : new Error(String(err)));
     if (!(err instanceof FrozenLockError)) throw err;
     if (args.json) json({ type: 'failed', status: 'refused', error: { message: err.message } });
     else process.stderr.write(`${err.message}\n`);
@@ -63,7 +84,17 @@ export async function runCommand(file: string, args: ParsedArgs): Promise<number
   } finally {
     display?.close();
   }
-  return summarize(run, args.json ? json : undefined);
+  live?.end(outcome);
+  const code = summarize(outcome, args.json ? json : undefined);
+  if (written && !args.json) process.stdout.write(`${describeWritten(shown(outcome.plan.pipeline.file), written)}\n`);
+  return code;
+}
+
+/** What --update-lock wrote into the pipeline file. */
+function describeWritten(file: string, written: WrittenParams): string {
+  if (written.changes.length === 0) return `${file} already sets what --set gave`;
+  const changes = written.changes.map((c) => `${c.param} ${JSON.stringify(c.from) ?? '(absent)'} → ${JSON.stringify(c.to) ?? '(absent)'}`);
+  return `${file} now sets ${changes.join(', ')}${written.relaidOut ? ' (laid out anew by yaml; comments kept)' : ''}`;
 }
 
 /** How many stages ran, were reused, failed. */

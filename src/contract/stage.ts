@@ -61,6 +61,12 @@ export interface MetricSpec {
   /** Which way is better. */
   readonly direction: 'maximize' | 'minimize';
   readonly description: string;
+  /**
+   * The optional input it is measured on (train's `val_loss` on `validation`): the stage
+   * reports it only when a pipeline gives that input, and only then is it one of the
+   * pipeline's metrics.
+   */
+  readonly input?: string;
 }
 
 /** A problem with params that their schema cannot express (how two of them relate); `path` is inside `with:`. */
@@ -265,6 +271,11 @@ export function defineStage<
   const M extends Readonly<Record<string, MetricSpec>> = Record<never, MetricSpec>,
 >(definition: StageDefinition<S, I, O, M>): Stage {
   const { run, check, reads, preflight, inputs = {}, outputs = {}, metrics = {}, packages = [], ...rest } = definition;
+  for (const [name, m] of Object.entries(metrics as Readonly<Record<string, MetricSpec>>)) {
+    if (m.input !== undefined && !(inputs as Ports)[m.input]?.optional) {
+      throw new Error(`stage ${definition.name}: metric ${name} is measured on input "${m.input}", which is not one of its optional inputs`);
+    }
+  }
   return {
     ...rest,
     params: definition.params as JsonSchema,

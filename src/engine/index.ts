@@ -5,7 +5,8 @@
 export { EnvironmentError, PipelineInputError, formatDiagnostic, type Diagnostic } from './errors.ts';
 export { formatDiagnosticWithSource } from './load/format.ts';
 export { parseOverrides, type Override } from './load/overrides.ts';
-export { PARAM_PATH_PATTERN, STAGE_ID_PATTERN } from './load/pipeline-schema.ts';
+export { METRIC_PATTERN, PARAM_PATH_PATTERN, STAGE_ID_PATTERN } from './load/pipeline-schema.ts';
+export { declaredMetrics, unknownMetric } from './load/metrics.ts';
 export type { PipelineSpec, StageSpec, SweepSpec } from './load/pipeline.ts';
 export { describePlan, type Plan, type PlanNode } from './plan/plan.ts';
 export { RunInterruptedError, defaultMaxMemory } from './plan/preflight.ts';

@@ -20,13 +20,15 @@ export interface EpochRunner {
   epoch(): number;
   /** The current parameters. */
   params(): DenseParams[];
+  /** The loss on the validation data with the current parameters; given when the options have `validation`. */
+  validationLoss?(): number;
   /** Frees what the run holds; called once, on completion, error or unsubscription. */
   close(): void;
 }
 
 /**
  * Runs `start()`'s epochs on subscription: one state per epoch (`epoch` from 1, `loss`,
- * `elapsedMs` since training started), `params` on the last one and every `paramsEvery`-th;
+ * `validationLoss` when the run measures one, `elapsedMs` since training started), `params` on the last one and every `paramsEvery`-th;
  * a non-finite loss ends the stream with an error naming the epoch and the learning rate.
  */
 export function epochStream(opts: TrainOptions, start: () => EpochRunner): Observable<TrainState> {
@@ -50,7 +52,9 @@ export function epochStream(opts: TrainOptions, start: () => EpochRunner): Obser
           return;
         }
         const last = epoch === opts.epochs || stopRequested;
-        const state: TrainState = { epoch, loss, elapsedMs: performance.now() - startedAt };
+        // After the epoch's steps: the weights it ended with.
+        const held = run.validationLoss?.();
+        const state: TrainState = { epoch, loss, ...(held !== undefined ? { validationLoss: held } : {}), elapsedMs: performance.now() - startedAt };
         if (last || (opts.paramsEvery && epoch % opts.paramsEvery === 0)) state.params = run.params();
         subscriber.next(state);
         if (last) subscriber.complete();

@@ -29,6 +29,12 @@ export interface TrainOptions {
    * checkpoints). Absent or 0: only the last epoch's, keeping one read back per epoch.
    */
   paramsEvery?: number;
+  /**
+   * Held-out data: after each epoch's step(s), the loss on it with the weights the epoch
+   * ended with (PyTorch's usual evaluation pass after each epoch), as `validationLoss`.
+   * One forward pass and loss per epoch; training itself is unchanged, bit for bit.
+   */
+  validation?: Dataset;
 }
 
 /** A per-epoch state; the last one (and every `paramsEvery`-th) also carries the parameters after its step. */
@@ -118,5 +124,10 @@ export function validateOptions(data: Dataset, spec: ModelSpec, opts: TrainOptio
   if (b !== undefined && (!Number.isInteger(b) || b < 1)) throw new Error(`batchSize must be a positive integer, got ${b}`);
   const every = opts.paramsEvery;
   if (every !== undefined && (!Number.isInteger(every) || every < 0)) throw new Error(`paramsEvery must be a non-negative integer, got ${every}`);
+  const v = opts.validation;
+  if (v) {
+    if (v.X.length === 0 || v.y.length !== v.X.length) throw new Error(`the validation data needs as many labels as samples, and at least one (X ${v.X.length}, y ${v.y.length})`);
+    if (v.X.some((row) => row.length !== spec.layers[0])) throw new Error(`every validation sample needs ${spec.layers[0]} features`);
+  }
   validateOptimizer(opts.optimizer);
 }

@@ -16,7 +16,8 @@ export type { TrainOptions, TrainState };
 /**
  * Trains a copy of `spec` on `data`. Nothing runs until subscription; then one state is
  * emitted per epoch (`epoch` counts from 1, `loss` is the loss before that epoch's
- * step(s), `elapsedMs` is wall time since training started) and the last state carries
+ * step(s), `validationLoss` the loss on `opts.validation` after them, `elapsedMs` is wall
+ * time since training started) and the last state carries
  * the final `params` (PyTorch layout, float32 values). Unsubscribing stops training
  * and frees every tensor. A loss that becomes NaN or infinite ends the stream with an
  * error naming the epoch.
@@ -30,14 +31,17 @@ export function train(spec: ModelSpec, data: Dataset, opts: TrainOptions): Obser
     let net: Network;
     let optimizer: Optimizer;
     let batches: { x: tf.Tensor2D; loss: BoundLoss }[];
+    let heldOut: { x: tf.Tensor2D; loss: BoundLoss } | undefined;
     try {
       net = own(createNetwork(spec));
       optimizer = own(createOptimizer(opts.optimizer, net.variables));
-      batches = makeBatches(data, opts.batchSize ?? data.X.length).map(({ x, y }) => {
+      const bound = ({ x, y }: { x: tf.Tensor2D; y: tf.Tensor2D }) => {
         own(x);
         own(y);
         return { x, loss: own(createLoss(opts.loss, y)) };
-      });
+      };
+      batches = makeBatches(data, opts.batchSize ?? data.X.length).map(bound);
+      if (opts.validation) heldOut = bound(makeBatches(opts.validation, opts.validation.X.length)[0]);
     } catch (err) {
       disposables.forEach((d) => d.dispose());
       throw err;
@@ -72,7 +76,20 @@ export function train(spec: ModelSpec, data: Dataset, opts: TrainOptions): Obser
       return sum / values.length;
     };
 
-    return { epoch: runEpoch, params: () => net.readParams(), close: () => disposables.forEach((d) => d.dispose()) };
+    // The held-out loss with the weights as they are now: forward and loss only.
+    const validationLoss = (held: { x: tf.Tensor2D; loss: BoundLoss }) => (): number => {
+      const value = tf.tidy(() => held.loss.value(net.forward(held.x)));
+      const loss = value.dataSync()[0];
+      value.dispose();
+      return loss;
+    };
+
+    return {
+      epoch: runEpoch,
+      params: () => net.readParams(),
+      close: () => disposables.forEach((d) => d.dispose()),
+      ...(heldOut ? { validationLoss: validationLoss(heldOut) } : {}),
+    };
   });
 }
 

@@ -41,11 +41,11 @@ export const scatterChartStage = defineStage({
 
 export const lossChartStage = defineStage({
   name: 'loss-chart',
-  description: 'The loss of every epoch.',
+  description: 'The loss of every epoch, and the validation loss beside it when training measured one.',
   params: { type: 'object', properties: titleParams('Loss'), additionalProperties: false },
   inputs: { history: { kind: 'history' } },
   packages: CHART_PACKAGES,
-  run: (ctx, { history }) => drawn((charts) => charts.lossCurveSpec(history.loss, ctx.params)),
+  run: (ctx, { history }) => drawn((charts) => charts.lossCurveSpec(history.loss, { ...ctx.params, ...(history.val_loss ? { validation: history.val_loss } : {}) })),
 });
 
 export const decisionChartStage = defineStage({

@@ -1,5 +1,6 @@
 /**
- * `uses: live-loss-chart` — the loss curve, redrawn from train's live epoch states every
+ * `uses: live-loss-chart` — the loss curve (and the validation loss, when training measures
+ * one), redrawn from train's live epoch states every
  * `every` epochs while training runs (open `chart.svg` to watch it), and once more when
  * training ends, as `chart.svg` and `chart.vg.json`. The final chart is drawn from the
  * losses alone, so it is deterministic.
@@ -31,26 +32,32 @@ export const liveLossChartStage = defineStage({
   run: (ctx, { epochs }) => {
     const { title, subtitle, every } = ctx.params;
     const losses: number[] = [];
+    // Filled when training measures a validation loss.
+    const validation: number[] = [];
     // Started now, while earlier stages run, not at the first redraw: vega takes about a
     // second to import, which would hold training up. A failure surfaces at that redraw.
     const charts = loadCharts();
     charts.catch(() => undefined);
     // While training, only the SVG: each file written costs training a few event-loop turns,
     // and the spec, much larger than the SVG, is of no use half-way.
-    const draw = (snapshot: number[], live: boolean): Observable<StageEvent> =>
+    const draw = (snapshot: number[], held: number[], live: boolean): Observable<StageEvent> =>
       from(charts).pipe(
         concatMap(async ({ lossCurveSpec, renderSvg }) => {
-          if (!live) return chartArtifacts(lossCurveSpec(snapshot, { title, subtitle }));
-          const spec = lossCurveSpec(snapshot, { title, subtitle: [subtitle ?? [], 'training…'].flat() });
+          const withValidation = held.length > 0 ? { validation: held } : {};
+          if (!live) return chartArtifacts(lossCurveSpec(snapshot, { title, subtitle, ...withValidation }));
+          const spec = lossCurveSpec(snapshot, { title, subtitle: [subtitle ?? [], 'training…'].flat(), ...withValidation });
           return [artifact('chart.svg', await renderSvg(spec))];
         }),
         concatMap((events) => events),
       );
     const whileTraining = epochs.values.pipe(
-      filter(({ loss }) => losses.push(loss) % every === 0),
+      filter(({ loss, validationLoss }) => {
+        if (validationLoss !== undefined) validation.push(validationLoss);
+        return losses.push(loss) % every === 0;
+      }),
       // A render still running when the next is due wins; the due one is dropped.
-      exhaustMap(() => draw(losses.slice(), true)),
+      exhaustMap(() => draw(losses.slice(), validation.slice(), true)),
     );
-    return concat(whileTraining, defer(() => draw(losses, false)));
+    return concat(whileTraining, defer(() => draw(losses, validation, false)));
   },
 });

@@ -2,7 +2,10 @@
  * `uses: train` — PyTorch's training loop: one state per epoch on a live stream (the
  * progress bar, live charts and early stopping consume it while it runs), optionally the
  * parameters every N epochs on a second one (checkpoints), then the loss history, the
- * final parameters and the trained model.
+ * final parameters and the trained model. Given a `validation` dataset, it also measures
+ * the loss on it after every epoch, with the weights that epoch ended with (PyTorch's
+ * usual evaluation pass after each epoch): `validationLoss` on the live stream, `val_loss`
+ * in history.json and as a metric.
  */
 import { Observable, concat, defer, from, of, throwError } from 'rxjs';
 import { catchError, concatMap, map } from 'rxjs/operators';
@@ -89,6 +92,11 @@ export const trainStage = defineStage({
   inputs: {
     dataset: { kind: 'dataset', description: 'the training data' },
     model: { kind: 'model', description: 'the architecture and initial parameters' },
+    validation: {
+      kind: 'dataset',
+      optional: true,
+      description: 'held-out data (e.g. split.test): its loss is measured after every epoch, with the weights the epoch ended with',
+    },
   },
   outputs: {
     model: { kind: 'model', description: 'the trained model' },
@@ -100,24 +108,33 @@ export const trainStage = defineStage({
     o.name === 'sgd' && o.nesterov && (o.momentum <= 0 || o.dampening !== 0)
       ? [{ path: ['optimizer', 'nesterov'], message: `Nesterov momentum needs momentum > 0 and dampening 0 (as in torch.optim.SGD); found momentum ${o.momentum}, dampening ${o.dampening}` }]
       : [],
-  metrics: { loss: { direction: 'minimize', description: 'the training loss of the last epoch' } },
-  preflight: (params, { dataset, model }) => {
-    const problems = model?.layers ? featuresProblem(dataset, model.layers[0], ['inputs', 'dataset'], `the model (${model.from}) takes`, `make the model's layers start with ${dataset?.features}`) : [];
+  metrics: {
+    loss: { direction: 'minimize', description: 'the training loss of the last epoch' },
+    val_loss: { direction: 'minimize', description: 'the loss on the validation data after the last epoch', input: 'validation' },
+  },
+  preflight: (params, { dataset, model, validation }) => {
+    const given = [['dataset', dataset], ['validation', validation]] as const;
+    const problems = model?.layers
+      ? given.flatMap(([port, data]) => featuresProblem(data, model.layers![0], ['inputs', port], `the model (${model.from}) takes`, `make the model's layers start with ${data?.features}`))
+      : [];
     // BCELoss takes targets in [0, 1]: labels 2, 3, … give a negative loss and a meaningless model.
-    const labels = dataset?.labels;
-    if (params.loss === 'bce' && labels && labels.some((l) => l !== 0 && l !== 1)) {
-      problems.push({
-        path: ['with', 'loss'],
-        message: `bce needs labels 0 and 1, but ${dataset.from} has labels ${showLabels(labels)}; give it two classes (blobs: centers: 2), or labels of 0 and 1`,
-      });
+    for (const [, data] of given) {
+      const labels = data?.labels;
+      if (params.loss === 'bce' && labels && labels.some((l) => l !== 0 && l !== 1)) {
+        problems.push({
+          path: ['with', 'loss'],
+          message: `bce needs labels 0 and 1, but ${data.from} has labels ${showLabels(labels)}; give it two classes (blobs: centers: 2), or labels of 0 and 1`,
+        });
+      }
     }
     if (!model?.layers) return { problems, outputs: { checkpoints: { emits: params.checkpoint_every !== undefined }, history: { epochs: params.epochs } } };
     const samples = dataset?.samples ?? 0;
+    const held = validation?.samples ?? 0;
     const batch = Math.min(params.batch_size ?? samples, samples);
     const widths = model.layers.reduce((a, b) => a + b, 0);
     const parameters = parameterCount(model.layers);
     // Parameters: their tensors, gradients, optimizer state and temporaries (float32), plus the model files written at the end.
-    const bytes = modelBytes(model.layers) + parameters * 4 * 6 + batch * widths * 4 * 4 + samples * ((dataset?.features ?? 0) + 1) * 4 * 2 + params.epochs * EPOCH_BYTES;
+    const bytes = modelBytes(model.layers) + parameters * 4 * 6 + batch * widths * 4 * 4 + (samples + held) * ((dataset?.features ?? 0) + 1) * 4 * 2 + params.epochs * EPOCH_BYTES;
     const heavier = params.epochs * EPOCH_BYTES > modelBytes(model.layers) ? ['with', 'epochs'] : ['inputs', 'model'];
     return {
       problems,
@@ -126,14 +143,18 @@ export const trainStage = defineStage({
     };
   },
   packages: ML_PACKAGES,
-  run: (ctx, { dataset, model }) => {
+  run: (ctx, { dataset, model, validation }) => {
     const { params } = ctx;
-    const features = dataset.X[0]?.length ?? 0;
-    if (features !== model.layers[0]) {
-      throw new Error(`the model takes ${model.layers[0]} features but the dataset has ${features}; set the model's layers to start with ${features}`);
+    for (const [what, data] of [['dataset', dataset], ['validation dataset', validation]] as const) {
+      if (!data) continue;
+      const features = data.X[0]?.length ?? 0;
+      if (features !== model.layers[0]) {
+        throw new Error(`the model takes ${model.layers[0]} features but the ${what} has ${features}; set the model's layers to start with ${features}`);
+      }
     }
     const optimizer: OptimizerSpec = params.optimizer;
     const losses: number[] = [];
+    const validationLosses: number[] = [];
     let stopReason: string | undefined;
     const stop = ctx.stopRequested.pipe(map((reason) => (stopReason = reason)));
     const states = defer(() => from(computeWith(params.backend))).pipe(
@@ -147,6 +168,7 @@ export const trainStage = defineStage({
           stop,
           // Parameters are read back (a device sync) only at checkpoint epochs.
           paramsEvery: params.checkpoint_every,
+          ...(validation ? { validation } : {}),
         }),
       ),
     );
@@ -170,10 +192,12 @@ export const trainStage = defineStage({
     const perEpoch = watched.pipe(
       concatMap((state): StageEvent[] => {
         losses.push(state.loss);
+        if (state.validationLoss !== undefined) validationLosses.push(state.validationLoss);
         last = state;
-        const live: EpochState = { epoch: state.epoch, loss: state.loss, elapsedMs: state.elapsedMs };
+        const held = state.validationLoss !== undefined ? { validationLoss: state.validationLoss } : {};
+        const live: EpochState = { epoch: state.epoch, loss: state.loss, ...held, elapsedMs: state.elapsedMs };
         const events: StageEvent[] = [
-          { type: 'progress', current: state.epoch, total: params.epochs, state: { loss: state.loss } },
+          { type: 'progress', current: state.epoch, total: params.epochs, state: { loss: state.loss, ...held } },
           ctx.output('epochs', live),
         ];
         if (params.checkpoint_every && state.params) events.push(ctx.output('checkpoints', { epoch: state.epoch, params: state.params }));
@@ -184,8 +208,9 @@ export const trainStage = defineStage({
       catchError((err: unknown) => {
         const error = err instanceof Error ? err.message : String(err);
         const kept = `the losses so far (${losses.length} epoch${losses.length === 1 ? '' : 's'}) are in ${ctx.id}/history.incomplete.json`;
+        const sofar = validation ? { loss: losses, val_loss: validationLosses, error } : { loss: losses, error };
         return concat(
-          of(jsonArtifact('history.incomplete.json', { loss: losses, error }, false)),
+          of(jsonArtifact('history.incomplete.json', sofar, false)),
           throwError(() => new Error(`${error}; ${kept}`, { cause: err })),
         );
       }),
@@ -194,15 +219,17 @@ export const trainStage = defineStage({
 
     function finish(): Observable<StageEvent> {
       const trained: ModelSpec = { ...model, params: last!.params! };
-      const history: History = { loss: losses };
+      const history: History = validation ? { loss: losses, val_loss: validationLosses } : { loss: losses };
       if (last!.epoch < params.epochs) history.stopped_early = { epoch: last!.epoch, reason: stopReason ?? 'stop requested' };
       const finalLoss = losses[losses.length - 1];
+      const finalValidation = validation ? [ctx.metric('val_loss', validationLosses[validationLosses.length - 1])] : [];
       return of(
         jsonArtifact('history.json', history, false),
         jsonArtifact('params.json', trained.params),
         ...modelArtifacts(trained),
-        message(`final loss ${finalLoss} after ${last!.epoch} epochs`),
+        message(`final loss ${finalLoss}${validation ? `, validation loss ${validationLosses[validationLosses.length - 1]}` : ''} after ${last!.epoch} epochs`),
         ctx.metric('loss', finalLoss),
+        ...finalValidation,
         ctx.output('history', history),
         ctx.output('model', trained),
       );

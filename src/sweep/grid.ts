@@ -17,6 +17,7 @@
  * 0.1, 0.2, 0.3 and not 0.30000000000000004.
  */
 import { parse } from 'yaml';
+import { parseOverrides, runName } from '../engine/index.ts';
 import { RandomState } from '../numerics/random-state.ts';
 
 /** Param path (`train.optimizer.lr`) → the values to try, in order. */
@@ -30,6 +31,10 @@ export interface Trial {
   /** The same as `--set` texts, for the loader. */
   overrides: string[];
 }
+
+/** A trial as its run is named on record (what it sets, `lr=0.1,seed=1`), from its values. */
+export const trialName = (values: Record<string, unknown>): string =>
+  runName(parseOverrides(Object.entries(values).map(([k, v]) => `${k}=${JSON.stringify(v)}`)).overrides);
 
 export class SweepSpecError extends Error {
   override name = 'SweepSpecError';

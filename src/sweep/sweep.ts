@@ -3,19 +3,23 @@
  * `sweep:` block) as its own trial. Stages no swept param reaches run once and are shared;
  * trials run in up to `jobs` long-lived worker processes, each running trial after trial
  * (trials.ts); a failed trial is reported and the others finish (unless `failFast`).
- * Running the same sweep again reuses what finished.
+ * The best trial is the best by the sweep's objective (objective.ts). Running the same
+ * sweep again reuses what finished.
  */
 import { availableParallelism } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import type { StageResolver } from '../contract/resolve.ts';
-import { EnvironmentError, PipelineInputError, acquireRunLock, claimTarget, defaultMaxMemory, loadAndPlan, pipelineSpace, type Diagnostic } from '../engine/index.ts';
+import { EnvironmentError, PipelineInputError, acquireRunLock, claimTarget, defaultMaxMemory, loadAndPlan, pipelineSpace, projectRoot, type Diagnostic } from '../engine/index.ts';
+import { gitState } from '../exp/git.ts';
 import { hashValue } from '../util/canonical.ts';
 import { shown } from '../util/paths.ts';
-import { expandGrid, fileGrid, parseGridArg, SweepSpecError, type Grid } from './grid.ts';
+import { expandGrid, fileGrid, parseGridArg, SweepSpecError, trialName, type Grid } from './grid.ts';
 import { runShared, seedTrial } from './prepare.ts';
 import { sharedStages } from './shared.ts';
-import { summarise, writeSummary, type SweepSummary } from './summary.ts';
-import { TrialPool } from './trials.ts';
+import { describeObjective, sweepObjective, type Direction } from './objective.ts';
+import { writeSweepReport } from './report.ts';
+import { lossStage, summarise, trialLosses, writeSummary, type SweepSummary } from './summary.ts';
+import { TrialPool, type TrialLauncher } from './trials.ts';
 
 export interface SweepOptions {
   resolve: StageResolver;
@@ -31,22 +35,42 @@ export interface SweepOptions {
   /** `--max-memory` in bytes: each trial is held to it, and the trials running at once together. */
   maxMemory?: number;
   failFast: boolean;
+  /** The objective (`--metric`); the file's `sweep.objective`, or the pipeline's last metric, when absent. */
+  metric?: string;
+  /** `--maximize` / `--minimize`: instead of the metric's declared direction. */
+  direction?: Direction;
   /** The sweep's folder; default `outputs/<name>/sweeps/<hash of the grid>`. */
   out?: string;
   signal: AbortSignal;
   /** A line for the user: what runs, a trial started, finished or failed. */
   report: (text: string) => void;
+  /**
+   * The sweep as the live view shows it (src/report/live-events.ts): sweep-start, the shared
+   * stages' engine events, each trial's state and engine events (with `trial`), then finished
+   * or failed.
+   */
+  live?: (event: object) => void;
+  /**
+   * What runs the trials, given how many there are and the file's `sweep.queue`; started
+   * before the shared stages run, so workers get ready meanwhile. Default: up to `jobs`
+   * local worker processes.
+   */
+  launcher?: (context: { trials: number; queue?: string }) => { launcher: TrialLauncher; where: string } | undefined;
 }
 
 export interface SweepResult {
   dir: string;
   summary?: SweepSummary;
+  /** The charts it drew (file names in `dir`). */
+  charts?: string[];
   /** Why the sweep stopped before its trials, when it did (the shared stages failed). */
   error?: string;
 }
 
 export async function runSweep(file: string, options: SweepOptions): Promise<SweepResult> {
   const { resolve, report } = options;
+  const startedAt = new Date().toISOString();
+  const started = performance.now();
   const base = options.set ?? [];
   const plan = await loadAndPlan(file, { resolve, set: base, maxMemory: options.maxMemory });
   const { pipeline } = plan;
@@ -55,6 +79,7 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
   const random = options.random ?? pipeline.sweep?.random;
   const seed = options.seed ?? pipeline.sweep?.seed ?? 0;
   const trials = expandGrid(grid, { random, seed }).map((t) => ({ ...t, overrides: [...base, ...t.overrides] }));
+  const objective = sweepObjective(plan, { metric: options.metric, direction: options.direction });
   const jobs = jobsFor(options, report);
   if (options.out !== undefined && options.out.trim() === '') {
     throw new EnvironmentError('--out is empty (an unset variable?); give it a folder, or leave it out to write to outputs/<pipeline name>/sweeps; nothing was run', 2);
@@ -64,32 +89,73 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
   await claimTarget({ outDir: dir, ...(options.out === undefined ? { space } : {}) }, pipeline);
   // The sweep writes its summary and seeds its trials' folders: one sweep at a time per folder.
   const release = await acquireRunLock(dir);
-  let pool: TrialPool | undefined;
+  let pool: TrialLauncher | undefined;
   try {
     const memory = await checkTrials(file, resolve, trials.map((t) => t.overrides), options.grid.length > 0 ? '--grid' : `${file} sweep.grid:`, options.maxMemory);
-    const running = Math.min(jobs, trials.length, byMemory(memory, options.maxMemory ?? defaultMaxMemory(), jobs, report));
     // The workers start now: their start overlaps running the shared stages.
-    pool = new TrialPool(running);
+    const { launcher, where } = options.launcher?.({ trials: trials.length, queue: pipeline.sweep?.queue }) ?? localPool(Math.min(jobs, trials.length, byMemory(memory, options.maxMemory ?? defaultMaxMemory(), jobs, report)));
+    pool = launcher;
     const shared = sharedStages(plan, new Set(Object.keys(grid).map((k) => k.split('.')[0])));
-    report(`sweep ${pipeline.name}: ${trials.length} trials, ${running} at a time, in ${shown(dir)}`);
+    report(`sweep ${pipeline.name}: ${trials.length} trials, ${where}, in ${shown(dir)}`);
     report(shared.length ? `shared by every trial (run once): ${shared.join(', ')}` : 'no stage is shared: every stage depends on a swept param');
+    report(`objective: ${describeObjective(objective)}`);
+    const { live } = options;
+    live?.({
+      type: 'sweep-start',
+      pipeline: { name: pipeline.name, file: pipeline.file },
+      grid,
+      ...(objective ? { objective: { metric: objective.metric, direction: objective.direction } } : {}),
+      trials: trials.map((t) => ({ id: t.id, name: trialName(t.values), values: t.values })),
+    });
 
     const sharedDir = join(dir, 'shared');
     if (shared.length > 0) {
       const { manifest, lock } = await runShared(file, resolve, base, shared, sharedDir, options.signal, (e) => {
+        live?.(e);
         if (e.type === 'stage-cached' || e.type === 'stage-done') report(`shared ${e.stage}: ${e.type === 'stage-cached' ? 'cached' : 'done'}`);
       });
-      if (!lock) return { dir, error: `the shared stages did not complete (${manifest.status}): ${manifest.error}` };
+      if (!lock) {
+        const error = `the shared stages did not complete (${manifest.status}): ${manifest.error}`;
+        live?.({ type: 'failed', error });
+        return { dir, error };
+      }
       for (const trial of trials) await seedTrial(join(dir, trial.id), sharedDir, lock, pipeline.file);
     }
-    const outcomes = await pool.run(trials, { file, dirOf: (t) => join(dir, t.id), failFast: options.failFast, signal: options.signal, report });
-    const { summary, losses } = await summarise(pipeline.name, grid, shared, outcomes);
-    await writeSummary(dir, summary, losses);
-    return { dir, summary };
+    const record = { sweep: dir, git: (await gitState(projectRoot(pipeline.dir))) ?? null };
+    const outcomes = await pool.run(trials, {
+      file,
+      dirOf: (t) => join(dir, t.id),
+      failFast: options.failFast,
+      signal: options.signal,
+      record,
+      report,
+      ...(live
+        ? {
+            onTrial: ({ trial, status, error, durationMs }, metrics) =>
+              live({ type: 'trial', id: trial.id, status, ...(metrics ? { metrics } : {}), ...(error ? { error } : {}), ...(durationMs !== undefined ? { durationMs } : {}) }),
+            onEvent: (trial, event) => live({ ...event, trial }),
+          }
+        : {}),
+    });
+    const curves = lossStage(plan, objective);
+    const facts = { pipeline: pipeline.name, file: pipeline.file, grid, shared, ...(objective ? { objective } : {}), ...(curves ? { curves } : {}) };
+    const summary = await summarise({ ...facts, startedAt, durationMs: Math.round(performance.now() - started) }, outcomes);
+    const losses = await trialLosses(summary);
+    const charts = await writeSummary(dir, summary, losses);
+    await writeSweepReport(dir, summary, losses);
+    const status = outcomes.every((o) => o.status === 'completed') ? 'completed' : outcomes.some((o) => o.status === 'interrupted') ? 'interrupted' : 'failed';
+    for (const o of outcomes.filter((x) => x.status === 'not run')) live?.({ type: 'trial', id: o.trial.id, status: o.status });
+    live?.({ type: 'finished', status, durationMs: summary.durationMs, ...(summary.best ? { best: summary.best } : {}) });
+    return { dir, summary, charts };
   } finally {
     await pool?.close();
     await release();
   }
+}
+
+/** Trials run by `running` worker processes on this machine. */
+function localPool(running: number): { launcher: TrialLauncher; where: string } {
+  return { launcher: new TrialPool(running), where: `${running} at a time` };
 }
 
 /** How many trials fit in memory at once, each needing up to `each` bytes (as estimated), within `limit`; said when it is fewer than `jobs`. */

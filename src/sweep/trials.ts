@@ -10,10 +10,15 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { rxlabRoot } from '../version.ts';
+import type { EngineEvent } from '../engine/index.ts';
+import type { GitState } from '../exp/git.ts';
 import type { Trial } from './grid.ts';
 import { TRIAL_WORKER_COMMAND, type TrialRequest, type WorkerMessage } from './worker.ts';
 
 export type TrialStatus = 'completed' | 'failed' | 'interrupted' | 'not run';
+
+/** As `onTrial` tells it: also `running`, when a trial starts. */
+export type TrialState = TrialStatus | 'running';
 
 export interface TrialOutcome {
   trial: Trial;
@@ -26,12 +31,25 @@ export interface TrialOutcome {
   worker?: number;
 }
 
+/** What runs a sweep's trials: local worker processes (TrialPool), or workers on other machines through a queue. */
+export interface TrialLauncher {
+  /** Runs every trial; resolves when all have ended (or were stopped), in trial order. */
+  run(trials: Trial[], options: TrialRunOptions): Promise<TrialOutcome[]>;
+  close(): Promise<void>;
+}
+
 export interface TrialRunOptions {
   file: string;
   /** Folder of trial `t` (created by the caller, seeded with shared stages). */
   dirOf: (trial: Trial) => string;
   failFast: boolean;
   signal: AbortSignal;
+  /** The sweep's folder and the git state its trials are recorded with (without: as trials of no sweep, each asking git itself). */
+  record?: { sweep: string; git: GitState | null };
+  /** Told as each trial starts (`running`), and as it ends (with its metrics when it completed). */
+  onTrial?: (outcome: Omit<TrialOutcome, 'status'> & { status: TrialState }, metrics?: Record<string, number>) => void;
+  /** Each trial's engine events as they happen; the workers send them only when this is given. */
+  onEvent?: (trial: string, event: EngineEvent) => void;
   /** A line for the user: a trial started, finished or failed. */
   report: (text: string) => void;
 }
@@ -65,7 +83,7 @@ interface Sweep {
  * Up to `size` trial workers. They start as soon as the pool is made (a sweep makes it
  * before running its shared stages, so their start overlaps that) and wait for `run`.
  */
-export class TrialPool {
+export class TrialPool implements TrialLauncher {
   private readonly workers = new Set<Worker>();
   private sweep?: Sweep;
   /** Why the last worker that died before it was ready did, to fail a trial with. */
@@ -156,8 +174,12 @@ export class TrialPool {
     }
     const current = worker.current;
     if (!current) return;
+    if (message.type === 'event') {
+      this.sweep?.options.onEvent?.(current.outcome.trial.id, message.event);
+      return;
+    }
     worker.current = undefined;
-    this.finish(current, message.status, message.error);
+    this.finish(current, message.status, message.error, message.metrics);
     if (message.status !== 'completed') this.retire(worker);
     this.feed(worker);
     this.fill();
@@ -194,7 +216,15 @@ export class TrialPool {
     worker.stderr = '';
     outcome.worker = worker.child.pid;
     s.options.report(`${current.label}: started`);
-    const request: TrialRequest = { type: 'trial', file: s.options.file, overrides: trial.overrides, outDir: outcome.outDir };
+    s.options.onTrial?.({ ...outcome, status: 'running' });
+    const request: TrialRequest = {
+      type: 'trial',
+      file: s.options.file,
+      overrides: trial.overrides,
+      outDir: outcome.outDir,
+      ...(s.options.record ? { record: { ...s.options.record, trial: trial.id } } : {}),
+      ...(s.options.onEvent ? { events: true } : {}),
+    };
     worker.child.send(request);
   }
 
@@ -218,15 +248,16 @@ export class TrialPool {
     }
   }
 
-  private finish(current: NonNullable<Worker['current']>, status: TrialStatus, error?: string): void {
+  private finish(current: NonNullable<Worker['current']>, status: TrialStatus, error?: string, metrics?: Record<string, number>): void {
     const { outcome, label, started } = current;
     outcome.durationMs = performance.now() - started;
     outcome.status = status;
+    if (status !== 'completed') outcome.error = (error?.trim() || 'ended without a reason').split('\n').slice(0, 3).join(' ');
+    this.sweep?.options.onTrial?.(outcome, metrics);
     if (status === 'completed') {
       this.sweep?.options.report(`${label}: completed in ${(outcome.durationMs / 1000).toFixed(1)} s`);
       return;
     }
-    outcome.error = (error?.trim() || 'ended without a reason').split('\n').slice(0, 3).join(' ');
     this.sweep?.options.report(`${label}: ${status}: ${outcome.error}`);
     if (this.sweep?.options.failFast && status === 'failed') this.stop();
   }

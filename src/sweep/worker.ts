@@ -1,7 +1,7 @@
 /**
  * A sweep's trial worker: a long-lived process (`rxlab __trial-worker`, started by
  * trials.ts with an IPC channel) that runs trial after trial in process, each exactly as
- * `rxlab run FILE --set … --out DIR` runs it (`runPipeline`). A worker pays Node's
+ * `rxlab run FILE --set … --out DIR` runs it (`recordedRun`), on record as a trial. A worker pays Node's
  * start, the bundle's parse, ajv's schema compilation, the tfjs and vega imports and the
  * JIT's warm-up once instead of once per trial.
  *
@@ -15,7 +15,9 @@
  */
 import { renderOnThisThread } from '../charts/render.ts';
 import type { StageResolver } from '../contract/resolve.ts';
-import { EnvironmentError, PipelineInputError, formatDiagnostic, runPipeline, type EngineEvent } from '../engine/index.ts';
+import { EnvironmentError, PipelineInputError, formatDiagnostic, runMetrics, type EngineEvent } from '../engine/index.ts';
+import type { GitState } from '../exp/git.ts';
+import { recordedRun } from '../exp/record.ts';
 import { forPeople } from '../util/numbers.ts';
 import { SweepSpecError } from './grid.ts';
 
@@ -32,13 +34,22 @@ export interface TrialRequest {
   file: string;
   overrides: string[];
   outDir: string;
+  /** How the trial is put on record: its sweep's folder, its id, and the git state the sweep found. */
+  record?: { sweep: string; trial: string; git: GitState | null };
+  /** Send the run's engine events to the parent as they happen (for the live view). */
+  events?: boolean;
 }
 
 /**
  * Worker → parent: `ready` once it listens, `progress` now and then during a long trial
- * (`train 500/1000 loss 0.2562`), then `done` after each trial.
+ * (`train 500/1000 loss 0.2562`), each of its engine events when asked for (the live view),
+ * then `done` after each trial, with its metrics.
  */
-export type WorkerMessage = { type: 'ready' } | { type: 'progress'; text: string } | { type: 'done'; status: 'completed' | 'failed' | 'interrupted'; error?: string };
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'progress'; text: string }
+  | { type: 'event'; event: EngineEvent }
+  | { type: 'done'; status: 'completed' | 'failed' | 'interrupted'; error?: string; metrics?: Record<string, number> };
 
 /** A trial's progress is told at most this often, and only at a tenth of a stage: short trials stay quiet. */
 const PROGRESS_EVERY_MS = 2000;
@@ -95,7 +106,15 @@ export function trialWorker(stages: StageResolver, preload: () => void): Promise
     process.on('message', (message: TrialRequest) => {
       if (message.type !== 'trial' || busy || controller.signal.aborted) return;
       busy = true;
-      void runTrial(message, stages, controller.signal, progressReporter((m) => void tell(m)))
+      const progress = progressReporter((m) => void tell(m));
+      // Events go out as they come, when asked for; the channel keeps them in order, ahead of `done`.
+      const onEvent = message.events
+        ? (event: EngineEvent) => {
+            progress(event);
+            void tell({ type: 'event', event });
+          }
+        : progress;
+      void runTrial(message, stages, controller.signal, onEvent)
         .then(tell)
         .then(() => {
           busy = false;
@@ -107,10 +126,25 @@ export function trialWorker(stages: StageResolver, preload: () => void): Promise
   });
 }
 
-async function runTrial(request: TrialRequest, stages: StageResolver, signal: AbortSignal, onEvent: (event: EngineEvent) => void): Promise<WorkerMessage> {
+/** Runs one trial as `rxlab run FILE --set … --out DIR` runs it; says how it ended. Also what `rxlab worker` runs for a queued trial. */
+export async function runTrial(
+  request: Pick<TrialRequest, 'file' | 'overrides' | 'outDir' | 'record'>,
+  stages: StageResolver,
+  signal: AbortSignal,
+  onEvent: (event: EngineEvent) => void,
+): Promise<Extract<WorkerMessage, { type: 'done' }>> {
   try {
-    const { manifest } = await runPipeline(request.file, { resolve: stages, set: request.overrides, out: request.outDir, signal, onEvent });
-    if (manifest.status === 'completed') return { type: 'done', status: 'completed' };
+    const { record } = request;
+    const { manifest } = await recordedRun(
+      request.file,
+      { resolve: stages, set: request.overrides, out: request.outDir, signal, onEvent },
+      {
+        kind: 'trial',
+        ...(record ? { sweep: { dir: record.sweep, trial: record.trial }, git: record.git } : {}),
+        onWarning: (text) => void process.stderr.write(`${text}\n`),
+      },
+    );
+    if (manifest.status === 'completed') return { type: 'done', status: 'completed', metrics: runMetrics(manifest) };
     // What `rxlab run` prints on stderr for it.
     return { type: 'done', status: manifest.status, error: `run ${manifest.status} after ${(manifest.durationMs / 1000).toFixed(2)} s: ${manifest.error}` };
   } catch (err) {

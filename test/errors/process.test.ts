@@ -36,7 +36,7 @@ describe('rxlab run: interrupted while training', () => {
       const recorded = Object.entries(manifest.stages as Record<string, { artifacts: Record<string, { sha256: string }> }>).flatMap(
         ([stage, s]) => Object.entries(s.artifacts).map(([name, a]) => [join(stage, name), a.sha256] as const),
       );
-      const onDisk = filesUnder(out).filter((f) => f !== 'run.json' && !f.startsWith('.rxlab/'));
+      const onDisk = filesUnder(out).filter((f) => f !== 'run.json' && f !== 'report.html' && !f.startsWith('.rxlab/'));
       expect(onDisk).toEqual(recorded.map(([file]) => file).sort());
       for (const [file, hash] of recorded) expect(sha256(join(out, file))).toBe(hash);
       expect(readFileSync(lock)).toEqual(lockBefore);

@@ -26,11 +26,11 @@ const reference = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtu
 };
 
 /** Every artifact under `dir` by relative path: not run.json, nor the engine's own state in .rxlab/ (it holds wall times). */
-/** Every artifact in `dir` by path (not run.json, nor the lock, which records the params, nor rxlab's state). */
+/** Every artifact in `dir` by path (not run.json nor the report, which hold times, nor the lock, which records the params, nor rxlab's state). */
 const files = (dir: string): Map<string, Buffer> =>
   new Map(
     (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
-      .filter((e) => e.isFile() && e.name !== 'run.json' && e.name !== 'rxlab.lock.json' && !e.parentPath.includes('.rxlab'))
+      .filter((e) => e.isFile() && e.name !== 'run.json' && e.name !== 'report.html' && e.name !== 'rxlab.lock.json' && !e.parentPath.includes('.rxlab'))
       .map((e) => [join(e.parentPath, e.name).slice(dir.length + 1), readFileSync(join(e.parentPath, e.name))]),
   );
 

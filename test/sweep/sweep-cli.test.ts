@@ -30,7 +30,9 @@ ${extra}`,
 
 interface SweepJson {
   shared: string[];
-  trials: { id: string; values: Record<string, unknown>; status: string; finalLoss?: number; accuracy?: number; error?: string }[];
+  objective?: { metric: string; direction: string; from: string; candidates: string[] };
+  best?: string;
+  trials: { id: string; values: Record<string, unknown>; status: string; metrics?: Record<string, number>; error?: string }[];
 }
 interface RunJson {
   stages: Record<string, { status: string }>;
@@ -60,8 +62,9 @@ describe('rxlab sweep', () => {
     expect(direct.status).toBe(0);
     expect(readFileSync(join(out, 'trial-004', 'train', 'history.json'), 'utf8')).toBe(readFileSync(join(dir, 'direct', 'train', 'history.json'), 'utf8'));
     const history = json<{ loss: number[] }>(join(dir, 'direct', 'train', 'history.json'));
-    expect(summary.trials[3].finalLoss).toBe(history.loss[29]);
-    for (const chart of ['final-loss.svg', 'loss-curves.svg']) expect(readFileSync(join(out, chart), 'utf8')).toContain('<svg');
+    const { accuracy } = json<{ accuracy: number }>(join(dir, 'direct', 'evaluate', 'metrics.json'));
+    expect(summary.trials[3].metrics).toEqual({ 'train.loss': history.loss[29], 'evaluate.accuracy': accuracy });
+    for (const chart of ['objective.svg', 'loss-curves.svg']) expect(readFileSync(join(out, chart), 'utf8')).toContain('<svg');
 
     // Again: every trial is reused from the cache.
     const again = rxlab('sweep', file, '--grid', 'train.optimizer.lr=0.01,0.5', '--grid', 'model.init.seed=1,2', '--out', out);
@@ -69,6 +72,58 @@ describe('rxlab sweep', () => {
     for (const t of summary.trials) {
       expect(Object.values(json<RunJson>(join(out, t.id, 'run.json')).stages).every((s) => s.status === 'cached')).toBe(true);
     }
+  });
+
+  it('finds the best trial by its objective: the last metric unless told, or --metric, in its direction or the one asked for', () => {
+    // Two evaluate stages, on the training data and on noisier points: three metrics.
+    const noisy = `  noisy: { uses: blobs, with: { n_samples: 40, centers: [[-0.5, 0.5], [0.5, -0.5]], cluster_std: 1.5, random_state: 7 } }
+  evaluate-noisy: { uses: evaluate, inputs: { model: train.model, dataset: noisy.dataset } }
+`;
+    const { dir, file } = smallPerceptron(noisy);
+    const grid = ['--grid', 'train.optimizer.lr=30,0.01', '--grid', 'model.init.seed=2,1', '--jobs', '2', '--out', join(dir, 'sweep')];
+    const chosen = rxlab('sweep', file, ...grid);
+    expect(chosen.status, chosen.stderr).toBe(0);
+    expect(chosen.stdout).toContain(
+      "objective: evaluate-noisy.accuracy (maximize), the last of the pipeline's metrics (train.loss, evaluate.accuracy, evaluate-noisy.accuracy); choose another with --metric STAGE.METRIC or objective: in the sweep: block\n",
+    );
+    const summary = json<SweepJson>(join(dir, 'sweep', 'sweep.json'));
+    // Each trial's three metrics, from its run.json.
+    expect(summary.trials.map((t) => [t.metrics!['evaluate.accuracy'], t.metrics!['evaluate-noisy.accuracy']])).toEqual([
+      [0.975, 0.625],
+      [0.975, 0.625],
+      [0.8, 0.575],
+      [0.975, 0.65],
+    ]);
+    expect([summary.objective?.metric, summary.objective?.from, summary.best]).toEqual(['evaluate-noisy.accuracy', 'last metric', 'trial-004']);
+    expect(chosen.stdout).toMatch(/^\*\s+trial-004\s+0\.01\s+1\s+completed\s+0\.65\s/m);
+    expect(chosen.stdout).toMatch(/^ +trial +train\.optimizer\.lr +model\.init\.seed +status +evaluate-noisy\.accuracy +train\.loss +evaluate\.accuracy$/m);
+    expect(chosen.stdout).toContain('best: trial-004 (train.optimizer.lr=0.01, model.init.seed=1): evaluate-noisy.accuracy 0.65, maximized\n');
+    expect(readFileSync(join(dir, 'sweep', 'objective.svg'), 'utf8')).toContain('>evaluate-noisy.accuracy per trial (small)<');
+
+    // The same trials again (from the cache), judged by another metric: the first of the best wins a tie.
+    const byAccuracy = rxlab('sweep', file, ...grid, '--metric', 'evaluate.accuracy');
+    expect(byAccuracy.stdout).toContain('best: trial-001 (train.optimizer.lr=30, model.init.seed=2): evaluate.accuracy 0.975, maximized\n');
+    const worst = rxlab('sweep', file, ...grid, '--metric', 'evaluate-noisy.accuracy', '--minimize');
+    expect(worst.stdout).toContain('objective: evaluate-noisy.accuracy (minimize)\n');
+    expect(json<SweepJson>(join(dir, 'sweep', 'sweep.json')).best).toBe('trial-003');
+
+    const unknown = rxlab('sweep', file, ...grid, '--metric', 'evaluate.acuracy');
+    expect([unknown.status, unknown.stderr]).toEqual([
+      2,
+      'rxlab sweep: --metric evaluate.acuracy: no metric "evaluate.acuracy" (did you mean "evaluate.accuracy"?); the pipeline\'s metrics are train.loss, evaluate.accuracy, evaluate-noisy.accuracy\n',
+    ]);
+    expect(rxlab('sweep', file, ...grid, '--maximize').stderr).toBe('rxlab: --maximize needs --metric STAGE.METRIC\n');
+  });
+
+  it('takes its objective from the sweep: block, checked when the file is loaded', () => {
+    const { dir, file } = smallPerceptron('sweep:\n  grid:\n    train.optimizer.lr: [0.01, 0.5]\n  objective: train.loss\n  direction: maximize\n');
+    const result = rxlab('sweep', file, '--out', join(dir, 'sweep'));
+    expect(result.stdout).toContain('objective: train.loss (maximize)\n');
+    expect(json<SweepJson>(join(dir, 'sweep', 'sweep.json')).best).toBe('trial-001'); // the higher loss: lr 0.01
+    writeFileSync(file, readFileSync(file, 'utf8').replace('objective: train.loss', 'objective: evaluate.acc'));
+    const bad = rxlab('sweep', file, '--out', join(dir, 'sweep'));
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain(`${file}:13:14 sweep.objective: no metric "evaluate.acc"; the pipeline's metrics are train.loss, evaluate.accuracy\n`);
   });
 
   it('reports a failing trial and lets the others finish; --fail-fast stops the rest', () => {

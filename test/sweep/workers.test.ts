@@ -19,10 +19,10 @@ const rxlab = (...args: string[]) => runRxlab(args, { cwd: ROOT });
 const json = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Every file of a run folder but run.json (times, pids, paths) and its mark (the path to the pipeline file) → its sha256. */
+/** Every file of a run folder but run.json, the report (times, pids, paths) and its mark (the path to the pipeline file) → its sha256. */
 function hashes(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  const files = spawnSync('find', ['.', '-type', 'f', '!', '-name', 'run.json', '!', '-path', './.rxlab/folder.json'], { cwd: dir, encoding: 'utf8' }).stdout.split('\n').filter(Boolean).sort();
+  const files = spawnSync('find', ['.', '-type', 'f', '!', '-name', 'run.json', '!', '-name', 'report.html', '!', '-path', './.rxlab/folder.json'], { cwd: dir, encoding: 'utf8' }).stdout.split('\n').filter(Boolean).sort();
   for (const file of files) out[file] = createHash('sha256').update(readFileSync(join(dir, file))).digest('hex');
   return out;
 }
@@ -83,6 +83,7 @@ describe('sweep trial workers', () => {
       dirOf: (t) => join(dir, 'sweep', t.id),
       failFast: false,
       signal: new AbortController().signal,
+      record: { sweep: join(dir, 'sweep'), git: null },
       report: (text) => reports.push(text),
     });
     expect(outcomes.map((o) => o.status), reports.join('\n')).toEqual(['completed', 'completed', 'completed', 'completed']);

@@ -17,6 +17,7 @@ import { compileSchema, type SchemaCheck } from './schema.ts';
 import { recheckParams, checkStages } from './stages.ts';
 import { EVERY_STAGE, applyOverrides, overrideAt, overrideDiagnostic, overrideUnder, parseOverrides, type Override } from './overrides.ts';
 import type { PipelineSpec, StageSpec, SweepSpec } from './pipeline.ts';
+import { declaredMetrics, unknownMetric } from './metrics.ts';
 import { RESERVED_STAGE_IDS, pipelineSchemaFor } from './pipeline-schema.ts';
 import { resolveReferences } from './refs.ts';
 import { parseYaml } from './yaml-document.ts';
@@ -57,7 +58,11 @@ export async function loadPipeline(file: string, opts: LoadOptions): Promise<Pip
   const reserved = Object.keys(stageEntries)
     .filter((id) => RESERVED_STAGE_IDS.includes(id))
     .map((id): Issue => ({ path: ['stages', id], at: 'key', message: `stage id "${id}" is reserved: rxlab keeps the pipeline's other runs in outputs/<name>/${id}/; rename the stage` }));
-  const issues = [...checkStructure(data), ...reserved, ...checked.issues, ...references.issues, ...rechecked];
+  const objective = isPlainObject(data) && isPlainObject(data.sweep) && typeof data.sweep.objective === 'string' ? data.sweep.objective : undefined;
+  const objectiveProblem = objective === undefined ? undefined : unknownMetric(objective, Object.keys(declaredMetrics(checked.stages)));
+  // Only when every stage resolved: an unresolved one might have declared it.
+  const unknownObjective: Issue[] = objectiveProblem && checked.issues.length === 0 ? [{ path: ['sweep', 'objective'], at: 'value', message: objectiveProblem }] : [];
+  const issues = [...checkStructure(data), ...reserved, ...checked.issues, ...references.issues, ...rechecked, ...unknownObjective];
   const placeIssue = (issue: Issue): Diagnostic => {
     // The --set that set this value, or that created the map it is in (e.g. the
     // unknown key `x` of `--set train.x.y=1`); `with:` itself belongs to the file.

@@ -17,6 +17,9 @@ export const REFERENCE_PATTERN = '^[A-Za-z][A-Za-z0-9_-]*(\\.[A-Za-z_][A-Za-z0-9
 /** Folders of a pipeline's output space that hold runs other than the base one (record/target.ts); no stage may take these ids. */
 export const RESERVED_STAGE_IDS = ['runs', 'sweeps'];
 
+/** A metric as sweeps and experiments name it: `evaluate.accuracy`. */
+export const METRIC_PATTERN = '^[A-Za-z][A-Za-z0-9_-]*\\.[^.]+$';
+
 /** Pipeline names (they name output folders). */
 export const NAME_PATTERN = '^[a-z0-9][a-z0-9_-]*$';
 /** A param of a stage, as `--set` and sweeps name it: `train.optimizer.lr`. */
@@ -98,6 +101,19 @@ export function pipelineSchemaFor(stages: ReadonlyMap<string, Stage>): JsonSchem
           },
           random: { type: 'integer', minimum: 1, description: 'Run this many combinations, drawn with `seed`, instead of all of them.' },
           seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'Seed of the random draw of combinations (default 0).' },
+          objective: {
+            type: 'string',
+            pattern: METRIC_PATTERN,
+            patternErrorMessage: 'expected a metric stageId.metric (e.g. evaluate.accuracy)',
+            description: "The metric that decides the best trial, as stageId.metric (e.g. evaluate.accuracy), in the direction its stage declares unless `direction` says; default: the pipeline's last declared metric.",
+          },
+          direction: { enum: ['maximize', 'minimize'], description: "Which way the objective is better, instead of the direction its stage declares." },
+          queue: {
+            type: 'string',
+            pattern: '^rediss?://',
+            patternErrorMessage: 'expected a Redis URL, redis://host:port[/db] or rediss:// for TLS',
+            description: 'Run the trials on `rxlab worker` processes through this Redis (BullMQ) instead of local workers; keep passwords out of the file (REDIS_URL or --queue-file).',
+          },
         },
       },
       stages: {

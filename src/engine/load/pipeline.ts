@@ -49,9 +49,14 @@ export interface PipelineSpec {
   place?: (path: readonly string[], at: 'key' | 'value', message: string) => Diagnostic;
 }
 
-/** A grid of param values (`train.optimizer.lr` → values) and, optionally, how many combinations to draw. */
+/** A grid of param values (`train.optimizer.lr` → values), optionally how many combinations to draw, and the metric that decides the best trial. */
 export interface SweepSpec {
   grid: Record<string, unknown[] | string>;
   random?: number;
   seed?: number;
+  /** A declared metric, `stage.metric` (checked when the file is loaded). */
+  objective?: string;
+  direction?: 'maximize' | 'minimize';
+  /** Where the trials run: a Redis URL for `rxlab worker`s (`redis://host:port/db`; put credentials in REDIS_URL, not here). */
+  queue?: string;
 }

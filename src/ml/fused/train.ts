@@ -6,6 +6,7 @@ import type { Observable } from 'rxjs';
 import type { Dataset, ModelSpec } from '../../data.ts';
 import { epochStream } from '../epochs.ts';
 import { validateOptions, type TrainOptions, type TrainState } from '../options.ts';
+import { HeldOut } from './held-out.ts';
 import { Trainer } from './trainer.ts';
 
 /** How the fused trainer runs, beyond the shared options. */
@@ -20,7 +21,8 @@ export interface FusedOptions extends TrainOptions {
 /**
  * Trains a copy of `spec` on `data`. Nothing runs until subscription; then one state is
  * emitted per epoch (`epoch` counts from 1, `loss` is the loss before that epoch's
- * step(s), `elapsedMs` is wall time since training started) and the last state carries
+ * step(s), `validationLoss` the loss on `opts.validation` after them, `elapsedMs` is wall
+ * time since training started) and the last state carries
  * the final `params` (PyTorch layout, float32 values). Unsubscribing stops training. A
  * loss that becomes NaN or infinite ends the stream with an error naming the epoch.
  */
@@ -28,6 +30,12 @@ export function train(spec: ModelSpec, data: Dataset, opts: FusedOptions): Obser
   return epochStream(opts, () => {
     validateOptions(data, spec, opts);
     const trainer = new Trainer(spec, data, opts);
-    return { epoch: () => trainer.epoch(), params: () => trainer.params(), close: () => trainer.close() };
+    const heldOut = opts.validation ? new HeldOut(spec, opts.validation, opts.loss) : undefined;
+    return {
+      epoch: () => trainer.epoch(),
+      params: () => trainer.params(),
+      close: () => trainer.close(),
+      ...(heldOut ? { validationLoss: () => heldOut.lossWith(trainer.workspace) } : {}),
+    };
   });
 }
