@@ -74,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`rxlab ${args.command}: ${err.message}\n`);
       return err.exitCode;
     }
-    if (!(err instanceof PipelineInputError)) throw err;
+    if (!(err instanceof PipelineInputError)) return unexpected(args.command, err);
     if (args.json) json({ type: 'failed', status: 'invalid', error: { message: 'the pipeline file or the command line is invalid; nothing was run', diagnostics: err.diagnostics } });
     const show = (d: Diagnostic): string => (Object.hasOwn(err.sources, d.file) ? formatDiagnosticWithSource(d, err.sources[d.file]) : formatDiagnostic(d));
     process.stderr.write(`${err.diagnostics.map(show).join('\n')}\n`);
@@ -83,9 +83,20 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * An error rxlab did not foresee is a bug in rxlab; the user still gets one line, not a
+ * stack trace (RXLAB_DEBUG=1 shows it, for the bug report).
+ */
+function unexpected(command: Command, err: unknown): number {
+  const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  const stack = process.env.RXLAB_DEBUG && err instanceof Error ? `\n${err.stack}` : '';
+  process.stderr.write(`rxlab ${command}: unexpected error (a bug in rxlab, please report it): ${message}; RXLAB_DEBUG=1 shows where${stack}\n`);
+  return EXIT.failed;
+}
+
 async function plan(file: string, args: ParsedArgs): Promise<number> {
   const [{ describePlan, loadAndPlan }, { resolveStage }] = await Promise.all([import('./engine/index.ts'), import('./stages/registry.ts')]);
-  process.stdout.write(`${describePlan(await loadAndPlan(file, { resolve: resolveStage, set: args.set }))}\n`);
+  process.stdout.write(`${describePlan(await loadAndPlan(file, { resolve: resolveStage, set: args.set, maxMemory: args.maxMemory }))}\n`);
   return EXIT.ok;
 }
 

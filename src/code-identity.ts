@@ -7,7 +7,7 @@
  * A leaf: it imports nothing of rxlab, so anything (the queue, the cache key) can use it.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -61,4 +61,23 @@ export function hashCode({ dir, from }: { dir: string; from: 'dist' | 'src' }): 
     hash.update(`${file}\0${content.length}\0`).update(content);
   }
   return { hash: hash.digest('hex'), from, dir, files: files.length, bytes };
+}
+
+let sources: string | undefined;
+
+/**
+ * sha256 of rxlab's TypeScript sources (`src/`, beside this module or above the bundle),
+ * computed once per process: what the stage cache keys rxlab's code on. A run from the
+ * bundle and a run from the sources of the same checkout hash alike — the bundle is built
+ * from them — so switching between `node bin/rxlab.js` and rxlab in process never makes a
+ * stage look stale. Where there are no sources beside the code (a bundle shipped alone),
+ * the running code's hash.
+ */
+export function rxlabSourceHash(): string {
+  if (sources === undefined) {
+    const { dir, from } = codeFolder(fileURLToPath(import.meta.url));
+    const src = from === 'src' ? dir : join(dirname(dir), 'src');
+    sources = from === 'src' || existsSync(src) ? hashCode({ dir: src, from: 'src' }).hash : rxlabCodeHash();
+  }
+  return sources;
 }

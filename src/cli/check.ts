@@ -102,6 +102,7 @@ async function checkOne(file: string, args: ParsedArgs, many: boolean): Promise<
         file,
         {
           resolve: resolveStage,
+          maxMemory: args.maxMemory,
           tolerance: args.tolerance,
           signal,
           onStart: async (plan, dir) => {

@@ -137,7 +137,14 @@ export const options = {
   },
   random: { type: 'string', argument: 'N', commands: ['sweep'], description: 'run N combinations drawn at random (with --seed) instead of all' },
   seed: { type: 'string', argument: 'S', commands: ['sweep'], description: 'seed of --random (default 0)' },
-  jobs: { type: 'string', argument: 'N', commands: ['sweep'], description: 'trials at a time (default: the number of cores)' },
+  jobs: { type: 'string', argument: 'N', commands: ['sweep'], description: 'trials at a time (default and most: the number of cores)' },
+  oversubscribe: { type: 'boolean', commands: ['sweep'], description: 'allow --jobs above the number of cores' },
+  'max-memory': {
+    type: 'string',
+    argument: 'SIZE',
+    commands: ['run', 'plan', 'status', 'check', 'sweep'],
+    description: "refuse a pipeline whose data and models need more memory than SIZE (e.g. 2G, 512M; default: the smaller of Node's heap limit and half the machine's memory)",
+  },
   'fail-fast': { type: 'boolean', commands: ['sweep'], description: 'stop the sweep at the first failed trial' },
   queue: {
     type: 'string',
@@ -220,6 +227,9 @@ export interface ParsedArgs {
   random?: number;
   seed?: number;
   jobs: number;
+  oversubscribe: boolean;
+  /** `--max-memory`, in bytes. */
+  maxMemory?: number;
   failFast: boolean;
   /** `--serve`: the live view's port, 0 for any free one; absent without --serve. */
   serve?: number;
@@ -347,6 +357,8 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     random: values.random === undefined ? undefined : parseCount('--random', values.random, 1),
     seed: values.seed === undefined ? undefined : parseCount('--seed', values.seed, 0),
     jobs: values.jobs === undefined ? availableParallelism() : parseCount('--jobs', values.jobs, 1),
+    oversubscribe: values.oversubscribe ?? false,
+    maxMemory: values['max-memory'] === undefined ? undefined : parseSize('--max-memory', values['max-memory']),
     failFast: values['fail-fast'] ?? false,
     ...(values.serve !== undefined ? { serve: values.serve === '' ? 0 : parsePort(values.serve) } : {}),
     metric: values.metric,
@@ -371,6 +383,14 @@ function parseCount(flag: string, text: string, min: number): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < min) throw new UsageError(`${flag} expects an integer ≥ ${min}, found "${text}"`);
   return value;
+}
+
+/** `2G`, `512M`, `1.5GiB`, `1000000` (bytes): a size in bytes. */
+function parseSize(flag: string, text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?\s*$/i.exec(text);
+  const bytes = match ? Number(match[1]) * 1024 ** ' kmgt'.indexOf(match[2].toLowerCase() || ' ') : NaN;
+  if (!(bytes >= 1)) throw new UsageError(`${flag} expects a size such as 2G, 512M or 1500000 (bytes), found "${text}"`);
+  return Math.round(bytes);
 }
 
 function parsePort(text: string): number {

@@ -69,7 +69,7 @@ async function run(file: string, args: ParsedArgs, view: LiveView | undefined): 
         display?.event(e);
         live?.event(e);
       };
-      const options = { resolve: resolveStage, out: args.out, name: args.name, force: args.force, frozen: args.frozen, signal, onStart: show, onEvent };
+      const options = { resolve: resolveStage, maxMemory: args.maxMemory, out: args.out, name: args.name, force: args.force, frozen: args.frozen, signal, onStart: show, onEvent };
       if (!args.updateLock) return recordedRun(file, { ...options, set: args.set }, recording);
       const applied = await updateLockRun(file, args.set, options, recording);
       written = applied.written;

@@ -10,7 +10,7 @@ import type { ParsedArgs } from './options.ts';
 import { formatTable } from './table.ts';
 
 export async function statusCommand(file: string, args: ParsedArgs): Promise<number> {
-  const plan = await loadAndPlan(file, { resolve: resolveStage, set: args.set });
+  const plan = await loadAndPlan(file, { resolve: resolveStage, set: args.set, maxMemory: args.maxMemory });
   const target = runTarget(plan.pipeline, args);
   const rows = await pipelineStatus(plan, await readLock(target.lockFile), target.outDir);
   const stale = rows.filter((r) => r.state !== 'up to date');

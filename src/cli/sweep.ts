@@ -36,6 +36,8 @@ async function sweep(file: string, args: ParsedArgs, view: LiveView | undefined)
         random: args.random,
         seed: args.seed,
         jobs: args.jobs,
+        oversubscribe: args.oversubscribe,
+        maxMemory: args.maxMemory,
         failFast: args.failFast,
         metric: args.metric,
         direction: args.direction,

@@ -27,6 +27,31 @@ export const KINDS = {
   'early-stop': kind<EarlyStopDecision>('whether and where training was stopped early'),
 } as const;
 
+/**
+ * What the planner can know of a value before anything runs, by kind, so that mistakes
+ * between stages (a model's input size against the data's features, labels a loss cannot
+ * take) are found before anything runs; each field is absent when unknown.
+ */
+export interface KindFacts {
+  dataset: {
+    samples: number;
+    features: number;
+    /** The class labels it holds, ascending. */
+    labels: readonly number[];
+  };
+  model: {
+    /** Layer sizes, input first. */
+    layers: readonly number[];
+  };
+  checkpoint: {
+    /** Whether any checkpoint will be emitted at all. */
+    emits: boolean;
+  };
+  history: {
+    epochs: number;
+  };
+}
+
 /** A kind of rxlab's. */
 export type BuiltinKind = keyof typeof KINDS;
 

@@ -10,7 +10,12 @@
  *   into the stage's cache key, so a changed data file is never served as cached.
  * - `metrics`: what the stage measures (`accuracy` maximise, `loss` minimise), addressed as
  *   `stage.metric` by sweeps and experiments, and emitted with `ctx.metric`.
- * - `packages`: the npm packages that compute its results; their versions are recorded.
+ * - `packages`: the npm packages that compute its results; their versions are recorded and
+ *   keyed (a stage computed with another version of one runs again).
+ * - `preflight`: what the stage will make and need, from its params and what is known of its
+ *   inputs before anything runs (a dataset's size and labels, a model's layers): its
+ *   outputs' facts, the problems between its params and its inputs (positioned, exit 2),
+ *   and an estimate of the memory it needs, which the planner holds to `--max-memory`.
  *
  * The engine owns everything else: validating params, wiring inputs, writing artifacts
  * atomically, hashing, caching and cancellation.
@@ -28,7 +33,8 @@
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import { Observable, defer } from 'rxjs';
 import { catchError } from 'rxjs/operators';
-import type { Kind, KindType } from './kinds.ts';
+import { jsonParts } from '../util/canonical.ts';
+import type { Kind, KindFacts, KindType } from './kinds.ts';
 
 /** A JSON Schema as the engine handles it: data. */
 export type JsonSchema = Readonly<Record<string, unknown>>;
@@ -69,6 +75,51 @@ export interface ParamsProblem {
   readonly message: string;
 }
 
+/** What is known of an input before anything runs: its producer's facts (each may be absent: unknown), and which output it is. */
+export type InputFacts<K extends Kind> = Partial<FactsOf<K>> & {
+  /** `data.dataset`: the output feeding it, for messages. */
+  readonly from: string;
+};
+
+/** The facts a kind of value can carry before anything runs (none for most kinds). */
+export type FactsOf<K extends Kind> = K extends keyof KindFacts ? KindFacts[K] : Record<never, never>;
+
+/** A problem `preflight` found; `path` is from the stage's entry: `['with', 'points', 0]` or `['inputs', 'dataset']`. */
+export interface PreflightProblem {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+  /** A place in another file than the pipeline (a data file), when the problem is there. */
+  readonly file?: { readonly path: string; readonly line: number; readonly col: number };
+}
+
+/** Memory a stage needs at most, and the param that decides it (for the message when it is too much). */
+export interface MemoryEstimate {
+  readonly bytes: number;
+  /** From the stage's entry, as in PreflightProblem. */
+  readonly path: readonly (string | number)[];
+  /** What takes it: `5000000 samples of 2 features`. */
+  readonly what: string;
+}
+
+/** What `preflight` says. */
+export interface Preflight<O extends Ports> {
+  readonly outputs?: { readonly [K in keyof O]?: Partial<FactsOf<O[K]['kind']>> };
+  readonly problems?: readonly PreflightProblem[];
+  readonly memory?: MemoryEstimate;
+}
+
+/** What `preflight` is given besides params. */
+export interface PreflightContext {
+  /** Folder of the pipeline file: relative paths in params resolve against it. */
+  readonly pipelineDir: string;
+  /** Aborts on Ctrl-C: a preflight that reads a large file should stop (rejecting) when it does. */
+  readonly signal?: AbortSignal;
+  /** The memory the run may use (`--max-memory`): a preflight need not read a file it can already tell is too large. */
+  readonly maxMemory?: number;
+}
+
+type InputsFactsOf<I extends Ports> = { -readonly [K in keyof I]?: InputFacts<I[K]['kind']> };
+
 /** A live stream as a consuming stage receives it. */
 export interface LiveInput<T> {
   values: Observable<T>;
@@ -92,11 +143,15 @@ export interface ProgressEvent {
   state?: Record<string, unknown>;
 }
 
-/** A file the stage produced; the engine writes it atomically and hashes it. `name` is a plain file name. */
+/**
+ * A file the stage produced; the engine writes it atomically and hashes it. `name` is a
+ * plain file name. `content` is text, bytes, or text in parts (a large JSON value, never
+ * joined into one string: see `largeJsonArtifact`).
+ */
 export interface ArtifactEvent {
   type: 'artifact';
   name: string;
-  content: string | Uint8Array;
+  content: string | Uint8Array | readonly string[];
 }
 
 /** A value on one of the stage's declared outputs (a stream output may emit many). */
@@ -132,9 +187,11 @@ export interface RunContext {
   /** Emits (once) when a consumer of one of this stage's stream outputs asked it to stop. */
   readonly stopRequested: Observable<string>;
   /**
-   * Aborts when the run is interrupted (Ctrl-C, SIGTERM). A stage may then end with an
-   * error after emitting what it has so far (train keeps history.incomplete.json); the
-   * engine waits a moment for that before it stops every stage.
+   * Aborts when the run is interrupted (Ctrl-C, SIGTERM), or no longer wants what the
+   * stage is making (another stage failed): long work of the stage's own should stop then.
+   * On an interruption a stage may end with an error after emitting what it has so far
+   * (train keeps history.incomplete.json); the engine waits a moment for that before it
+   * stops every stage. Always given by the engine.
    */
   readonly signal?: AbortSignal;
 }
@@ -157,6 +214,12 @@ export interface StageDefinition<S extends ParamsSchema, I extends Ports, O exte
   check?: (params: ParamsOf<S>) => readonly ParamsProblem[];
   /** The files it reads, relative to the pipeline file, as its params name them. */
   reads?: (params: ParamsOf<S>) => readonly string[];
+  /**
+   * Before anything runs, in plan order: what it will make (`outputs`' facts), what is
+   * wrong between its params and its inputs (`problems`), and the memory it needs. An
+   * input whose producer says nothing is absent. May read the files `reads` names.
+   */
+  preflight?: (params: ParamsOf<S>, inputs: InputsFactsOf<I>, ctx: PreflightContext) => Preflight<O> | Promise<Preflight<O>>;
   /** npm packages whose code computes its results (their versions are recorded and keyed). */
   packages?: readonly string[];
   /**
@@ -179,6 +242,7 @@ export interface Stage {
   readonly packages: readonly string[];
   check(params: Readonly<Record<string, unknown>>): readonly ParamsProblem[];
   reads(params: Readonly<Record<string, unknown>>): readonly string[];
+  preflight(params: Readonly<Record<string, unknown>>, inputs: Readonly<Record<string, InputFacts<Kind>>>, ctx: PreflightContext): Preflight<Ports> | Promise<Preflight<Ports>>;
   readonly setup?: () => Promise<Record<string, string>>;
   run(ctx: RunContext, inputs: Readonly<Record<string, unknown>>): Observable<StageEvent>;
 }
@@ -206,7 +270,7 @@ export function defineStage<
   const O extends Ports = Record<never, PortSpec>,
   const M extends Readonly<Record<string, MetricSpec>> = Record<never, MetricSpec>,
 >(definition: StageDefinition<S, I, O, M>): Stage {
-  const { run, check, reads, inputs = {}, outputs = {}, metrics = {}, packages = [], ...rest } = definition;
+  const { run, check, reads, preflight, inputs = {}, outputs = {}, metrics = {}, packages = [], ...rest } = definition;
   for (const [name, m] of Object.entries(metrics as Readonly<Record<string, MetricSpec>>)) {
     if (m.input !== undefined && !(inputs as Ports)[m.input]?.optional) {
       throw new Error(`stage ${definition.name}: metric ${name} is measured on input "${m.input}", which is not one of its optional inputs`);
@@ -223,6 +287,7 @@ export function defineStage<
     // The engine validated the params against this very schema, so they have its type.
     check: (params) => (check ? check(params as ParamsOf<S>) : []),
     reads: (params) => (reads ? reads(params as ParamsOf<S>) : []),
+    preflight: (params, given, ctx) => (preflight ? (preflight(params as ParamsOf<S>, given as InputsFactsOf<I>, ctx) as Preflight<Ports> | Promise<Preflight<Ports>>) : {}),
     run: (ctx, given) =>
       defer(() =>
         run(
@@ -249,7 +314,7 @@ export function isStage(value: unknown): value is Stage {
 }
 
 /** A file the stage produced. */
-export const artifact = (name: string, content: string | Uint8Array): ArtifactEvent => ({ type: 'artifact', name, content });
+export const artifact = (name: string, content: ArtifactEvent['content']): ArtifactEvent => ({ type: 'artifact', name, content });
 
 /** A line for the user. */
 export const message = (text: string): MessageEvent => ({ type: 'message', text });
@@ -261,6 +326,14 @@ export const message = (text: string): MessageEvent => ({ type: 'message', text 
  */
 export const jsonArtifact = (name: string, value: unknown, pretty = true): ArtifactEvent =>
   artifact(name, `${pretty ? prettyJson(value) : JSON.stringify(value)}\n`);
+
+/**
+ * `jsonArtifact(name, value, false)` for a large value (a dataset of millions of rows):
+ * the same bytes, written a slice at a time so the process answers Ctrl-C meanwhile, and
+ * never joined into one string.
+ */
+export const largeJsonArtifact = async (name: string, value: unknown, signal?: AbortSignal): Promise<ArtifactEvent> =>
+  artifact(name, [...(await jsonParts(value, { sortKeys: false, signal })), '\n']);
 
 /** A JSON string cannot hold a raw newline, so `,\n` only ever separates elements. */
 const prettyJson = (value: unknown): string =>

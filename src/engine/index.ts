@@ -9,10 +9,12 @@ export { METRIC_PATTERN, PARAM_PATH_PATTERN, STAGE_ID_PATTERN } from './load/pip
 export { declaredMetrics, unknownMetric } from './load/metrics.ts';
 export type { PipelineSpec, StageSpec, SweepSpec } from './load/pipeline.ts';
 export { describePlan, type Plan, type PlanNode } from './plan/plan.ts';
+export { RunInterruptedError, defaultMaxMemory } from './plan/preflight.ts';
 export { FOLDER_LOCK, pipelineSpace, projectRoot, runName, runTarget, type Target, type TargetOptions } from './record/target.ts';
 export { readLock, writeLock, type LockEntry, type Lockfile } from './record/lock.ts';
 export { runMetrics, type RunManifest, type RunStatus, type StageRecord } from './record/manifest.ts';
 export { OutputFolderBusyError, acquireRunLock } from './record/run-lock.ts';
+export { claimFolder } from './record/folder.ts';
 export { writeAtomic } from './record/write.ts';
 export { pipelineStatus, type StatusRow } from './reuse/status.ts';
 export { formatNumber, type CheckReport, type CheckRow } from './reuse/check.ts';
@@ -20,6 +22,7 @@ export type { EngineEvent } from './run/stream.ts';
 export {
   FrozenLockError,
   checkPipeline,
+  claimTarget,
   loadAndPlan,
   runPipeline,
   subPlan,

@@ -9,8 +9,7 @@
  *
  * The stages come from `options.resolve`: the engine never names one.
  */
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StageResolver } from '../contract/resolve.ts';
@@ -20,8 +19,10 @@ import { shown } from '../util/paths.ts';
 import { EnvironmentError, PipelineInputError } from './errors.ts';
 import { PartialPipelineError, loadPipeline, sortDiagnostics } from './load/load.ts';
 import { planPipeline, referenceDiagnostics, type Plan } from './plan/plan.ts';
+import { preflightPlan } from './plan/preflight.ts';
 import { lockFromRun, lockPathFor, readLock, writeLock, type Lockfile } from './record/lock.ts';
 import type { RunManifest } from './record/manifest.ts';
+import { claimFolder } from './record/folder.ts';
 import { acquireRunLock } from './record/run-lock.ts';
 import { runTarget, type Target, type TargetOptions } from './record/target.ts';
 import { declaredChanges } from './reuse/changes.ts';
@@ -33,6 +34,10 @@ export interface LoadAndPlanOptions {
   resolve: StageResolver;
   /** `--set` arguments: `train.optimizer.lr=0.1`. */
   set?: readonly string[];
+  /** Refuse a pipeline whose stages would need more memory than this, in bytes (`--max-memory`); default `defaultMaxMemory()`. */
+  maxMemory?: number;
+  /** Stops checking a pipeline that reads large files (RunInterruptedError). */
+  signal?: AbortSignal;
 }
 
 export interface RunPipelineOptions extends LoadAndPlanOptions, TargetOptions {
@@ -71,10 +76,15 @@ export class FrozenLockError extends EnvironmentError {
   }
 }
 
-/** Loads and plans `file`: every input mistake comes out here, as one PipelineInputError, before anything runs. */
+/**
+ * Loads, plans and preflights `file`: every input mistake comes out here, as one
+ * PipelineInputError, before anything runs — in the file, between stages, in the data
+ * files it reads, and a pipeline that would need too much memory.
+ */
 export async function loadAndPlan(file: string, options: LoadAndPlanOptions): Promise<Plan> {
+  let plan: Plan;
   try {
-    return planPipeline(await loadPipeline(file, { resolve: options.resolve, overrides: options.set }));
+    plan = planPipeline(await loadPipeline(file, { resolve: options.resolve, overrides: options.set }));
   } catch (err) {
     if (!(err instanceof PartialPipelineError)) throw err;
     // The loader's problems and the planner's together, in the order of the file.
@@ -82,17 +92,19 @@ export async function loadAndPlan(file: string, options: LoadAndPlanOptions): Pr
     if (references.length === 0) throw err;
     throw new PipelineInputError(sortDiagnostics(file, [...err.diagnostics, ...references], options.set ?? []), err.sources);
   }
+  await preflightPlan(plan, { maxMemory: options.maxMemory, signal: options.signal });
+  return plan;
 }
 
 export async function runPipeline(file: string, options: RunPipelineOptions): Promise<PipelineRun> {
   const full = await loadAndPlan(file, options);
   const plan = options.only ? subPlan(full, options.only) : full;
   const target = runTarget(plan.pipeline, options);
-  if (options.out === undefined) await refuseAnotherPipelinesFolder(plan, target.outDir);
   const lockFile = options.lockFile ?? target.lockFile;
   const force = forcedStages(options.force ?? [], plan);
   const committed = options.frozen ? await readLock(target.committedLock) : undefined;
   if (options.frozen) frozenRefusal(plan, committed, target.committedLock);
+  await claimTarget(target, plan.pipeline);
   await options.onStart?.(plan, target);
 
   const release = await acquireRunLock(target.outDir);
@@ -156,23 +168,14 @@ export async function checkPipeline(file: string, options: CheckPipelineOptions)
 }
 
 /**
- * Two pipeline files with the same `name:` (a copy that kept it) would share
- * `outputs/<name>/` and overwrite each other's runs: a folder whose last run.json names
- * another pipeline file is refused, before anything runs. `--out` is the user's own choice.
+ * Makes sure the run may write where it is about to: its pipeline's space belongs to
+ * this pipeline file (not to another one with the same name), and its own folder is one
+ * rxlab made, or new, or empty (see record/folder.ts). Refuses with exit code 2 otherwise.
  */
-async function refuseAnotherPipelinesFolder(plan: Plan, outDir: string): Promise<void> {
-  let owner: string | undefined;
-  try {
-    owner = (JSON.parse(await readFile(join(outDir, 'run.json'), 'utf8')) as { pipeline?: { file?: unknown } }).pipeline?.file as string | undefined;
-  } catch {
-    return; // no run there yet, or a record the run will replace
-  }
-  const { file, name } = plan.pipeline;
-  if (typeof owner !== 'string' || owner === file || !existsSync(owner)) return;
-  throw new EnvironmentError(
-    `${shown(outDir)} holds the runs of ${shown(owner)}, which is also named "${name}"; give ${shown(file)} a name of its own (name: in the file), or its own folder with --out DIR; nothing was run`,
-    2,
-  );
+export async function claimTarget(target: Pick<Target, 'outDir' | 'space'>, pipeline: Pick<Plan['pipeline'], 'file' | 'name'>): Promise<void> {
+  const { file, name } = pipeline;
+  if (target.space) await claimFolder(target.space, { pipeline: file, name, exclusive: true });
+  if (target.outDir !== target.space) await claimFolder(target.outDir, { pipeline: file, name, exclusive: target.space !== undefined, within: target.space });
 }
 
 /** The plan cut down to `ids`, which must only read each other (a sweep's shared stages do). */

@@ -3,8 +3,10 @@
  * generator it uses (`check_random_state(int)` is `RandomState(int)`).
  */
 import type { Dataset } from '../data.ts';
+import { complete } from '../util/steps.ts';
 import type { RandomState } from './random-state.ts';
 import { checkRandomState } from './sklearn-shuffle.ts';
+import { STEP_ROWS } from './steps.ts';
 
 /** make_blobs's keyword arguments, with sklearn's names and defaults. */
 export interface MakeBlobsOptions {
@@ -34,32 +36,41 @@ export interface FlatBlobs {
 }
 
 /** `make_blobs(**options)` → `{ X, y }`, X row by row. */
-export function makeBlobs(options: MakeBlobsOptions = {}): Dataset {
-  const { X, y, nFeatures } = makeBlobsFlat(options);
+export const makeBlobs = (options: MakeBlobsOptions = {}): Dataset => complete(makeBlobsSteps(options));
+
+/** `makeBlobs` a step at a time (see steps.ts): the same numbers, yielding every STEP_ROWS rows. */
+export function* makeBlobsSteps(options: MakeBlobsOptions = {}): Generator<void, Dataset> {
+  const { X, y, nFeatures } = yield* flatSteps(options);
   const labels: number[] = new Array(y.length);
   for (let i = 0; i < y.length; i++) labels[i] = y[i];
-  return { X: toRows(X, nFeatures), y: labels };
+  return { X: yield* toRows(X, nFeatures), y: labels };
 }
 
 /** A flat row-major array as rows of `width` (pairs, the usual case, by literal: fastest in V8). */
-function toRows(X: Float64Array, width: number): number[][] {
+function* toRows(X: Float64Array, width: number): Generator<void, number[][]> {
   const rows: number[][] = new Array(X.length / width);
-  if (width === 2) {
-    for (let i = 0; i < rows.length; i++) rows[i] = [X[2 * i], X[2 * i + 1]];
-    return rows;
-  }
-  for (let i = 0; i < rows.length; i++) {
-    const row: number[] = new Array(width);
-    for (let f = 0; f < width; f++) row[f] = X[i * width + f];
-    rows[i] = row;
+  for (let start = 0; start < rows.length; start += STEP_ROWS) {
+    const end = Math.min(start + STEP_ROWS, rows.length);
+    if (width === 2) {
+      for (let i = start; i < end; i++) rows[i] = [X[2 * i], X[2 * i + 1]];
+    } else {
+      for (let i = start; i < end; i++) {
+        const row: number[] = new Array(width);
+        for (let f = 0; f < width; f++) row[f] = X[i * width + f];
+        rows[i] = row;
+      }
+    }
+    yield;
   }
   return rows;
 }
 
 /** `make_blobs(**options)` into flat typed arrays, drawing exactly what sklearn draws. */
-export function makeBlobsFlat(options: MakeBlobsOptions = {}): FlatBlobs {
-  const { X, y, nFeatures, centers, generator } = draw(options);
-  if (options.shuffle ?? true) shuffleRows(generator, X, nFeatures, y);
+export const makeBlobsFlat = (options: MakeBlobsOptions = {}): FlatBlobs => complete(flatSteps(options));
+
+function* flatSteps(options: MakeBlobsOptions): Generator<void, FlatBlobs> {
+  const { X, y, nFeatures, centers, generator } = yield* draw(options);
+  if (options.shuffle ?? true) yield* shuffleRows(generator, X, nFeatures, y);
   return { X, y, nFeatures, centers };
 }
 
@@ -69,9 +80,10 @@ export function makeBlobsFlat(options: MakeBlobsOptions = {}): FlatBlobs {
  * same swaps applied to the rows and labels themselves give the same order, with no
  * index array, no copies and one pass of random accesses instead of two.
  */
-function shuffleRows(generator: RandomState, X: Float64Array, nFeatures: number, y: Int32Array): void {
+function* shuffleRows(generator: RandomState, X: Float64Array, nFeatures: number, y: Int32Array): Generator<void, void> {
   const partners = new Int32Array(4096);
-  for (let i = y.length - 1; i > 0; ) {
+  for (let i = y.length - 1, batch = 0; i > 0; batch++) {
+    if (batch % (STEP_ROWS / 4096) === 0) yield;
     const count = generator.shuffleDraws(i, partners);
     for (let k = 0; k < count; k++, i--) {
       const j = partners[k];
@@ -100,7 +112,7 @@ function shuffleRows(generator: RandomState, X: Float64Array, nFeatures: number,
  * The draws before the shuffle, in sklearn's order: centres (when generated), then each
  * cluster's normals; with the generator, which the shuffle continues.
  */
-function draw(options: MakeBlobsOptions): FlatBlobs & { generator: RandomState } {
+function* draw(options: MakeBlobsOptions): Generator<void, FlatBlobs & { generator: RandomState }> {
   const nSamples = options.n_samples ?? 100;
   const clusterStd = options.cluster_std ?? 1;
   const centerBox = options.center_box ?? [-10, 10];
@@ -134,7 +146,13 @@ function draw(options: MakeBlobsOptions): FlatBlobs & { generator: RandomState }
   const y = new Int32Array(total);
   for (let i = 0, start = 0; i < nCenters; start += perCenter[i], i++) {
     const std = typeof clusterStd === 'number' ? clusterStd : clusterStd[i];
-    generator.normal(centers[i], std, [perCenter[i], nFeatures], X.subarray(start * nFeatures, (start + perCenter[i]) * nFeatures));
+    // A cluster's normals a part at a time: NumPy draws them one by one from the same stream, so the parts join to the same numbers.
+    for (let row = 0; row < perCenter[i]; row += STEP_ROWS) {
+      const rows = Math.min(STEP_ROWS, perCenter[i] - row);
+      const from = (start + row) * nFeatures;
+      generator.normal(centers[i], std, [rows, nFeatures], X.subarray(from, from + rows * nFeatures));
+      yield;
+    }
     y.fill(i, start, start + perCenter[i]);
   }
   return { X, y, nFeatures, centers, generator };

@@ -5,9 +5,11 @@
  * `makeCircles` (make-circles.ts) shares the parts after the curves.
  */
 import type { Dataset } from '../data.ts';
+import { complete } from '../util/steps.ts';
 import { glibcCos, glibcSin } from './glibc-sincos.ts';
 import type { RandomState } from './random-state.ts';
 import { checkRandomState, permutation } from './sklearn-shuffle.ts';
+import { STEP_ROWS, mapSteps } from './steps.ts';
 
 /** make_moons's keyword arguments, with sklearn's names and defaults. */
 export interface MakeMoonsOptions {
@@ -22,15 +24,18 @@ export interface MakeMoonsOptions {
 }
 
 /** `make_moons(**options)` → `{ X, y }`: two interleaving half circles, labels 0 (outer) and 1 (inner). */
-export function makeMoons(options: MakeMoonsOptions = {}): Dataset {
+export const makeMoons = (options: MakeMoonsOptions = {}): Dataset => complete(makeMoonsSteps(options));
+
+/** `makeMoons` a step at a time (see steps.ts): the same numbers, yielding every STEP_ROWS points. */
+export function* makeMoonsSteps(options: MakeMoonsOptions = {}): Generator<void, Dataset> {
   const [nOut, nIn] = splitSamples('make_moons', options.n_samples ?? 100, 1);
   const outer = linspace(0, Math.PI, nOut, true);
   const inner = linspace(0, Math.PI, nIn, true);
-  return twoCurves(
+  return yield* twoCurves(
     'make_moons',
-    [outer.map(glibcCos), outer.map(glibcSin)],
+    [yield* mapSteps(outer, glibcCos), yield* mapSteps(outer, glibcSin)],
     // sklearn: 1 - cos(t) and 1 - sin(t) - 0.5, evaluated left to right.
-    [inner.map((t) => 1 - glibcCos(t)), inner.map((t) => 1 - glibcSin(t) - 0.5)],
+    [yield* mapSteps(inner, (t) => 1 - glibcCos(t)), yield* mapSteps(inner, (t) => 1 - glibcSin(t) - 0.5)],
     options,
   );
 }
@@ -64,12 +69,12 @@ type CurveOptions = Pick<MakeMoonsOptions, 'shuffle' | 'noise' | 'random_state'>
  * `generator.normal(scale=noise, size=(n, 2))` in C order. Shuffling comes first, so
  * the noise is drawn after the permutation and lands on the shuffled rows.
  */
-export function twoCurves(
+export function* twoCurves(
   name: string,
   [outX, outY]: readonly [Float64Array, Float64Array],
   [inX, inY]: readonly [Float64Array, Float64Array],
   options: CurveOptions,
-): Dataset {
+): Generator<void, Dataset> {
   const noise = options.noise ?? null;
   if (noise !== null && !(noise >= 0)) {
     throw new RangeError(`The 'noise' parameter of ${name} must be a float in the range [0.0, inf) or None. Got ${noise} instead.`);
@@ -77,19 +82,30 @@ export function twoCurves(
   const generator = checkRandomState(options.random_state);
   const nOut = outX.length;
   const n = nOut + inX.length;
-  let X = Array.from({ length: n }, (_, i) => (i < nOut ? [outX[i], outY[i]] : [inX[i - nOut], inY[i - nOut]]));
-  let y = Array.from({ length: n }, (_, i) => (i < nOut ? 0 : 1));
-  if (options.shuffle ?? true) {
-    const order = permutation(generator, n);
-    X = Array.from(order, (j) => X[j]);
-    y = Array.from(order, (j) => y[j]);
+  const shuffle = options.shuffle ?? true;
+  const order = shuffle ? permutation(generator, n) : undefined;
+  const X: number[][] = new Array(n);
+  const y: number[] = new Array(n);
+  // Row i of the result is stacked row order[i] (sklearn's X[p], y[p]).
+  for (let start = 0; start < n; start += STEP_ROWS) {
+    for (let i = start, end = Math.min(start + STEP_ROWS, n); i < end; i++) {
+      const j = order ? order[i] : i;
+      X[i] = j < nOut ? [outX[j], outY[j]] : [inX[j - nOut], inY[j - nOut]];
+      y[i] = j < nOut ? 0 : 1;
+    }
+    yield;
   }
   if (noise !== null) {
-    const z = generator.normal(0, noise, [n, 2]);
-    X.forEach((row, i) => {
-      row[0] += z[2 * i];
-      row[1] += z[2 * i + 1];
-    });
+    // Drawn a part at a time from the same stream: the same numbers as one (n, 2) draw.
+    for (let start = 0; start < n; start += STEP_ROWS) {
+      const rows = Math.min(STEP_ROWS, n - start);
+      const z = generator.normal(0, noise, [rows, 2]);
+      for (let k = 0; k < rows; k++) {
+        X[start + k][0] += z[2 * k];
+        X[start + k][1] += z[2 * k + 1];
+      }
+      yield;
+    }
   }
   return { X, y };
 }

@@ -19,7 +19,7 @@ const sha256 = (content: Uint8Array): string => createHash('sha256').update(cont
  * the temporary files of writes in progress (the names engine/record/run-lock.ts and
  * engine/record/write.ts give them).
  */
-const transient = (name: string): boolean => name.startsWith('.rxlab-run.lock') || name.includes('.rxlab-tmp-');
+const transient = (path: string): boolean => path.split('/').some((part) => part.startsWith('.rxlab-run.lock') || part.includes('.rxlab-tmp-'));
 
 /** What tells a file's content unchanged without reading it: an atomic rewrite (temp + rename) brings a new inode. */
 type Stamps = Map<string, string>;
@@ -42,7 +42,7 @@ async function scan(dir: string, known?: { stamps: Stamps; files: readonly FileE
   }
   const relative = (e: (typeof entries)[number]): string => join(e.parentPath, e.name).slice(dir.length + 1).split(sep).join('/');
   const paths = entries
-    .filter((e) => e.isFile() && !transient(e.name))
+    .filter((e) => e.isFile() && !transient(relative(e)))
     .map(relative)
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const before = new Map(known?.files.map((f) => [f.path, f]));
@@ -56,7 +56,7 @@ async function scan(dir: string, known?: { stamps: Stamps; files: readonly FileE
       return { path, sha256: sha256(content), bytes: content.length };
     }),
   );
-  return { files, stamps, transient: entries.filter((e) => e.isFile() && transient(e.name)).map(relative) };
+  return { files, stamps, transient: entries.filter((e) => e.isFile() && transient(relative(e))).map(relative) };
 }
 
 /** Every file of `dir` (none when it does not exist), sorted by path, with its sha256 and size. */

@@ -11,6 +11,16 @@ import { defineStage, type StageEvent } from '../contract/stage.ts';
 import { CHART_PACKAGES, chartArtifacts, loadCharts } from './artifacts.ts';
 import { ML_PACKAGES, backendParam, computeWith } from './ml.ts';
 import { titleParams } from './params.ts';
+import { featuresProblem } from './preflight.ts';
+
+/** Memory per plotted point: its datum, Vega's scene-graph item and its SVG text. */
+const POINT_BYTES = 2048;
+
+/** A chart of a dataset: it must have two features (the two axes); a mark per sample. */
+const plotted = (dataset: { from: string; features?: number; samples?: number } | undefined) => ({
+  problems: featuresProblem(dataset, 2, ['inputs', 'dataset'], 'a chart plots', 'a chart of more features is not drawn: leave this stage out'),
+  ...(dataset?.samples ? { memory: { bytes: dataset.samples * POINT_BYTES, path: ['inputs', 'dataset'], what: `a chart of ${dataset.samples} points` } } : {}),
+});
 
 /** A chart stage's events: the chart code is loaded, `build` makes the spec, and it is written as spec + SVG. */
 const drawn = (build: (charts: Awaited<ReturnType<typeof loadCharts>>) => Spec | Promise<Spec>): Observable<StageEvent> =>
@@ -24,6 +34,7 @@ export const scatterChartStage = defineStage({
   description: 'The dataset as a scatter plot coloured by class.',
   params: { type: 'object', properties: titleParams('Data'), additionalProperties: false },
   inputs: { dataset: { kind: 'dataset' } },
+  preflight: (_params, { dataset }) => plotted(dataset),
   packages: CHART_PACKAGES,
   run: (ctx, { dataset }) => drawn((charts) => charts.scatterSpec(twoFeatures(dataset), ctx.params)),
 });
@@ -54,6 +65,7 @@ export const decisionChartStage = defineStage({
     model: { kind: 'model' },
     predictions: { kind: 'predictions', optional: true, description: 'evaluated points to mark, with their probabilities' },
   },
+  preflight: (_params, { dataset }) => plotted(dataset),
   packages: [...CHART_PACKAGES, ...ML_PACKAGES],
   run: (ctx, { dataset, model, predictions }) =>
     drawn(async (charts) => {

@@ -13,6 +13,10 @@ export const checkpointStage = defineStage({
   description: "Writes the parameters of each of train's checkpoints (set train's checkpoint_every) as `epoch-<n>.json`.",
   params: { type: 'object', properties: {}, additionalProperties: false },
   inputs: { checkpoints: { kind: 'checkpoint', stream: true, description: "train's live checkpoints (train.checkpoints)" } },
+  preflight: (_params, { checkpoints }) =>
+    checkpoints?.emits === false
+      ? { problems: [{ path: ['inputs', 'checkpoints'], message: `${checkpoints.from} emits no checkpoint: set checkpoint_every on the stage ${checkpoints.from.split('.')[0]}` }] }
+      : {},
   run: (_ctx, { checkpoints }) => {
     const epochs: number[] = [];
     return concat(

@@ -1,8 +1,7 @@
 /** `uses: circles` — scikit-learn's make_circles, bit for bit (NumPy's legacy RandomState, glibc's sin and cos). */
-import { of } from 'rxjs';
-import { defineStage, jsonArtifact } from '../contract/stage.ts';
-import { makeCircles } from '../numerics/make-circles.ts';
-import { curveParams } from './moons.ts';
+import { defineStage } from '../contract/stage.ts';
+import { makeCirclesSteps } from '../numerics/make-circles.ts';
+import { curveParams, curvesPreflight, generated } from './moons.ts';
 
 export const circlesStage = defineStage({
   name: 'circles',
@@ -16,8 +15,6 @@ export const circlesStage = defineStage({
     additionalProperties: false,
   },
   outputs: { dataset: { kind: 'dataset' } },
-  run: (ctx) => {
-    const dataset = makeCircles(ctx.params);
-    return of(jsonArtifact('dataset.json', dataset, false), ctx.output('dataset', dataset));
-  },
+  preflight: curvesPreflight,
+  run: (ctx) => generated(ctx, () => makeCirclesSteps(ctx.params)),
 });

@@ -4,6 +4,7 @@ import { concatMap } from 'rxjs/operators';
 import type { Prediction, Predictions } from '../data.ts';
 import { defineStage, jsonArtifact, message, type StageEvent } from '../contract/stage.ts';
 import { ML_PACKAGES, backendParam, computeWith } from './ml.ts';
+import { featuresProblem } from './preflight.ts';
 
 const point = { type: 'array', items: { type: 'number' }, minItems: 1 } as const;
 
@@ -39,6 +40,30 @@ export const evaluateStage = defineStage({
   },
   outputs: { predictions: { kind: 'predictions' } },
   metrics: { accuracy: { direction: 'maximize', description: 'the share of the dataset classified correctly (when a dataset is given)' } },
+  // Two points of one name would be two rows of predictions.json no one can tell apart.
+  check: ({ points }) => {
+    const first = new Map<string, number>();
+    return points.flatMap((p, i) => {
+      if (Array.isArray(p) || p.name === undefined) return [];
+      const seen = first.get(p.name);
+      if (seen === undefined) first.set(p.name, i);
+      return seen === undefined ? [] : [{ path: ['points', i, 'name'], message: `duplicate point name "${p.name}" (points[${seen}] has it too); give each point its own name` }];
+    });
+  },
+  preflight: ({ points }, { model, dataset }) => {
+    if (!model?.layers) return {};
+    const inputs = model.layers[0];
+    return {
+      problems: [
+        ...points.flatMap((p, i) => {
+          const point = Array.isArray(p) ? p : p.point;
+          const at = Array.isArray(p) ? ['with', 'points', i] : ['with', 'points', i, 'point'];
+          return point.length === inputs ? [] : [{ path: at, message: `expected ${inputs} coordinates (the model ${model.from} takes ${inputs} features), found ${point.length}` }];
+        }),
+        ...featuresProblem(dataset, inputs, ['inputs', 'dataset'], `the model (${model.from}) takes`, 'evaluate it on data with as many features as the model was trained on'),
+      ],
+    };
+  },
   packages: ML_PACKAGES,
   run: (ctx, { model, dataset }) =>
     from(computeWith(ctx.params.backend)).pipe(

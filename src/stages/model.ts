@@ -5,6 +5,7 @@ import { defineStage, jsonArtifact } from '../contract/stage.ts';
 import { linearStackInit } from '../numerics/linear-init.ts';
 import { TorchGenerator } from '../numerics/torch-generator.ts';
 import { modelArtifacts } from './ml.ts';
+import { modelBytes, parameterCount } from './preflight.ts';
 
 /**
  * Glorot (Xavier) uniform weights in ±√(6 / (fan_in + fan_out)) and zero biases, as Keras
@@ -52,6 +53,10 @@ export const modelStage = defineStage({
     additionalProperties: false,
   },
   outputs: { model: { kind: 'model', description: 'the architecture and its initial parameters' } },
+  preflight: ({ layers }) => ({
+    outputs: { model: { layers } },
+    memory: { bytes: modelBytes(layers), path: ['with', 'layers'], what: `${parameterCount(layers)} parameters (layers ${JSON.stringify(layers)})` },
+  }),
   run: (ctx) => {
     const { layers, activation, init } = ctx.params;
     const params = init.scheme === 'torch' ? linearStackInit(init.seed, layers) : glorotInit(init.seed, layers);

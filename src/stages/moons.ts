@@ -1,8 +1,11 @@
 /** `uses: moons` — scikit-learn's make_moons, bit for bit (NumPy's legacy RandomState, glibc's sin and cos). */
-import { of } from 'rxjs';
-import { defineStage, jsonArtifact } from '../contract/stage.ts';
-import { makeMoons } from '../numerics/make-moons.ts';
+import { concatMap } from 'rxjs/operators';
+import type { Dataset } from '../data.ts';
+import { defineStage, largeJsonArtifact, type Preflight, type StageContext, type StageEvent } from '../contract/stage.ts';
+import { makeMoonsSteps } from '../numerics/make-moons.ts';
+import { fromSteps } from '../util/steps.ts';
 import { randomStateParam } from './params.ts';
+import { datasetBytes, datasetFacts, describeDataset } from './preflight.ts';
 
 /** Params shared by moons and circles: sklearn's names, a fixed seed by default so runs reproduce. */
 export const curveParams = {
@@ -19,13 +22,28 @@ export const curveParams = {
   random_state: randomStateParam,
 } as const;
 
+/** Moons' and circles' preflight: two features, labels 0 (outer) and 1 (inner, when it has points). */
+export function curvesPreflight({ n_samples: n }: { n_samples: number | readonly number[] }): Preflight<{ dataset: { kind: 'dataset' } }> {
+  const [outer, inner] = typeof n === 'number' ? [Math.floor(n / 2), n - Math.floor(n / 2)] : [n[0], n[1]];
+  const samples = outer + inner;
+  return {
+    outputs: { dataset: datasetFacts(samples, 2, [...(outer > 0 ? [0] : []), ...(inner > 0 ? [1] : [])]) },
+    memory: { bytes: datasetBytes(samples, 2), path: ['with', 'n_samples'], what: describeDataset(samples, 2) },
+  };
+}
+
+/** A generated dataset's events: made a step at a time (Ctrl-C is answered meanwhile), then written and handed on. */
+export const generated = (ctx: StageContext<unknown, { dataset: { kind: 'dataset' } }, never>, steps: () => Iterator<unknown, Dataset>) =>
+  fromSteps(steps).pipe(
+    concatMap(async (dataset): Promise<StageEvent[]> => [await largeJsonArtifact('dataset.json', dataset, ctx.signal), ctx.output('dataset', dataset)]),
+    concatMap((events) => events),
+  );
+
 export const moonsStage = defineStage({
   name: 'moons',
   description: 'Two interleaving half circles: sklearn.datasets.make_moons with the same parameters and the same numbers.',
   params: { type: 'object', properties: curveParams, additionalProperties: false },
   outputs: { dataset: { kind: 'dataset' } },
-  run: (ctx) => {
-    const dataset = makeMoons(ctx.params);
-    return of(jsonArtifact('dataset.json', dataset, false), ctx.output('dataset', dataset));
-  },
+  preflight: curvesPreflight,
+  run: (ctx) => generated(ctx, () => makeMoonsSteps(ctx.params)),
 });

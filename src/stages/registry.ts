@@ -3,11 +3,12 @@
  * (`./stages/noise.ts`, relative to the pipeline file). Both are made with
  * `defineStage`, so the engine treats them alike.
  */
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { StageResolutionError, type ResolvedStage } from '../contract/resolve.ts';
 import { isStage, type Stage } from '../contract/stage.ts';
+import { formatBytes, kindOf } from '../util/read-file.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { ensureTypeScript, shareRxlabPackages } from '../typescript.ts';
 import { blobsStage } from './blobs.ts';
@@ -45,6 +46,9 @@ export const builtinStages: ReadonlyMap<string, Stage> = new Map(
   ].map((s) => [s.name, s]),
 );
 
+/** A stage module is code someone wrote: larger than this, it is not one. */
+const MAX_MODULE_BYTES = 16 * 1024 * 1024;
+
 const isModulePath = (uses: string): boolean => uses.startsWith('./') || uses.startsWith('../') || uses.startsWith('/');
 
 /** The resolver rxlab runs pipelines with: a built-in by name, or a user's module by path. */
@@ -57,8 +61,12 @@ export async function resolveStage(uses: string, pipelineDir: string): Promise<R
     );
   }
   const file = resolve(pipelineDir, uses);
-  if (!existsSync(file)) throw new StageResolutionError(`stage module ${uses} not found (looked for ${file})`);
-  if (statSync(file).isDirectory()) throw new StageResolutionError(`stage module ${uses} is a folder; give the module's file, e.g. ${uses.replace(/\/$/, '')}/index.ts`);
+  const stats = statSync(file, { throwIfNoEntry: false });
+  if (!stats) throw new StageResolutionError(`stage module ${uses} not found (looked for ${file})`);
+  if (stats.isDirectory()) throw new StageResolutionError(`stage module ${uses} is a folder; give the module's file, e.g. ${uses.replace(/\/$/, '')}/index.ts`);
+  // Importing a FIFO would wait forever, a device (/dev/zero) would never end.
+  if (!stats.isFile()) throw new StageResolutionError(`stage module ${uses} is ${kindOf(stats)}, not a regular file; give the module's file`);
+  if (stats.size > MAX_MODULE_BYTES) throw new StageResolutionError(`stage module ${uses} is ${formatBytes(stats.size)}; stage modules are limited to ${formatBytes(MAX_MODULE_BYTES)}`);
   let mod: Record<string, unknown>;
   try {
     shareRxlabPackages();

@@ -14,6 +14,10 @@ import { defineStage, jsonArtifact, message, type StageEvent } from '../contract
 import type { TrainState } from '../ml/train.ts';
 import type { OptimizerSpec } from '../ml/optimizers.ts';
 import { ML_PACKAGES, backendParam, computeWith, modelArtifacts } from './ml.ts';
+import { featuresProblem, modelBytes, parameterCount, showLabels } from './preflight.ts';
+
+/** Memory per live epoch state kept for the run (the stream replays its history to late consumers), and in history.json. */
+const EPOCH_BYTES = 200;
 
 const positive = { type: 'number', exclusiveMinimum: 0 } as const;
 const lr = { ...positive, description: 'learning rate' } as const;
@@ -107,6 +111,36 @@ export const trainStage = defineStage({
   metrics: {
     loss: { direction: 'minimize', description: 'the training loss of the last epoch' },
     val_loss: { direction: 'minimize', description: 'the loss on the validation data after the last epoch', input: 'validation' },
+  },
+  preflight: (params, { dataset, model, validation }) => {
+    const given = [['dataset', dataset], ['validation', validation]] as const;
+    const problems = model?.layers
+      ? given.flatMap(([port, data]) => featuresProblem(data, model.layers![0], ['inputs', port], `the model (${model.from}) takes`, `make the model's layers start with ${data?.features}`))
+      : [];
+    // BCELoss takes targets in [0, 1]: labels 2, 3, … give a negative loss and a meaningless model.
+    for (const [, data] of given) {
+      const labels = data?.labels;
+      if (params.loss === 'bce' && labels && labels.some((l) => l !== 0 && l !== 1)) {
+        problems.push({
+          path: ['with', 'loss'],
+          message: `bce needs labels 0 and 1, but ${data.from} has labels ${showLabels(labels)}; give it two classes (blobs: centers: 2), or labels of 0 and 1`,
+        });
+      }
+    }
+    if (!model?.layers) return { problems, outputs: { checkpoints: { emits: params.checkpoint_every !== undefined }, history: { epochs: params.epochs } } };
+    const samples = dataset?.samples ?? 0;
+    const held = validation?.samples ?? 0;
+    const batch = Math.min(params.batch_size ?? samples, samples);
+    const widths = model.layers.reduce((a, b) => a + b, 0);
+    const parameters = parameterCount(model.layers);
+    // Parameters: their tensors, gradients, optimizer state and temporaries (float32), plus the model files written at the end.
+    const bytes = modelBytes(model.layers) + parameters * 4 * 6 + batch * widths * 4 * 4 + (samples + held) * ((dataset?.features ?? 0) + 1) * 4 * 2 + params.epochs * EPOCH_BYTES;
+    const heavier = params.epochs * EPOCH_BYTES > modelBytes(model.layers) ? ['with', 'epochs'] : ['inputs', 'model'];
+    return {
+      problems,
+      outputs: { model: { layers: model.layers }, checkpoints: { emits: params.checkpoint_every !== undefined }, history: { epochs: params.epochs } },
+      memory: { bytes, path: heavier, what: `training ${parameters} parameters for ${params.epochs} epochs on ${samples} samples` },
+    };
   },
   packages: ML_PACKAGES,
   run: (ctx, { dataset, model, validation }) => {

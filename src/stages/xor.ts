@@ -3,6 +3,7 @@ import { of } from 'rxjs';
 import type { Dataset } from '../data.ts';
 import { defineStage, jsonArtifact } from '../contract/stage.ts';
 import { RandomState } from '../numerics/random-state.ts';
+import { datasetBytes, datasetFacts, describeDataset } from './preflight.ts';
 
 const POINTS = [
   [0, 0],
@@ -36,6 +37,10 @@ export const xorStage = defineStage({
     additionalProperties: false,
   },
   outputs: { dataset: { kind: 'dataset' } },
+  preflight: ({ repeat }) => ({
+    outputs: { dataset: datasetFacts(4 * repeat, 2, [0, 1]) },
+    memory: { bytes: datasetBytes(4 * repeat, 2), path: ['with', 'repeat'], what: describeDataset(4 * repeat, 2) },
+  }),
   run: (ctx) => {
     const dataset = xorDataset(ctx.params);
     return of(jsonArtifact('dataset.json', dataset, false), ctx.output('dataset', dataset));

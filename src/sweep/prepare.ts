@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { StageResolver } from '../contract/resolve.ts';
-import { FOLDER_LOCK, readLock, runPipeline, writeLock, type EngineEvent, type Lockfile, type RunManifest } from '../engine/index.ts';
+import { FOLDER_LOCK, claimFolder, readLock, runPipeline, writeLock, type EngineEvent, type Lockfile, type RunManifest } from '../engine/index.ts';
 import { copyStage } from '../exp/apply.ts';
 
 /** Runs (or reuses) the shared stages into `dir`; the lock is returned only when the run completed. */
@@ -23,7 +23,8 @@ export async function runShared(
 }
 
 /** Copies the shared stages into a trial's folder and records them in its lock (keeping what the trial recorded itself). */
-export async function seedTrial(trialDir: string, sharedDir: string, shared: Lockfile): Promise<void> {
+export async function seedTrial(trialDir: string, sharedDir: string, shared: Lockfile, pipelineFile: string): Promise<void> {
+  await claimFolder(trialDir, { pipeline: pipelineFile });
   for (const id of Object.keys(shared.stages)) await copyStage(sharedDir, trialDir, id);
   const lockFile = join(trialDir, FOLDER_LOCK);
   const own = (await readLock(lockFile)) ?? { lockVersion: shared.lockVersion, pipeline: shared.pipeline, stages: {} };

@@ -6,9 +6,10 @@
  * The best trial is the best by the sweep's objective (objective.ts). Running the same
  * sweep again reuses what finished.
  */
+import { availableParallelism } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import type { StageResolver } from '../contract/resolve.ts';
-import { PipelineInputError, loadAndPlan, pipelineSpace, projectRoot, type Diagnostic } from '../engine/index.ts';
+import { EnvironmentError, PipelineInputError, acquireRunLock, claimTarget, defaultMaxMemory, loadAndPlan, pipelineSpace, projectRoot, type Diagnostic } from '../engine/index.ts';
 import { gitState } from '../exp/git.ts';
 import { hashValue } from '../util/canonical.ts';
 import { shown } from '../util/paths.ts';
@@ -29,6 +30,10 @@ export interface SweepOptions {
   random?: number;
   seed?: number;
   jobs: number;
+  /** Allow `jobs` above the number of cores (otherwise capped at it). */
+  oversubscribe?: boolean;
+  /** `--max-memory` in bytes: each trial is held to it, and the trials running at once together. */
+  maxMemory?: number;
   failFast: boolean;
   /** The objective (`--metric`); the file's `sweep.objective`, or the pipeline's last metric, when absent. */
   metric?: string;
@@ -67,7 +72,7 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
   const startedAt = new Date().toISOString();
   const started = performance.now();
   const base = options.set ?? [];
-  const plan = await loadAndPlan(file, { resolve, set: base });
+  const plan = await loadAndPlan(file, { resolve, set: base, maxMemory: options.maxMemory });
   const { pipeline } = plan;
   const grid: Grid | undefined = options.grid.length > 0 ? Object.fromEntries(options.grid.map(parseGridArg)) : pipeline.sweep && fileGrid(pipeline.sweep.grid, file);
   if (!grid) throw new SweepSpecError(`nothing to sweep: give --grid STAGE.PARAM=V1,V2,… or add a sweep: block to ${file}`);
@@ -75,15 +80,22 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
   const seed = options.seed ?? pipeline.sweep?.seed ?? 0;
   const trials = expandGrid(grid, { random, seed }).map((t) => ({ ...t, overrides: [...base, ...t.overrides] }));
   const objective = sweepObjective(plan, { metric: options.metric, direction: options.direction });
-  // The workers start now: their start overlaps checking the trials and running the shared stages.
-  const { launcher: pool, where } = options.launcher?.({ trials: trials.length, queue: pipeline.sweep?.queue }) ?? {
-    launcher: new TrialPool(Math.min(options.jobs, trials.length)),
-    where: `${options.jobs} at a time`,
-  };
+  const jobs = jobsFor(options, report);
+  if (options.out !== undefined && options.out.trim() === '') {
+    throw new EnvironmentError('--out is empty (an unset variable?); give it a folder, or leave it out to write to outputs/<pipeline name>/sweeps; nothing was run', 2);
+  }
+  const space = pipelineSpace(pipeline);
+  const dir = options.out !== undefined ? resolvePath(options.out) : join(space, 'sweeps', hashValue({ grid, random, seed, ...(base.length ? { base } : {}) }).slice(0, 10));
+  await claimTarget({ outDir: dir, ...(options.out === undefined ? { space } : {}) }, pipeline);
+  // The sweep writes its summary and seeds its trials' folders: one sweep at a time per folder.
+  const release = await acquireRunLock(dir);
+  let pool: TrialLauncher | undefined;
   try {
-    await checkTrials(file, resolve, trials.map((t) => t.overrides), options.grid.length > 0 ? '--grid' : `${file} sweep.grid:`);
+    const memory = await checkTrials(file, resolve, trials.map((t) => t.overrides), options.grid.length > 0 ? '--grid' : `${file} sweep.grid:`, options.maxMemory);
+    // The workers start now: their start overlaps running the shared stages.
+    const { launcher, where } = options.launcher?.({ trials: trials.length, queue: pipeline.sweep?.queue }) ?? localPool(Math.min(jobs, trials.length, byMemory(memory, options.maxMemory ?? defaultMaxMemory(), jobs, report)));
+    pool = launcher;
     const shared = sharedStages(plan, new Set(Object.keys(grid).map((k) => k.split('.')[0])));
-    const dir = options.out !== undefined ? resolvePath(options.out) : join(pipelineSpace(pipeline), 'sweeps', hashValue({ grid, random, seed, ...(base.length ? { base } : {}) }).slice(0, 10));
     report(`sweep ${pipeline.name}: ${trials.length} trials, ${where}, in ${shown(dir)}`);
     report(shared.length ? `shared by every trial (run once): ${shared.join(', ')}` : 'no stage is shared: every stage depends on a swept param');
     report(`objective: ${describeObjective(objective)}`);
@@ -107,7 +119,7 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
         live?.({ type: 'failed', error });
         return { dir, error };
       }
-      for (const trial of trials) await seedTrial(join(dir, trial.id), sharedDir, lock);
+      for (const trial of trials) await seedTrial(join(dir, trial.id), sharedDir, lock, pipeline.file);
     }
     const record = { sweep: dir, git: (await gitState(projectRoot(pipeline.dir))) ?? null };
     const outcomes = await pool.run(trials, {
@@ -136,21 +148,47 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
     live?.({ type: 'finished', status, durationMs: summary.durationMs, ...(summary.best ? { best: summary.best } : {}) });
     return { dir, summary, charts };
   } finally {
-    await pool.close();
+    await pool?.close();
+    await release();
   }
+}
+
+/** Trials run by `running` worker processes on this machine. */
+function localPool(running: number): { launcher: TrialLauncher; where: string } {
+  return { launcher: new TrialPool(running), where: `${running} at a time` };
+}
+
+/** How many trials fit in memory at once, each needing up to `each` bytes (as estimated), within `limit`; said when it is fewer than `jobs`. */
+function byMemory(each: number, limit: number, jobs: number, report: (text: string) => void): number {
+  const fit = Math.max(1, Math.floor(limit / Math.max(each, 1)));
+  if (fit < jobs) report(`a trial needs up to about ${Math.ceil(each / 2 ** 20)} MiB; running ${fit} at a time to stay within ${Math.floor(limit / 2 ** 20)} MiB (--max-memory)`);
+  return fit;
+}
+
+/**
+ * Trials at a time: `--jobs`, capped at the number of cores unless `oversubscribe` (more
+ * workers than cores only take turns, each holding its memory meanwhile).
+ */
+function jobsFor(options: SweepOptions, report: (text: string) => void): number {
+  const cores = availableParallelism();
+  if (options.jobs <= cores || options.oversubscribe) return options.jobs;
+  report(`--jobs ${options.jobs} is more than the ${cores} cores here; running ${cores} at a time (--oversubscribe to run ${options.jobs})`);
+  return cores;
 }
 
 /**
  * Loads the pipeline with each trial's overrides first, so a bad value is reported (all at
- * once) before anything runs. The loader places a bad value at the `--set` that gave it;
- * here the values came from `source` (`--grid`, or the file's sweep block), which is named instead.
+ * once) before anything runs; returns the most memory one trial needs. The loader places a
+ * bad value at the `--set` that gave it; here the values came from `source` (`--grid`, or
+ * the file's sweep block), which is named instead.
  */
-async function checkTrials(file: string, resolve: StageResolver, overrideSets: string[][], source: string): Promise<void> {
+async function checkTrials(file: string, resolve: StageResolver, overrideSets: string[][], source: string, maxMemory: number | undefined): Promise<number> {
   const seen = new Map<string, Diagnostic>();
   let sources = {};
+  let most = 0;
   for (const set of overrideSets) {
     try {
-      await loadAndPlan(file, { resolve, set });
+      most = Math.max(most, (await loadAndPlan(file, { resolve, set, maxMemory })).memory ?? 0);
     } catch (err) {
       if (!(err instanceof PipelineInputError)) throw err;
       for (const found of err.diagnostics) {
@@ -161,4 +199,5 @@ async function checkTrials(file: string, resolve: StageResolver, overrideSets: s
     }
   }
   if (seen.size > 0) throw new PipelineInputError([...seen.values()], sources);
+  return most;
 }

@@ -66,19 +66,20 @@ describe('stage cache', () => {
     expect((await runCached(chain(), out, lock)).said).toContain('x: started (artifact value.json missing)');
 
     // The recorded output values are checked too: a tampered one would feed consumers a lie.
-    writeFileSync(join(out, '.rxlab', 'y', 'outputs.json'), '{"value":3}');
+    writeFileSync(join(out, '.rxlab', 'y', 'output-value.json'), '3');
     const after = await runCached(chain(), out, lock);
     expect(after.said).toEqual(['sum: cached', 'total: cached', 'x: cached', 'y: started (recorded output value modified)']);
 
     rmSync(join(out, '.rxlab', 'total'), { recursive: true });
-    expect((await runCached(chain(), out, lock)).said).toContain('total: started (recorded outputs missing)');
+    expect((await runCached(chain(), out, lock)).said).toContain('total: started (no record of what made it (.rxlab/total/record.json missing))');
   });
 
   it('keeps recorded values apart from the artifacts, and forgets them when a stage starts', async () => {
     const out = tempDir();
     await runCached(chain(), out);
     expect(readdirSync(join(out, 'sum'))).toEqual(['sum.txt']);
-    expect(JSON.parse(read(out, '.rxlab/sum/outputs.json'))).toEqual({ value: 3 });
+    expect(JSON.parse(read(out, '.rxlab/sum/output-value.json'))).toBe(3);
+    expect(JSON.parse(read(out, '.rxlab/sum/record.json'))).toMatchObject({ metrics: {}, madeWith: { packages: {} } });
   });
 
   it('runs a stage and its live consumers together, or reuses them together', async () => {
@@ -95,7 +96,10 @@ describe('stage cache', () => {
     rmSync(join(out, '.rxlab', 'watch'), { recursive: true });
     runs.clear();
     const again = await runCached(plan(3), out, first.lock);
-    expect(again.said).toEqual(['tick: started (live consumer watch: recorded outputs missing)', 'watch: started (upstream tick runs and feeds live input ticks)']);
+    expect(again.said).toEqual([
+      'tick: started (live consumer watch: no record of what made it (.rxlab/watch/record.json missing))',
+      'watch: started (upstream tick runs and feeds live input ticks)',
+    ]);
     expect(again.lock).toEqual(first.lock);
     expect((await runCached(plan(3), out, first.lock, new Set(['watch']))).said).toEqual([
       'tick: started (live consumer watch: forced)',

@@ -81,6 +81,7 @@ describe('compareLocks', () => {
       row('y', 'value.json', 'bytes', 'new', 'not in the lock'),
       row('sum', 'output value', 'hash', 'changed'),
       row('old', 'value.json', 'bytes', 'missing', 'the run did not produce it'),
+      row('old', 'metric n', 'value', 'missing', 'the lock has 1; the run did not report it'),
       row('old', 'output value', 'hash', 'missing'),
     ]);
     expect(report.notes).toEqual(['total: params changed: n 3 → (unset) since the lock was written', 'old: in the lock but not in the pipeline']);

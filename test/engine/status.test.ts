@@ -38,7 +38,7 @@ describe('pipelineStatus', () => {
       'x: changed (artifact value.json modified)',
       'y: up to date',
       'sum: up to date',
-      'total: changed (recorded outputs missing)',
+      'total: changed (no record of what made it (.rxlab/total/record.json missing))',
     ]);
   });
 
@@ -54,7 +54,7 @@ describe('pipelineStatus', () => {
     ]);
     rmSync(join(out, '.rxlab', 'watch'), { recursive: true });
     expect(table(await pipelineStatus(plan(2), lock, out))).toEqual([
-      'tick: changed (live consumer watch: recorded outputs missing)',
+      'tick: changed (live consumer watch: no record of what made it (.rxlab/watch/record.json missing))',
       'watch: changed (upstream tick runs and feeds live input ticks)',
     ]);
     rmSync(join(out, 'tick', 'last.json'));

@@ -8,7 +8,7 @@ import { appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, readFileSync,
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/engine.ts';
-import { FIXTURES, ROOT, copyPipeline, expectNoCrash, filesUnder, rxlab, rxlabAsync, rxlabUntil } from '../helpers/cli.ts';
+import { FIXTURES, ROOT, copyPipeline, expectNoCrash, filesUnder, rxlab, rxlabAsync, rxlabUntil, withoutExcerpts } from '../helpers/cli.ts';
 
 const FULL_DISK = ['--import', join(FIXTURES, 'full-disk.mjs')];
 const DISK_FULL = 'the disk is full; free some space, or give the run a folder on another disk with --out DIR';
@@ -69,20 +69,21 @@ describe('rxlab run: files it reads', () => {
     const result = rxlab(['run', 'small.yaml', '--out', 'out'], { cwd: dir });
     expectNoCrash(result);
     expect(result.stderr).toBe(
-      `${lock}: cannot read the lock file (EISDIR); restore it from git, or delete it and run \`rxlab run\` to record a new one\n1 error; nothing was run\n`,
+      `${lock}: the lock file is a folder, not a regular file; restore it from git, or delete it and run \`rxlab run\` to record a new one\n1 error; nothing was run\n`,
     );
     expect(result.status).toBe(2);
   });
 
-  it('a data file that is not there: the stage fails with the path it looked for (exit 1)', () => {
+  it('a data file that is not there: refused before anything runs, with the path it looked for (exit 2)', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'p.yaml'), 'name: p\nstages:\n  data:\n    uses: dataset\n    with: { path: data/points.csv }\n');
     const result = rxlab(['run', 'p.yaml', '--out', 'out'], { cwd: dir });
     expectNoCrash(result);
-    expect(result.stderr).toMatch(
-      new RegExp(`^run failed after [\\d.]+ s \\([^)]*\\): stage "data" failed: data/points\\.csv: not found \\(looked for ${join(dir, 'data', 'points.csv')}\\); path is relative to the pipeline file\\n$`),
+    expect(withoutExcerpts(result.stderr)).toBe(
+      `p.yaml:5:19 stages.data.with.path: data/points.csv: not found (looked for ${join(dir, 'data', 'points.csv')}); path is relative to the pipeline file\n1 error; nothing was run\n`,
     );
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(2);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 });
 

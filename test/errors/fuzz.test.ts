@@ -5,13 +5,25 @@
  * every line is a positioned diagnostic — never an exception or a stack trace.
  * test/engine/load.test.ts ("loadPipeline: any input") fuzzes the loader alone with
  * random text and random structures; these start from a valid pipeline and break it the
- * ways people do: a wrong value, a stray or missing line, a typo.
+ * ways people do: a wrong value, a stray or missing line, a typo. The last part fuzzes
+ * what rxlab reads back from disk: damaged locks, damaged records in an output folder
+ * and CSV data files.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.ts';
+import type { Dataset } from '../../src/data.ts';
+import { PipelineInputError } from '../../src/engine/errors.ts';
+import type { Plan } from '../../src/engine/plan/plan.ts';
+import { readLock, type Lockfile } from '../../src/engine/record/lock.ts';
+import { declaredChanges } from '../../src/engine/reuse/changes.ts';
+import { compareLocks } from '../../src/engine/reuse/check.ts';
+import { pipelineStatus } from '../../src/engine/reuse/status.ts';
+import { loadAndPlan, runPipeline } from '../../src/engine/run-pipeline.ts';
+import { DatasetError, checkDataset, parseCsv } from '../../src/stages/dataset-file.ts';
+import { resolveStage } from '../../src/stages/registry.ts';
 import { tempDir } from '../helpers/engine.ts';
 import { ROOT, expectNoCrash, rxlab, withoutExcerpts } from '../helpers/cli.ts';
 
@@ -121,5 +133,136 @@ describe('rxlab run on random mistakes (child processes)', () => {
         expectPositioned(result.stderr, 'p.yaml');
       }
     }
+  });
+});
+
+/**
+ * What rxlab reads back from disk, fuzzed in process: thousands of damaged locks, damaged
+ * records in an output folder and CSV files. Each is either taken (and then every command's
+ * use of it works) or refused with a message that has a place — never an exception.
+ */
+describe('damaged files rxlab reads back', () => {
+  /** A small pipeline run once into `out`, its lock, and what status says of it. */
+  let plan: Plan;
+  let out: string;
+  let lock: Lockfile;
+  let lockText: string;
+  beforeAll(async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'p.yaml'),
+      'name: p\nstages:\n  data: { uses: dataset, with: { X: [[0, 1], [1, 0], [2, 2]], y: [0, 1, 1] } }\n  split: { uses: split, inputs: { dataset: data }, with: { test_size: 1 } }\n',
+    );
+    plan = await loadAndPlan(join(dir, 'p.yaml'), { resolve: resolveStage });
+    out = join(dir, 'out');
+    const ran = await runPipeline(join(dir, 'p.yaml'), { resolve: resolveStage, out });
+    expect(ran.manifest.status).toBe('completed');
+    lockText = readFileSync(join(dir, 'p.lock.json'), 'utf8');
+    lock = JSON.parse(lockText) as Lockfile;
+  });
+
+  /** The lock's JSON with one change at a random path: a value replaced, a key removed or added. */
+  const damagedLock = fc
+    .tuple(fc.nat(), fc.constantFrom('replace', 'delete', 'add'), fc.jsonValue({ maxDepth: 2 }), fc.string({ maxLength: 8 }))
+    .map(([n, how, value, key]) => {
+      const copy = structuredClone(lock) as unknown as Record<string, unknown>;
+      const paths: (string | number)[][] = [];
+      const walk = (node: unknown, path: (string | number)[]): void => {
+        paths.push(path);
+        if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, [...path, Array.isArray(node) ? Number(k) : k]);
+      };
+      walk(copy, []);
+      const path = paths[n % paths.length];
+      if (path.length === 0) return JSON.stringify(value);
+      const parent = path.slice(0, -1).reduce<Record<string | number, unknown>>((node, k) => node[k] as Record<string | number, unknown>, copy);
+      const last = path[path.length - 1];
+      if (how === 'delete') delete parent[last];
+      else if (how === 'add' && parent && typeof parent === 'object') parent[key] = value;
+      else parent[last] = value;
+      return JSON.stringify(copy, null, 2);
+    });
+  /** Or its text cut short, or bytes in it changed. */
+  const lockText$ = fc.oneof(
+    { weight: 6, arbitrary: damagedLock },
+    fc.nat().map((n) => lockText.slice(0, n % lockText.length)),
+    fc.tuple(fc.nat(), fc.string({ minLength: 1, maxLength: 4 })).map(([n, s]) => lockText.slice(0, n % lockText.length) + s + lockText.slice((n % lockText.length) + s.length)),
+  );
+
+  it('2,400 damaged locks: each read, or refused at a place in it with the fix; status, --frozen and check work on every one read', async () => {
+    const file = join(tempDir(), 'p.lock.json');
+    let taken = 0;
+    await fc.assert(
+      fc.asyncProperty(lockText$, async (text) => {
+        writeFileSync(file, text);
+        let read: Lockfile | undefined;
+        try {
+          read = await readLock(file);
+        } catch (err) {
+          if (!(err instanceof PipelineInputError)) throw err;
+          expect(err.diagnostics).toHaveLength(1);
+          expect(err.diagnostics[0].file).toBe(file);
+          expect(err.diagnostics[0].message).toMatch(/; restore it from git, or delete it and run `rxlab run` to record a new one$/);
+          return;
+        }
+        taken++;
+        await pipelineStatus(plan, read, out);
+        declaredChanges(plan, read!);
+        compareLocks(read!, lock);
+      }),
+      { numRuns: 2400, seed: 13 },
+    );
+    expect(taken).toBeGreaterThan(100);
+  });
+
+  it('2,400 damaged records in an output folder: status gives a reason or finds them whole, never an exception', async () => {
+    const state = join(out, '.rxlab', 'data');
+    const files = ['record.json', 'output-dataset.json'];
+    const original = Object.fromEntries(files.map((f) => [f, readFileSync(join(state, f), 'utf8')]));
+    const content = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+      fc.string({ maxLength: 40 }),
+      fc.tuple(fc.constantFrom(...files), fc.nat(), fc.string({ maxLength: 4 })).map(([f, n, s]) => original[f].slice(0, n % (original[f].length + 1)) + s),
+      fc.constant(original['record.json'].replace(/"rxlab":"[0-9a-f]+"/, '"rxlab":"other"')),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...files), content, async (name, text) => {
+        writeFileSync(join(state, name), text);
+        const rows = await pipelineStatus(plan, lock, out);
+        expect(rows[0].state === 'up to date' || typeof rows[0].reason === 'string').toBe(true);
+        writeFileSync(join(state, name), original[name]);
+      }),
+      { numRuns: 2400, seed: 17 },
+    );
+    expect((await pipelineStatus(plan, lock, out)).every((r) => r.state === 'up to date')).toBe(true);
+  });
+
+  it('3,000 CSV files: a dataset of finite numbers and class labels, or problems each at a line and column of the file', () => {
+    const cell = fc.oneof(
+      fc.integer({ min: -5, max: 5 }).map(String),
+      fc.double({ noDefaultInfinity: false }).map(String),
+      fc.constantFrom('', ' ', 'nan', 'NaN', 'inf', '-Infinity', '1e309', '0x10', '1_000', 'label', 'x', '"1"', '0.5', '-0', '1e-320', 'é', '\t2'),
+    );
+    const row = fc.array(cell, { minLength: 0, maxLength: 5 }).map((cells) => cells.join(','));
+    const file = fc.tuple(fc.array(row, { maxLength: 12 }), fc.constantFrom('\n', '\r\n'), fc.boolean(), fc.option(fc.oneof(fc.integer({ min: -1, max: 5 }), fc.constantFrom('label', 'x', 'y')))).map(
+      ([rows, eol, header, label]) => ({ text: (header ? ['x,y,label', ...rows] : rows).join(eol), label: label ?? undefined }),
+    );
+    fc.assert(
+      fc.property(file, ({ text, label }) => {
+        let dataset: Dataset;
+        try {
+          dataset = parseCsv(text, 'd.csv', label);
+        } catch (err) {
+          if (!(err instanceof DatasetError)) throw err;
+          const lines = text.split('\n').length;
+          for (const p of err.problems) {
+            expect(p.where.startsWith('d.csv')).toBe(true);
+            if (p.line !== undefined) expect(p.line >= 1 && p.line <= lines && (p.col ?? 0) >= 1).toBe(true);
+          }
+          return;
+        }
+        expect(checkDataset(dataset.X, dataset.y, (path) => path)).toEqual([]);
+      }),
+      { numRuns: 3000, seed: 19 },
+    );
   });
 });

@@ -4,7 +4,7 @@
  * The loader's own unit tests (test/engine/load.test.ts, overrides.test.ts) cover each
  * message class in more variants; these check what a user sees.
  */
-import { existsSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/engine.ts';
@@ -143,23 +143,19 @@ describe('rxlab run: structure and params', () => {
 });
 
 describe('rxlab run: a model that does not fit its data', () => {
-  it('is refused before the first epoch, naming both feature counts and the fix (exit 1)', () => {
-    // The engine knows nothing of features, and a dataset's feature count is in general
-    // known only once it is read (a CSV, a user's stage), so train checks it as it
-    // starts: after the data and model stages, before any training.
+  it('is refused before anything runs, naming both feature counts and the fix (exit 2)', () => {
+    // The data stage says how many features it makes and the model stage what it takes
+    // (their preflights), so train's preflight finds the mismatch from the params alone.
     const { dir, file } = copyPipeline(join(FIXTURES, 'feature-mismatch.yaml'));
     const out = join(dir, 'out');
-    const result = rxlab(['run', file, '--out', out], { cwd: dir });
+    const result = rxlab(['run', 'feature-mismatch.yaml', '--out', out], { cwd: dir });
     expectNoCrash(result);
-    expect(result.stderr).toMatch(
-      /^run failed after [\d.]+ s \([^)]*\): stage "train" failed: the model takes 3 features but the dataset has 2; set the model's layers to start with 2\n$/,
+    expect(withoutExcerpts(result.stderr)).toBe(
+      "feature-mismatch.yaml:16:24 stages.train.inputs.dataset: the model (model.model) takes 3 features, but data.dataset has 2; make the model's layers start with 2\n1 error; nothing was run\n",
     );
-    expect(result.status).toBe(1);
-    expect(result.stdout).toContain('train: started');
-    expect(result.stdout).not.toMatch(/^train: \d+\//m); // not one epoch
-    expect(readdirSync(join(out, 'train'))).toEqual([]); // no history, complete or not
-    const manifest = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
-    expect([manifest.status, manifest.stages.train.status]).toEqual(['failed', 'failed']);
-    expect(existsSync(join(dir, 'feature-mismatch.lock.json'))).toBe(false);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(file.replace(/\.yaml$/, '.lock.json'))).toBe(false);
   });
 });

@@ -76,7 +76,7 @@ export async function prepareSweep(grid: Grid, dir: string, file = join(ROOT, GR
   const shared = sharedStages(plan, new Set(Object.keys(grid).map((k) => k.split('.')[0])));
   const { lock } = await runShared(file, resolveStage, [], shared, join(dir, 'shared'), new AbortController().signal, () => undefined);
   const trials = expandGrid(grid);
-  for (const trial of trials) await seedTrial(join(dir, trial.id), join(dir, 'shared'), lock!);
+  for (const trial of trials) await seedTrial(join(dir, trial.id), join(dir, 'shared'), lock!, file);
   return { trials, dirOf: (t) => join(dir, t.id) };
 }
 

@@ -92,7 +92,7 @@ describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skip
       const queued = hashes(sweep.dirOf(trial));
       // The user stage's output, the model's files, the chart, every record and the lock.
       expect(Object.keys(queued)).toEqual(
-        expect.arrayContaining(['shifted/dataset.json', 'train/weights.bin', 'train/model.json', 'loss-chart/chart.svg', 'evaluate/metrics.json', 'rxlab.lock.json', '.rxlab/train/outputs.json']),
+        expect.arrayContaining(['shifted/dataset.json', 'train/weights.bin', 'train/model.json', 'loss-chart/chart.svg', 'evaluate/metrics.json', 'rxlab.lock.json', '.rxlab/train/record.json', '.rxlab/train/output-model.json']),
       );
       expect(queued, trial.id).toEqual(hashes(join(local, trial.id)));
       expect(json<{ status: string }>(join(sweep.dirOf(trial), 'run.json')).status).toBe('completed');

@@ -110,9 +110,9 @@ describe('circles and split stages', () => {
     expect(ran.json<Dataset>('split/test.json')).toEqual(rows(data, [...Array(21).keys()].map((i) => 60 + i)));
   });
 
-  it("fails the stage with sklearn's message when the sizes do not fit", async () => {
-    const ran = await runPipeline(file, ['split.test_size=60', 'split.train_size=60']);
-    expect(ran.manifest.status).not.toBe('completed');
-    expect(ran.manifest.error).toMatch(/The sum of train_size and test_size = 120, should be smaller than the number of samples 101/);
+  it("refuses sizes that do not fit, with sklearn's message, before anything runs", async () => {
+    await expect(runPipeline(file, ['split.test_size=60', 'split.train_size=60'])).rejects.toThrow(
+      '--set split.test_size=60: stages.split.with.test_size: The sum of train_size and test_size = 120, should be smaller than the number of samples 101. Reduce test_size and/or train_size. (data.dataset has 101 samples)',
+    );
   });
 });

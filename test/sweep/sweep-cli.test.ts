@@ -128,22 +128,27 @@ describe('rxlab sweep', () => {
 
   it('reports a failing trial and lets the others finish; --fail-fast stops the rest', () => {
     const { dir, file } = smallPerceptron();
-    // A 3-input model on 2-feature data is valid params but fails when train starts.
+    // lr 1e39 is a valid param whose loss becomes NaN at the second epoch: the trial fails as it runs.
     const out = join(dir, 'sweep');
-    const result = rxlab('sweep', file, '--grid', 'model.layers=[2,1],[3,1],[2,3,1]', '--jobs', '2', '--out', out);
+    const result = rxlab('sweep', file, '--grid', 'train.optimizer.lr=0.01,1e39,0.1', '--jobs', '2', '--out', out);
     expect(result.status).toBe(1);
     expect(result.stdout).toContain(
-      'trial-002 (model.layers=[3,1]): failed: run failed after', // …the time, then the stage's error:
+      'trial-002 (train.optimizer.lr=1e+39): failed: run failed after', // …the time, then the stage's error:
     );
-    expect(result.stdout).toContain('stage "train" failed: the model takes 3 features but the dataset has 2');
+    expect(result.stdout).toContain('stage "train" failed: loss became NaN');
     expect(result.stdout).toContain('2 of 3 trials completed');
     const trials = json<SweepJson>(join(out, 'sweep.json')).trials;
     expect(trials.map((t) => t.status)).toEqual(['completed', 'failed', 'completed']);
-    expect(trials[1].error).toContain('the model takes 3 features but the dataset has 2');
+    expect(trials[1].error).toContain('loss became NaN');
 
-    const fast = rxlab('sweep', file, '--grid', 'model.layers=[3,1],[2,1],[2,3,1]', '--jobs', '1', '--fail-fast', '--out', join(dir, 'fast'));
+    const fast = rxlab('sweep', file, '--grid', 'train.optimizer.lr=1e39,0.01,0.1', '--jobs', '1', '--fail-fast', '--out', join(dir, 'fast'));
     expect(fast.status).toBe(1);
     expect(json<SweepJson>(join(dir, 'fast', 'sweep.json')).trials.map((t) => t.status)).toEqual(['failed', 'not run', 'not run']);
+
+    // A trial whose params cannot work together (a 3-input model on 2-feature data) is refused before any trial runs.
+    const refused = rxlab('sweep', file, '--grid', 'model.layers=[2,1],[3,1]', '--out', join(dir, 'refused'));
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain("stages.train.inputs.dataset: the model (model.model) takes 3 features, but data.dataset has 2; make the model's layers start with 2");
   });
 
   it('takes its grid from the file, samples with --random, and rejects a bad value before running anything', () => {

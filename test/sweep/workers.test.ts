@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Trial } from '../../src/sweep/grid.ts';
@@ -19,10 +19,10 @@ const rxlab = (...args: string[]) => runRxlab(args, { cwd: ROOT });
 const json = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Every file of a run folder but run.json and the report (times, pids, paths) → its sha256. */
+/** Every file of a run folder but run.json, the report (times, pids, paths) and its mark (the path to the pipeline file) → its sha256. */
 function hashes(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  const files = spawnSync('find', ['.', '-type', 'f', '!', '-name', 'run.json', '!', '-name', 'report.html'], { cwd: dir, encoding: 'utf8' }).stdout.split('\n').filter(Boolean).sort();
+  const files = spawnSync('find', ['.', '-type', 'f', '!', '-name', 'run.json', '!', '-name', 'report.html', '!', '-path', './.rxlab/folder.json'], { cwd: dir, encoding: 'utf8' }).stdout.split('\n').filter(Boolean).sort();
   for (const file of files) out[file] = createHash('sha256').update(readFileSync(join(dir, file))).digest('hex');
   return out;
 }
@@ -55,8 +55,9 @@ const trial = (n: number, overrides: string[]): Trial => ({ id: `trial-00${n}`, 
 /** The folder's run lock names the process running in it (the worker); waits for it. */
 async function runningPid(dir: string): Promise<number> {
   const lock = join(dir, '.rxlab-run.lock');
-  for (let i = 0; i < 600 && !existsSync(lock); i++) await sleep(50);
-  return json<{ pid: number }>(lock).pid;
+  const holder = (): string | undefined => (existsSync(lock) ? readdirSync(lock).find((name) => name.startsWith('holder-')) : undefined);
+  for (let i = 0; i < 600 && !holder(); i++) await sleep(50);
+  return json<{ pid: number }>(join(lock, holder()!)).pid;
 }
 
 const alive = (pid: number): boolean => {

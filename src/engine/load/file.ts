@@ -1,55 +1,44 @@
 /** Reads a pipeline file's text, refusing what is not a small UTF-8 text file before parsing it. */
-import { open, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { UnreadableFileError, formatBytes, readRegularFile } from '../../util/read-file.ts';
 import { PipelineInputError, type Diagnostic } from '../errors.ts';
 
 /** Pipeline files above this size are refused unread. */
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
 
-const MiB = 1024 * 1024;
-
-/** `1 MiB`, `64 KiB`, `812 bytes`; sizes are rounded up so a file just over a limit never prints as equal to it. */
-export function formatSize(bytes: number): string {
-  const up = (n: number): string => (Math.ceil(n * 10) / 10).toFixed(1).replace(/\.0$/, '');
-  if (bytes >= MiB) return `${bytes % MiB === 0 ? bytes / MiB : up(bytes / MiB)} MiB`;
-  if (bytes >= 1024) return `${bytes % 1024 === 0 ? bytes / 1024 : up(bytes / 1024)} KiB`;
-  return `${bytes} byte${bytes === 1 ? '' : 's'}`;
-}
-
 const fail = (file: string, message: string, line = 0, col = 0): PipelineInputError =>
   new PipelineInputError([{ file, line, col, path: '', message } satisfies Diagnostic]);
 
 /**
- * The text of `file` (shown in diagnostics as given) and its absolute path.
- * The size is checked on the open handle before reading, and the read itself stops one
- * byte past the limit, so neither a huge file nor one growing meanwhile is ever read whole.
+ * The text of `file` (shown in diagnostics as given) and its absolute path. Only a
+ * regular file is read (a FIFO or a device is refused at once, never waited on), its size
+ * checked on the open handle before reading, and the read stops one byte past the limit,
+ * so neither a huge file nor one growing meanwhile is ever read whole.
  */
 export async function readPipelineFile(file: string, maxBytes = DEFAULT_MAX_BYTES): Promise<{ text: string; path: string }> {
   const path = resolve(file);
-  let handle: FileHandle;
+  let bytes: Buffer;
   try {
-    handle = await open(path, 'r');
+    bytes = await readRegularFile(path, { maxBytes });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw fail(file, `file not found (looked for ${path})`);
-    if (code === 'EISDIR') throw fail(file, 'is a directory; give a pipeline .yaml file');
-    if (code === 'EACCES' || code === 'EPERM') throw fail(file, 'cannot read the file: permission denied');
-    throw err;
+    if (!(err instanceof UnreadableFileError)) throw err;
+    throw fail(file, pipelineFileProblem(err, path, maxBytes));
   }
-  try {
-    const stats = await handle.stat();
-    if (stats.isDirectory()) throw fail(file, 'is a directory; give a pipeline .yaml file');
-    if (!stats.isFile()) throw fail(file, 'is not a regular file; give a pipeline .yaml file');
-    if (stats.size > maxBytes) throw fail(file, `file is ${formatSize(stats.size)}; pipeline files are limited to ${formatSize(maxBytes)}`);
-    const buffer = Buffer.alloc(Math.min(stats.size, maxBytes) + 1);
-    let length = 0;
-    for (let n = -1; n !== 0 && length < buffer.length; length += n) {
-      ({ bytesRead: n } = await handle.read(buffer, length, buffer.length - length, length));
-    }
-    if (length > maxBytes) throw fail(file, `file is over ${formatSize(maxBytes)}; pipeline files are limited to ${formatSize(maxBytes)}`);
-    return { text: decodeUtf8(buffer.subarray(0, length), file), path };
-  } finally {
-    await handle.close();
+  return { text: decodeUtf8(bytes, file), path };
+}
+
+function pipelineFileProblem(err: UnreadableFileError, path: string, maxBytes: number): string {
+  switch (err.reason) {
+    case 'missing':
+      return `file not found (looked for ${path})`;
+    case 'denied':
+      return 'cannot read the file: permission denied';
+    case 'too-large':
+      return `file ${err.why.replace(/; the limit is .*$/, '')}; pipeline files are limited to ${formatBytes(maxBytes)}`;
+    case 'not-regular':
+      return err.why.startsWith('is a folder') ? 'is a directory; give a pipeline .yaml file' : `${err.why}; give a pipeline .yaml file`;
+    default:
+      return `cannot read the file: ${err.why}`;
   }
 }
 

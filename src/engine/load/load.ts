@@ -63,7 +63,7 @@ export async function loadPipeline(file: string, opts: LoadOptions): Promise<Pip
   // Only when every stage resolved: an unresolved one might have declared it.
   const unknownObjective: Issue[] = objectiveProblem && checked.issues.length === 0 ? [{ path: ['sweep', 'objective'], at: 'value', message: objectiveProblem }] : [];
   const issues = [...checkStructure(data), ...reserved, ...checked.issues, ...references.issues, ...rechecked, ...unknownObjective];
-  const place = (issue: Issue): Diagnostic => {
+  const placeIssue = (issue: Issue): Diagnostic => {
     // The --set that set this value, or that created the map it is in (e.g. the
     // unknown key `x` of `--set train.x.y=1`); `with:` itself belongs to the file.
     const override =
@@ -72,7 +72,7 @@ export async function loadPipeline(file: string, opts: LoadOptions): Promise<Pip
     const hint = issue.message.startsWith('unknown key') ? (flowCommaHint(yaml, issue.path) ?? colonHint(issue.path[issue.path.length - 1])) : undefined;
     return { file, ...locate(yaml, issue.path, issue.at), path: dotted(issue.path), message: hint ? `${issue.message}; ${hint}` : issue.message };
   };
-  const diagnostics = [...malformed, ...unapplied, ...issues.map(place)];
+  const diagnostics = [...malformed, ...unapplied, ...issues.map(placeIssue)];
 
   const stages = checked.stages.map(
     (s): StageSpec => ({
@@ -83,7 +83,8 @@ export async function loadPipeline(file: string, opts: LoadOptions): Promise<Pip
   );
   const name = isPlainObject(data) && typeof data.name === 'string' ? data.name : nameFromFile(path);
   const sweep = isPlainObject(data) && isPlainObject(data.sweep) ? (data.sweep as unknown as SweepSpec) : undefined;
-  const spec: PipelineSpec = { name, file: path, given: file, dir: dirname(path), source: text, stages, overrides, ...(sweep ? { sweep } : {}) };
+  const place = (at: readonly string[], where: 'key' | 'value', message: string): Diagnostic => placeIssue({ path: [...at], at: where, message });
+  const spec: PipelineSpec = { name, file: path, given: file, dir: dirname(path), source: text, stages, overrides, ...(sweep ? { sweep } : {}), place };
   if (diagnostics.length > 0) {
     const unchecked = new Set(Object.keys(stageEntries).filter((id) => !stages.some((s) => s.id === id)));
     throw new PartialPipelineError(sortDiagnostics(file, diagnostics, sets), { [file]: text }, spec, unchecked);

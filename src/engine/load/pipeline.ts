@@ -1,5 +1,6 @@
 /** A pipeline as the loader hands it to the planner: validated, with positions kept for errors. */
 import type { Stage } from '../../contract/stage.ts';
+import type { Diagnostic } from '../errors.ts';
 import type { Override } from './overrides.ts';
 
 /** 1-based line and column in the pipeline file. */
@@ -40,6 +41,12 @@ export interface PipelineSpec {
   overrides: Override[];
   /** The file's `sweep:` block, for `rxlab sweep`. */
   sweep?: SweepSpec;
+  /**
+   * Where a problem at `path` (from the document root: `['stages', 'train', 'with', 'epochs']`)
+   * is shown: its place in the file, or the `--set` that put the value there. Absent for a
+   * pipeline not loaded from a file (tests): the stage's own place is used.
+   */
+  place?: (path: readonly string[], at: 'key' | 'value', message: string) => Diagnostic;
 }
 
 /** A grid of param values (`train.optimizer.lr` → values), optionally how many combinations to draw, and the metric that decides the best trial. */

@@ -28,6 +28,8 @@ export interface Plan {
   pipeline: PipelineSpec;
   /** Topological order; among ready stages, file order. */
   nodes: PlanNode[];
+  /** The memory its stages need together, in bytes, as their preflights estimate it (once preflighted). */
+  memory?: number;
 }
 
 export function planPipeline(pipeline: PipelineSpec): Plan {

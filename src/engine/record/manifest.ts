@@ -27,6 +27,8 @@ export interface StageRecord {
   reason?: string;
   /** What decided its results: code, params hash, files read and the hash of each input, taken before it ran. */
   code?: string;
+  /** A user's stage: the files its module imports → sha256. */
+  imports?: Record<string, string>;
   paramsHash?: string;
   files?: Record<string, string>;
   inputs?: Record<string, string>;

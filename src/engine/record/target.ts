@@ -14,6 +14,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { hashValue } from '../../util/canonical.ts';
+import { EnvironmentError } from '../errors.ts';
 import type { Override } from '../load/overrides.ts';
 import type { PipelineSpec } from '../load/pipeline.ts';
 import { lockPathFor } from './lock.ts';
@@ -30,6 +31,11 @@ export interface Target {
   committedLock: string;
   /** The run's name: `base` for the pipeline as committed, else what it set (`lr=0.1,seed=1`) or `--name`. */
   name: string;
+  /**
+   * The pipeline's space (`outputs/<name>`) when the run writes in it or under it (not
+   * with `--out`): rxlab claims it for this pipeline file before the run's own folder.
+   */
+  space?: string;
 }
 
 export interface TargetOptions {
@@ -57,8 +63,12 @@ export function runTarget(pipeline: PipelineSpec, options: TargetOptions = {}): 
   const asCommitted = pipeline.overrides.length === 0 || Boolean(options.updateLock);
   const name = asCommitted ? (options.name ?? 'base') : (options.name ?? runName(pipeline.overrides));
   const space = pipelineSpace(pipeline);
+  if (options.out !== undefined && options.out.trim() === '') {
+    // An unset shell variable (`--out "$DIR"`) must not mean the working directory.
+    throw new EnvironmentError('--out is empty (an unset variable?); give it a folder, or leave it out to write to outputs/<pipeline name>; nothing was run', 2);
+  }
   const outDir = options.out !== undefined ? resolve(options.out) : asCommitted ? space : join(space, 'runs', folderName(name));
-  return { outDir, lockFile: asCommitted ? committedLock : join(outDir, FOLDER_LOCK), committedLock, name };
+  return { outDir, lockFile: asCommitted ? committedLock : join(outDir, FOLDER_LOCK), committedLock, name, ...(options.out === undefined ? { space } : {}) };
 }
 
 /**

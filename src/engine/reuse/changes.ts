@@ -6,6 +6,7 @@
  */
 import { MISSING_FILE, stageIdentity, type StageIdentity } from '../record/fingerprint.ts';
 import type { LockEntry, Lockfile } from '../record/lock.ts';
+import type { MadeWith } from '../record/state.ts';
 import type { Edge, Plan } from '../plan/plan.ts';
 
 /** Changes to what a stage is (never run, other stage, code, params), before looking at its inputs. */
@@ -13,6 +14,8 @@ export function declaredChange(entry: LockEntry | undefined, now: StageIdentity,
   if (!entry) return 'never run';
   if (entry.uses !== now.uses) return `stage changed: ${entry.uses} → ${now.uses}`;
   if (entry.code !== now.code) return `code changed (${describeCode(entry.code, now.code, now.uses)})`;
+  const imported = changedFile(entry.imports, now.imports);
+  if (imported) return `code changed (${imported.replace(/^reads /, 'imports ').replace(/^no longer reads /, 'no longer imports ')})`;
   const file = changedFile(entry.files, now.files);
   if (file) return file;
   if (entry.paramsHash !== now.paramsHash) {
@@ -41,6 +44,21 @@ function changedFile(was: Record<string, string> | undefined, now: Record<string
     if (after === undefined) return `no longer reads ${path}`;
     if (before === undefined) return `reads ${path}, which it did not before`;
     return after === MISSING_FILE ? `${path} missing` : `${path} changed`;
+  }
+  return undefined;
+}
+
+/**
+ * Whether what computed a stage's recorded results is what runs now: rxlab's code, then
+ * each package the stage declares (`rxlab's code changed`, `package vega changed: 6.4.0 → 6.5.0`).
+ */
+export function madeWithChange(was: MadeWith, now: MadeWith): string | undefined {
+  if (was.rxlab !== now.rxlab) return "rxlab's code changed";
+  for (const name of [...new Set([...Object.keys(was.packages), ...Object.keys(now.packages)])].sort()) {
+    const [before, after] = [was.packages[name], now.packages[name]];
+    if (before === after) continue;
+    if (after === undefined) return `package ${name} changed: ${before} → not installed`;
+    return before === undefined ? `package ${name} changed: not recorded → ${after}` : `package ${name} changed: ${before} → ${after}`;
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
 /**
- * Comparing what a run produced with what its lock records, artifact by artifact: for
+ * Comparing what a run produced with what its lock records, artifact by artifact, metric
+ * by metric, and the lock's copy of each small JSON artifact against the content made: for
  * `rxlab check` (a fresh run against the committed lock) and `rxlab run --frozen`. A
  * changed JSON artifact whose content the lock keeps is explained by its largest
  * numeric difference and where it is (`loss[412] differs by 3.1e-7`), and with a
@@ -50,6 +51,11 @@ export function compareLocks(expected: Lockfile, actual: Lockfile, options: Comp
     }
     const names = [...new Set([...Object.keys(exp?.artifacts ?? {}), ...Object.keys(act?.artifacts ?? {})])].sort();
     for (const name of names) rows.push({ stage, artifact: name, ...compareArtifact(name, exp, act, options.tolerance) });
+    for (const name of [...new Set([...Object.keys(exp?.metrics ?? {}), ...Object.keys(act?.metrics ?? {})])].sort()) {
+      const row = compareMetric(exp?.metrics[name], act?.metrics[name], options.tolerance);
+      // Shown only when they differ, as output values are: the artifacts already show what a stage made.
+      if (row.result !== 'same') rows.push({ stage, artifact: `metric ${name}`, ...row });
+    }
     for (const name of [...new Set([...Object.keys(exp?.outputs ?? {}), ...Object.keys(act?.outputs ?? {})])].sort()) {
       const result = presence(exp?.outputs[name], act?.outputs[name]);
       // Output values are shown only when they differ: the artifacts already say what a stage made.
@@ -77,7 +83,7 @@ function compareArtifact(
   const result = presence(expected, actual);
   if (result === 'new') return { result, compared, detail: 'not in the lock' };
   if (result === 'missing') return { result, compared, detail: 'the run did not produce it' };
-  if (result === 'same') return { result, compared, detail: '' };
+  if (result === 'same') return hasValues ? sameBytesValues(exp!.values[name], act!.values[name], compared, tolerance) : { result, compared, detail: '' };
   if (!hasValues) return { result, compared, detail: `sha256 ${actual!.slice(0, 12)}…, the lock has ${expected!.slice(0, 12)}… (no stored values)` };
   const diff = largestDifference(act!.values[name], exp!.values[name]);
   if (diff.mismatch) return { result, compared, detail: diff.mismatch };
@@ -86,6 +92,27 @@ function compareArtifact(
     return { result: 'same', compared, detail: diff.largest > 0 ? `largest difference: ${where}` : 'same values, other bytes' };
   }
   return { result, compared, detail: diff.largest > 0 ? where : 'same values, other bytes' };
+}
+
+/**
+ * An artifact whose bytes match the lock's hash but whose content, as the lock copies it,
+ * does not: the lock was edited by hand (`accuracy` set to 0.01). It fails the check.
+ */
+function sameBytesValues(expected: unknown, actual: unknown, compared: string, tolerance: number | undefined): Pick<CheckRow, 'result' | 'compared' | 'detail'> {
+  const diff = largestDifference(actual, expected);
+  if (!diff.mismatch && (diff.largest === 0 || (tolerance !== undefined && diff.largest <= tolerance))) return { result: 'same', compared, detail: '' };
+  const what = diff.mismatch ?? `${diff.at || 'the value'} differs by ${formatNumber(diff.largest)}`;
+  return { result: 'changed', compared, detail: `the lock's copy of its content does not match its hash: ${what} (was the lock edited?)` };
+}
+
+/** A metric the run measured against the lock's: the same number, or within the tolerance. */
+function compareMetric(expected: number | undefined, actual: number | undefined, tolerance: number | undefined): Pick<CheckRow, 'result' | 'compared' | 'detail'> {
+  const compared = tolerance === undefined ? 'value' : `value ±${formatNumber(tolerance)}`;
+  if (expected === undefined) return { result: 'new', compared, detail: `${actual}, not in the lock` };
+  if (actual === undefined) return { result: 'missing', compared, detail: `the lock has ${expected}; the run did not report it` };
+  const d = Math.abs(actual - expected);
+  if (d === 0 || (tolerance !== undefined && d <= tolerance)) return { result: 'same', compared, detail: '' };
+  return { result: 'changed', compared, detail: `${actual}, the lock has ${expected} (differs by ${formatNumber(d)})` };
 }
 
 /** The largest |actual − expected| over corresponding numbers and where it is, or the first structural difference. */

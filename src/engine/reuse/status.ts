@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { liveConsumerChange, verifyStored, type CacheContext } from './cache.ts';
 import { declaredChange, inputsChange, liveReason } from './changes.ts';
-import { keyHash, stageIdentity } from '../record/fingerprint.ts';
+import { keyHash, madeWith, stageIdentity } from '../record/fingerprint.ts';
 import type { Lockfile } from '../record/lock.ts';
 import type { Edge, Plan, PlanNode } from '../plan/plan.ts';
 
@@ -29,7 +29,9 @@ export async function pipelineStatus(plan: Plan, lock: Lockfile | undefined, out
   const moving = new Set<string>();
   // Stages that would run, even if only to remake the same files: their live consumers run with them.
   const running = new Set<string>();
-  const ctx: CacheContext = { plan, lock, outDir, identity: (node) => stageIdentity(node.spec, plan.pipeline.dir), forced: () => false };
+  const identities = new Map(plan.nodes.map((n) => [n, stageIdentity(n.spec, plan.pipeline.dir)]));
+  const made = new Map(plan.nodes.map((n) => [n, madeWith(n.spec)]));
+  const ctx: CacheContext = { plan, lock, outDir, identity: (node) => identities.get(node)!, madeWith: (node) => made.get(node)!, forced: () => false };
   const add = (node: PlanNode, state: StageState, reason: string, changesOutputs: boolean): void => {
     rows.push({ stage: node.spec.id, state, reason });
     running.add(node.spec.id);
@@ -60,7 +62,7 @@ export async function pipelineStatus(plan: Plan, lock: Lockfile | undefined, out
       add(node, 'never run', `no outputs in ${outDir} yet`, false);
       continue;
     }
-    const stored = await verifyStored(node, entry, outDir);
+    const stored = await verifyStored(node, entry, outDir, ctx.madeWith(node));
     const consumer = 'reason' in stored ? { reason: stored.reason, changesOutputs: false } : await liveConsumerChange(node, keyHash(entry), ctx);
     if (consumer) add(node, 'changed', consumer.reason, consumer.changesOutputs);
     else rows.push({ stage: id, state: 'up to date' });

@@ -8,8 +8,9 @@ import { StageError } from '../../contract/stage.ts';
 import { sha256 } from '../../util/canonical.ts';
 import { rxlabRoot, rxlabVersion } from '../../version.ts';
 import type { Plan } from '../plan/plan.ts';
+import { STATE_DIR } from '../record/folder.ts';
 import { packageVersions, type RunManifest } from '../record/manifest.ts';
-import { removeInFlightWrites, sweepTempFiles, writeAtomic } from '../record/write.ts';
+import { settleInFlightWrites, sweepTempFiles, writeAtomic } from '../record/write.ts';
 import { runPlan, type CacheOptions, type EngineEvent } from './stream.ts';
 
 export interface ExecuteOptions {
@@ -73,8 +74,8 @@ export async function executeRun(plan: Plan, options: ExecuteOptions): Promise<E
     if (!('stage' in event)) return;
     const stage = manifest.stages[event.stage];
     if (event.type === 'stage-start' || event.type === 'stage-cached') {
-      const { code, paramsHash, files, inputs } = event.key;
-      Object.assign(stage, { code, paramsHash, inputs }, files ? { files } : {});
+      const { code, imports, paramsHash, files, inputs } = event.key;
+      Object.assign(stage, { code, paramsHash, inputs }, imports ? { imports } : {}, files ? { files } : {});
     }
     if (event.type === 'stage-start') Object.assign(stage, { status: 'running', reason: event.reason, startedAt: event.startedAt });
     if (event.type === 'stage-cached') Object.assign(stage, { status: 'cached', outputs: event.outputs, artifacts: event.artifacts, metrics: event.metrics });
@@ -83,7 +84,11 @@ export async function executeRun(plan: Plan, options: ExecuteOptions): Promise<E
     if (event.type === 'artifact') stage.artifacts[event.name] = { sha256: event.sha256, bytes: event.bytes };
   };
 
-  await sweepTempFiles(options.outDir);
+  await sweepTempFiles(
+    options.outDir,
+    plan.nodes.map((n) => n.spec.id),
+    STATE_DIR,
+  );
   // The last run's record goes first: should this run be unable to write its own (a full
   // disk), the folder must not keep a run.json describing artifacts that are gone.
   await rm(join(options.outDir, 'run.json'), { force: true });
@@ -113,7 +118,8 @@ export async function executeRun(plan: Plan, options: ExecuteOptions): Promise<E
     const abort = (): void => {
       interrupted = true;
       manifest.status = 'interrupted';
-      manifest.error = 'interrupted by a signal before the run finished';
+      // bin/rxlab.js aborts with 'EPIPE' when the reader of stdout went away (`rxlab run … | head -1`).
+      manifest.error = options.signal?.reason === 'EPIPE' ? 'its output was closed (EPIPE) before the run finished' : 'interrupted by a signal before the run finished';
       // Stages watching the signal end by themselves, keeping what they have; the rest are stopped.
       setTimeout(() => {
         subscription.unsubscribe();
@@ -126,7 +132,7 @@ export async function executeRun(plan: Plan, options: ExecuteOptions): Promise<E
   for (const stage of Object.values(manifest.stages)) {
     if (manifest.status === 'interrupted' && stage.status === 'running') stage.status = 'interrupted';
   }
-  await removeInFlightWrites();
+  await settleInFlightWrites();
   manifest.durationMs = performance.now() - started;
   try {
     await writeAtomic(join(options.outDir, 'run.json'), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -12,18 +12,18 @@
  */
 import { join } from 'node:path';
 import { EMPTY, Observable, ReplaySubject, Subject, concat, defer, forkJoin, from, merge, of, throwError } from 'rxjs';
-import { concatMap, map, materialize, take } from 'rxjs/operators';
+import { concatMap, finalize, map, materialize, take } from 'rxjs/operators';
 import { lookupCache, type CacheAnswer, type CacheContext, type Stored } from '../reuse/cache.ts';
 import { liveReason } from '../reuse/changes.ts';
-import { NotJsonError, hashValue } from '../../util/canonical.ts';
-import { keyHash, stageIdentity, type StageIdentity, type StageKey } from '../record/fingerprint.ts';
+import { NotJsonError, canonicalJsonParts, hashValue } from '../../util/canonical.ts';
+import { keyHash, madeWith, stageIdentity, type StageIdentity, type StageKey } from '../record/fingerprint.ts';
 import type { Lockfile } from '../record/lock.ts';
 import type { Edge, Plan, PlanNode } from '../plan/plan.ts';
 import { keepsValues } from '../record/lock.ts';
-import { resetDir, writeAtomic } from '../record/write.ts';
+import { byteLength, resetDir, writeAtomic, type FileContent } from '../record/write.ts';
 import { StageError, type LiveInput, type Stage, type StageEvent } from '../../contract/stage.ts';
 import type { ArtifactRecord } from '../record/manifest.ts';
-import { clearOutputs, writeOutputs } from '../record/state.ts';
+import { clearState, writeOutput, writeRecord, type MadeWith } from '../record/state.ts';
 
 export type EngineEvent =
   | { type: 'environment'; facts: Record<string, string> }
@@ -53,7 +53,7 @@ export interface RunOptions {
   cache?: CacheOptions;
   /** Called with the content of each small JSON artifact as it is written (what the lock keeps). */
   onValue?: (stage: string, artifact: string, value: unknown) => void;
-  /** The run's interruption, handed to every stage (RunContext.signal). */
+  /** The run's interruption, handed to every stage (RunContext.signal) and to the engine's own long work (hashing large values). */
   signal?: AbortSignal;
 }
 
@@ -74,6 +74,7 @@ interface Shared {
   /** What the cache checks against; undefined when the run has no cache. */
   cache?: CacheContext;
   identity: (node: PlanNode) => StageIdentity;
+  madeWith: (node: PlanNode) => MadeWith;
   hashes: ValueHashes;
   setup: (stage: Stage) => Observable<EngineEvent>;
 }
@@ -92,13 +93,16 @@ export function runPlan(plan: Plan, options: RunOptions): Observable<EngineEvent
   // Taken once, as the run starts: a user's module edited during the run is not what ran.
   const identities = new Map(plan.nodes.map((n) => [n, stageIdentity(n.spec, plan.pipeline.dir)]));
   const identity = (node: PlanNode): StageIdentity => identities.get(node)!;
+  const made = new Map(plan.nodes.map((n) => [n, madeWith(n.spec)]));
+  const madeWithOf = (node: PlanNode): MadeWith => made.get(node)!;
   const { cache } = options;
   const forced = (node: PlanNode): boolean => cache?.force === 'all' || Boolean(cache?.force?.has(node.spec.id));
   const shared: Shared = {
     plan,
     options,
     identity,
-    cache: cache && { plan, lock: cache.lock, outDir: options.outDir, identity, forced },
+    madeWith: madeWithOf,
+    cache: cache && { plan, lock: cache.lock, outDir: options.outDir, identity, madeWith: madeWithOf, forced },
     hashes: valueHashes(),
     setup: setupOnce(),
   };
@@ -193,18 +197,18 @@ async function decide(node: PlanNode, key: StageKey, liveFromRunning: Edge | und
 /** A cached stage: says so, then feeds its recorded values to its consumers. */
 function replay(node: PlanNode, key: StageKey, stored: Stored, own: Channels, shared: Shared): Observable<EngineEvent> {
   const cached: EngineEvent = { type: 'stage-cached', stage: node.spec.id, key, outputs: stored.hashes, artifacts: stored.artifacts, metrics: stored.metrics };
-  const feed = defer(() => {
+  const feed = defer(async () => {
+    const values = await stored.outputs();
     for (const [name, spec] of Object.entries(node.spec.stage.outputs)) {
       const subject = own.outputs.get(name)!;
       // A stream output completes empty: its live consumers are reused with it and never read it.
-      if (!spec.stream && Object.hasOwn(stored.outputs, name)) {
-        shared.hashes.remember(stored.outputs[name], stored.hashes[name]);
-        subject.next(stored.outputs[name]);
+      if (!spec.stream && Object.hasOwn(values, name)) {
+        shared.hashes.remember(values[name], stored.hashes[name]);
+        subject.next(values[name]);
       }
       subject.complete();
     }
-    return EMPTY;
-  });
+  }).pipe(concatMap(() => EMPTY));
   return concat(of(cached), feed);
 }
 
@@ -220,19 +224,30 @@ function runNode(
   const { outDir } = shared.options;
   const dir = join(outDir, id);
   const emitted = new Set<string>();
-  const finished: Record<string, unknown> = {};
   const hashes: Record<string, string> = {};
+  const metrics: Record<string, number> = {};
   let started = 0;
+  /** Aborted once the stage's stream ends or the run stops it: its work and writes still going are then unwanted. */
+  const abandoned = new AbortController();
   const fail = (message: string, cause?: unknown): never => {
     throw new StageError(id, message, { cause });
   };
-  const hashOutput = (name: string, value: unknown): string => {
+  /**
+   * A finished output's value: hashed and recorded (as canonical JSON, written in slices
+   * so a large one never holds up Ctrl-C), before its consumers get it.
+   */
+  const recordOutput = async (name: string, value: unknown): Promise<void> => {
+    let parts: string[];
     try {
-      return shared.hashes.of(value);
+      parts = await canonicalJsonParts(value, shared.options.signal);
     } catch (err) {
       if (!(err instanceof NotJsonError)) throw err;
       return fail(`output "${name}": ${err.message}; outputs must be plain JSON data, since they are hashed, cached and replayed`, err);
     }
+    // Written and hashed together: the file's sha256 is the value's hash.
+    const hash = await writeOutput(outDir, id, name, parts, abandoned.signal).catch((err: unknown) => fail(`could not record its output "${name}": ${(err as Error).message}`, err));
+    shared.hashes.remember(value, hash);
+    hashes[name] = hash;
   };
 
   const handle = (event: StageEvent): Observable<EngineEvent> => {
@@ -244,7 +259,7 @@ function runNode(
         recordValue(event.name, event.content);
         return from(
           // writeAtomic's errors name the file already.
-          writeAtomic(join(dir, event.name), event.content).catch((err: unknown) => fail((err as Error).message, err)),
+          writeAtomic(join(dir, event.name), event.content, abandoned.signal).catch((err: unknown) => fail((err as Error).message, err)),
         ).pipe(
           map((hash): EngineEvent => ({
             type: 'artifact',
@@ -252,20 +267,23 @@ function runNode(
             name: event.name,
             path: join(dir, event.name),
             sha256: hash,
-            bytes: typeof event.content === 'string' ? Buffer.byteLength(event.content) : event.content.byteLength,
+            bytes: byteLength(event.content),
           })),
         );
       case 'output': {
-        const subject = own.outputs.get(event.name) ?? fail(`emitted an undeclared output "${event.name}"`);
-        if (!stage.outputs[event.name].stream) {
-          // Consumers take the first value; a second one would make the lock record another.
-          if (emitted.has(event.name)) fail(`emitted its output "${event.name}" twice; only a stream output may emit more than one value`);
-          hashes[event.name] = hashOutput(event.name, event.value);
-          finished[event.name] = event.value;
+        const subject = own.outputs.get(event.name) ?? fail(`emitted an undeclared output "${JSON.stringify(event.name).slice(1, -1)}"`);
+        const emit = (): EngineEvent => {
+          subject.next(event.value);
+          return { type: 'output', stage: id, name: event.name };
+        };
+        if (stage.outputs[event.name].stream) {
+          emitted.add(event.name);
+          return of(emit());
         }
+        // Consumers take the first value; a second one would make the lock record another.
+        if (emitted.has(event.name)) fail(`emitted its output "${event.name}" twice; only a stream output may emit more than one value`);
         emitted.add(event.name);
-        subject.next(event.value);
-        return of({ type: 'output', stage: id, name: event.name });
+        return from(recordOutput(event.name, event.value)).pipe(map(emit));
       }
       case 'progress':
         return of({ type: 'progress', stage: id, current: event.current, total: event.total, state: event.state });
@@ -277,15 +295,15 @@ function runNode(
           fail(`reported an undeclared metric "${event.name}"; its metrics are ${declared.join(', ') || '(none: declare them in the stage definition)'}`);
         }
         if (typeof event.value !== 'number' || !Number.isFinite(event.value)) fail(`metric "${event.name}" is ${String(event.value)}, not a finite number`);
+        metrics[event.name] = event.value;
         return of({ type: 'metric', stage: id, name: event.name, value: event.value });
     }
   };
-  const recordValue = (name: string, content: string | Uint8Array): void => {
-    const bytes = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
-    if (!shared.options.onValue || !keepsValues(name, bytes)) return;
+  const recordValue = (name: string, content: FileContent): void => {
+    if (!shared.options.onValue || !keepsValues(name, byteLength(content))) return;
     let value: unknown;
     try {
-      value = JSON.parse(typeof content === 'string' ? content : Buffer.from(content).toString('utf8'));
+      value = JSON.parse(typeof content === 'string' ? content : content instanceof Uint8Array ? Buffer.from(content).toString('utf8') : content.join(''));
     } catch (err) {
       fail(`artifact ${name} is not valid JSON (${(err as Error).message}); give a .json artifact JSON content, or another name`, err);
     }
@@ -293,14 +311,16 @@ function runNode(
   };
 
   const start = defer(async (): Promise<EngineEvent> => {
-    await Promise.all([resetDir(dir), clearOutputs(outDir, id)]);
+    await Promise.all([resetDir(dir), clearState(outDir, id)]);
     started = performance.now();
     return { type: 'stage-start', stage: id, startedAt: new Date().toISOString(), key, ...(reason ? { reason } : {}) };
   });
   // Materialised so that an error waits, in order, for the artifacts emitted before it to
   // be written: a failing stage can still leave what it had (e.g. a partial history).
+  // The stage's signal: the run's interruption, or the stage's end (the run stopped it: another stage failed).
+  const signal = shared.options.signal ? AbortSignal.any([shared.options.signal, abandoned.signal]) : abandoned.signal;
   const body = defer(() =>
-    stage.run({ id, params, pipelineDir: shared.plan.pipeline.dir, stopRequested: own.stop.pipe(take(1)), signal: shared.options.signal }, inputs),
+    stage.run({ id, params, pipelineDir: shared.plan.pipeline.dir, stopRequested: own.stop.pipe(take(1)), signal }, inputs),
   ).pipe(
     materialize(),
     concatMap((n) => (n.kind === 'N' ? handle(n.value) : n.kind === 'E' ? throwError(() => n.error as unknown) : EMPTY)),
@@ -309,12 +329,14 @@ function runNode(
     for (const [name, spec] of Object.entries(stage.outputs)) {
       if (!spec.optional && !emitted.has(name)) fail(`finished without producing its output "${name}"`);
     }
-    // Recorded before the outputs complete: a stage counts as finished only with its values on disk.
-    await writeOutputs(outDir, id, finished).catch((err: unknown) => fail(`could not record its outputs: ${(err as Error).message}`, err));
+    // Recorded before the outputs complete: a stage counts as finished only with its record on disk.
+    await writeRecord(outDir, id, { madeWith: shared.madeWith(node), metrics }).catch((err: unknown) => fail(`could not record that it finished: ${(err as Error).message}`, err));
     for (const subject of own.outputs.values()) subject.complete();
     return { type: 'stage-done', stage: id, durationMs: performance.now() - started, outputs: hashes };
   });
-  return concat(shared.setup(stage), start, body, finish);
+  // Ended, or stopped by the run (after an interruption's grace, or another stage's failure):
+  // the stage's own work and the writes still going are no longer wanted.
+  return concat(shared.setup(stage), start, body, finish).pipe(finalize(() => abandoned.abort()));
 }
 
 /** A name a stage may give an artifact: one path segment, not hidden (rxlab's own files start with a dot). */
