@@ -77,9 +77,10 @@ describe('rxlab check for CI', () => {
     expect(lint.stderr).toBe('report.xml validates\n'.replace('report.xml', report));
     const xml = readFileSync(report, 'utf8');
     expect(xml.match(/<testsuite /g)).toHaveLength(2);
-    // data: params and code + dataset.json; model: 4; train: 5; evaluate: 3 → 14 cases per pipeline.
+    // data: params and code + dataset.json; model: 4; train: 5; evaluate: 3 → 14 cases per pipeline,
+    // and one more for each metric that differs from the lock's (the drifted train.loss).
     expect(xml).toMatch(/<testsuite name="small-1" package="pipelines\/good\.yaml" id="0" [^>]* tests="14" failures="0" errors="0"/);
-    expect(xml).toMatch(/<testsuite name="small-05" package="pipelines\/drifted\.yaml" id="1" [^>]* tests="14" failures="1" errors="0"/);
+    expect(xml).toMatch(/<testsuite name="small-05" package="pipelines\/drifted\.yaml" id="1" [^>]* tests="15" failures="2" errors="0"/);
     expect(xml).toContain(
       '<testcase name="history.json" classname="small-05.train" time="0">\n      <failure message="history.json changed: loss[7] differs by 0.001" type="drift">history.json changed: loss[7] differs by 0.001 (compared by bytes)</failure>',
     );
@@ -98,7 +99,11 @@ describe('rxlab check for CI', () => {
     const annotations = result.stdout.split('\n').filter((l) => l.startsWith('::'));
     // `train:` is on line 8 of the file.
     expect(readFileSync(join(project, 'pipelines', 'drifted.yaml'), 'utf8').split('\n')[7]).toBe('  train:');
-    expect(annotations).toEqual(['::error file=pipelines/drifted.yaml,line=8,title=rxlab check%3A small-05 stage train drifted::history.json changed (loss[7] differs by 0.001)']);
+    expect(annotations).toEqual([
+      expect.stringMatching(
+        /^::error file=pipelines\/drifted\.yaml,line=8,title=rxlab check%3A small-05 stage train drifted::history\.json changed \(loss\[7\] differs by 0\.001\); metric loss changed \([\d.]+, the lock has 0\.25 \(differs by [\d.]+\)\)$/,
+      ),
+    ]);
     const markdown = readFileSync(summary, 'utf8');
     expect(markdown.startsWith('## rxlab check: 1 of 2 pipelines reproduce their locks\n')).toBe(true);
     const section = markdown.slice(markdown.indexOf('### pipelines/drifted.yaml'));

@@ -68,6 +68,17 @@ function startRun(columns: number, rows: number, extra: string[] = [], command =
   return { session, dir };
 }
 
+/**
+ * Training on TensorFlow.js's cpu backend: the same numbers here, in about a second rather
+ * than the fused trainer's few milliseconds, so the live region is on screen long enough to
+ * be read. The edited pipeline records its lock first; `--force` then runs every stage again.
+ */
+const slowly = (yaml: string): string => {
+  const edited = yaml.replace('      epochs: 5000\n', '      epochs: 5000\n      backend: cpu\n');
+  if (edited === yaml) throw new Error('pipelines/early-stop.yaml no longer trains with epochs: 5000; update slowly()');
+  return edited;
+};
+
 /** What every finished run must leave on screen: each stage's result once, the summary, and no row of the live region. */
 function expectCleanFinish(lines: string[]): void {
   const text = lines.join('\n');
@@ -91,7 +102,7 @@ describe('the live display in a terminal', () => {
     [120, 40],
   ]) {
     it(`ends at ${columns}×${rows} with every result, the summary and no stale row`, async () => {
-      const { session } = startRun(columns, rows);
+      const { session } = startRun(columns, rows, ['--force'], 'run', slowly);
       // While it runs: the live region, redrawn in place (one row for train).
       const live = await waitFor(session, (text) => /^train +█*░+ +\d+\/5000/m.test(text));
       expect(live.split('\n').filter((l) => /^train +[█░]/.test(l))).toHaveLength(1);
@@ -108,7 +119,7 @@ describe('the live display in a terminal', () => {
   // never alone). Every terminal display that redraws in place shares that race; a retry
   // keeps the test about what rxlab does.
   it('stays clean when the terminal is made narrower in the middle of the run', { retry: 2 }, async () => {
-    const { session } = startRun(120, 40);
+    const { session } = startRun(120, 40, ['--force'], 'run', slowly);
     await waitFor(session, (text) => /^train +█*░+ +\d+\/5000/m.test(text));
     tmux('resize-window', '-t', session, '-x', '60', '-y', '20');
     const lines = (await waitFor(session, (text) => text.includes('EXIT='))).split('\n');

@@ -13,6 +13,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
   checkPipeline,
+  claimFolder,
   declaredMetrics,
   pipelineSpace,
   projectRoot,
@@ -51,12 +52,18 @@ class Recorder {
   private readonly record: RunRecord;
   private readonly dir: string;
   private readonly git: Promise<GitState | undefined>;
+  /**
+   * The pipeline's space, claimed for its file before the first record goes in (as a run
+   * claims it): a check or an `--out` run may be the first to write there, and a copy of the
+   * pipeline that kept its name must not write into the original's history.
+   */
+  private claimed: Promise<void> | undefined;
   private readonly started = performance.now();
   /** Writes one after another, so the record that ends a run is never overtaken by its `running` one. */
   private writes: Promise<void> = Promise.resolve();
 
   constructor(
-    plan: Plan,
+    private readonly plan: Plan,
     name: string,
     outDir: string | undefined,
     private readonly options: RecordOptions,
@@ -133,9 +140,12 @@ class Recorder {
       const git = withGit ? await this.git : undefined;
       if (git) snapshot.git = git;
       try {
+        this.claimed ??= claimFolder(pipelineSpace(this.plan.pipeline), { pipeline: this.plan.pipeline.file, name: this.plan.pipeline.name, exclusive: true });
+        await this.claimed;
         await writeRecord(this.dir, snapshot);
       } catch (err) {
-        this.options.onWarning?.(`the run was not recorded in ${this.dir}: ${(err as Error).message}`);
+        // A refused folder's message ends "nothing was run": here the run goes on regardless.
+        this.options.onWarning?.(`the run was not recorded in ${this.dir}: ${(err as Error).message.replace(/; nothing was run$/, '')}`);
       }
     });
     return this.writes;

@@ -66,15 +66,15 @@ describe('the cache sees the code that computes', () => {
   });
 
   it('the version of a package the stage declares: a stage computed with another is not reused', () => {
-    const dir = project(`name: tiny\nstages:\n  model: { uses: model, with: { layers: [2, 1] } }\n`);
+    const dir = project(EVALUATED);
     expect(rxlab(dir, 'run', 'tiny.yaml').status).toBe(0);
     const installed = JSON.parse(readFileSync(join(ROOT, 'node_modules', '@tensorflow', 'tfjs-core', 'package.json'), 'utf8')).version as string;
-    editRecord(dir, 'model', (r) => {
+    editRecord(dir, 'train', (r) => {
       expect(r.madeWith.packages['@tensorflow/tfjs-core']).toBe(installed);
       r.madeWith.packages['@tensorflow/tfjs-core'] = '0.0.1';
     });
-    expect(rxlab(dir, 'status', 'tiny.yaml').stdout).toMatch(new RegExp(`^model +changed +package @tensorflow/tfjs-core changed: 0\\.0\\.1 → ${installed.replaceAll('.', '\\.')}$`, 'm'));
-    expect(rxlab(dir, 'run', 'tiny.yaml').stdout).toContain(`model: started (package @tensorflow/tfjs-core changed: 0.0.1 → ${installed})`);
+    expect(rxlab(dir, 'status', 'tiny.yaml').stdout).toMatch(new RegExp(`^train +changed +package @tensorflow/tfjs-core changed: 0\\.0\\.1 → ${installed.replaceAll('.', '\\.')}$`, 'm'));
+    expect(rxlab(dir, 'run', 'tiny.yaml').stdout).toContain(`train: started (package @tensorflow/tfjs-core changed: 0.0.1 → ${installed})`);
   });
 
   it("a user's stage and the files it imports: an edited helper is seen by status, run and --frozen", () => {

@@ -155,9 +155,9 @@ describe('a pipeline space belongs to one pipeline file', () => {
     const before = snapshot(join(dir, 'outputs', 'tiny'));
     expectRefused(
       rxlab(['run', 'copy.yaml'], { cwd: dir }),
-      'rxlab run: outputs/tiny holds the runs of tiny.yaml, and copy.yaml has the same pipeline name; give this pipeline a name of its own (name: …), or run it with --out DIR; nothing was run\n',
+      'rxlab run: outputs/tiny holds the runs of tiny.yaml, which is also named "tiny"; give copy.yaml a name of its own (name: in the file), or its own folder with --out DIR; nothing was run\n',
     );
-    expectRefused(rxlab(['run', 'copy.yaml', '--set', 'data.y=[1,0]'], { cwd: dir }), 'has the same pipeline name');
+    expectRefused(rxlab(['run', 'copy.yaml', '--set', 'data.y=[1,0]'], { cwd: dir }), 'which is also named "tiny"');
     expect(snapshot(join(dir, 'outputs', 'tiny'))).toEqual(before);
     expect(rxlab(['run', 'copy.yaml', '--out', 'copy-out'], { cwd: dir }).status).toBe(0);
   });

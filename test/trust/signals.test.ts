@@ -54,11 +54,11 @@ function interrupted(dir: string, delayMs: number, signal: NodeJS.Signals): Prom
   });
 }
 
-/** Every file under `dir` but run.json (times, durations) → sha256. */
+/** Every file under `dir` but run.json and its report (times, durations) → sha256. */
 function hashes(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || entry.name === 'run.json') continue;
+    if (!entry.isFile() || entry.name === 'run.json' || entry.name === 'report.html') continue;
     const path = join(entry.parentPath, entry.name);
     out[path.slice(dir.length + 1)] = createHash('sha256').update(readFileSync(path)).digest('hex');
   }
@@ -105,7 +105,7 @@ function expectStoppedCleanly(dir: string, outcome: Outcome): { phase: Phase; st
     if (existsSync(join(out, 'run.json'))) {
       const manifest = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { status: string; stages: Record<string, { status: string }> };
       expect(manifest.status).toBe('interrupted');
-      landed = { phase: 'running', stages: Object.entries(manifest.stages).flatMap(([id, st]) => (st.status === 'running' ? [id] : [])) };
+      landed = { phase: 'running', stages: Object.entries(manifest.stages).flatMap(([id, st]) => (st.status === 'interrupted' ? [id] : [])) };
     } else {
       landed = { phase: outcome.stderr.startsWith('rxlab: ') ? 'starting' : 'checking', stages: [] };
     }
@@ -149,7 +149,7 @@ describe('signals in every phase', () => {
     const before = hashes(join(dir, 'out'));
     const record = readFileSync(join(dir, 'out', 'run.json'), 'utf8');
     // Early moments, until one lands after Node started (bin/rxlab.js then holds the signal) and before rxlab's code has loaded.
-    for (const delayMs of [100, 200, 300, 450]) {
+    for (const delayMs of [100, 150, 200, 300, 450, 600, 800, 1000]) {
       const outcome = await interrupted(dir, delayMs, 'SIGINT');
       expectNoCrash(outcome);
       if (outcome.signal !== null || outcome.stderr !== 'rxlab: interrupted while starting; nothing was run\n') continue;
