@@ -9,7 +9,7 @@ import { concatMap } from 'rxjs/operators';
 import type { Dataset } from '../data.ts';
 import { defineStage, type StageEvent } from '../contract/stage.ts';
 import { CHART_PACKAGES, chartArtifacts, loadCharts } from './artifacts.ts';
-import { ML_PACKAGES, backendParam, computeWith } from './ml.ts';
+import { ML_PACKAGES, backendParam, backendProblems, computeWith } from './ml.ts';
 import { titleParams } from './params.ts';
 import { featuresProblem } from './preflight.ts';
 
@@ -65,6 +65,7 @@ export const decisionChartStage = defineStage({
     model: { kind: 'model' },
     predictions: { kind: 'predictions', optional: true, description: 'evaluated points to mark, with their probabilities' },
   },
+  check: ({ backend }) => backendProblems(backend),
   preflight: (_params, { dataset }) => plotted(dataset),
   packages: [...CHART_PACKAGES, ...ML_PACKAGES],
   run: (ctx, { dataset, model, predictions }) =>

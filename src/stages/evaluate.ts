@@ -3,7 +3,7 @@ import { from } from 'rxjs';
 import { concatMap } from 'rxjs/operators';
 import type { Prediction, Predictions } from '../data.ts';
 import { defineStage, jsonArtifact, message, type StageEvent } from '../contract/stage.ts';
-import { ML_PACKAGES, backendParam, computeWith } from './ml.ts';
+import { ML_PACKAGES, backendParam, backendProblems, computeWith } from './ml.ts';
 import { featuresProblem } from './preflight.ts';
 
 const point = { type: 'array', items: { type: 'number' }, minItems: 1 } as const;
@@ -41,14 +41,15 @@ export const evaluateStage = defineStage({
   outputs: { predictions: { kind: 'predictions' } },
   metrics: { accuracy: { direction: 'maximize', description: 'the share of the dataset classified correctly (when a dataset is given)' } },
   // Two points of one name would be two rows of predictions.json no one can tell apart.
-  check: ({ points }) => {
+  check: ({ points, backend }) => {
     const first = new Map<string, number>();
-    return points.flatMap((p, i) => {
+    const duplicates = points.flatMap((p, i) => {
       if (Array.isArray(p) || p.name === undefined) return [];
       const seen = first.get(p.name);
       if (seen === undefined) first.set(p.name, i);
       return seen === undefined ? [] : [{ path: ['points', i, 'name'], message: `duplicate point name "${p.name}" (points[${seen}] has it too); give each point its own name` }];
     });
+    return [...duplicates, ...backendProblems(backend)];
   },
   preflight: ({ points }, { model, dataset }) => {
     if (!model?.layers) return {};

@@ -4,9 +4,10 @@
  * TensorFlow.js backend is loaded only when a stage asks for one, so a run on the fused
  * trainer never loads TensorFlow.js.
  */
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import type { ModelSpec } from '../data.ts';
-import { artifact, type ArtifactEvent } from '../contract/stage.ts';
+import { artifact, type ArtifactEvent, type ParamsProblem } from '../contract/stage.ts';
 import { modelFiles } from '../ml/layers-format.ts';
 
 export const BACKENDS = ['fused', 'cpu', 'wasm', 'tensorflow'] as const;
@@ -19,6 +20,30 @@ export const backendParam = {
   description:
     "what computes: fused (rxlab's WebAssembly SIMD trainer, no TensorFlow.js) or a TensorFlow.js backend: cpu, wasm, or tensorflow (native, needs @tensorflow/tfjs-node); each gives PyTorch's numbers within float32 rounding, not the same bits",
 } as const;
+
+/**
+ * The backend param's problem, found before anything runs: `tensorflow` needs
+ * @tensorflow/tfjs-node, an optional dependency whose install fails where libtensorflow
+ * cannot be downloaded.
+ */
+export function backendProblems(backend: Backend): ParamsProblem[] {
+  if (backend !== 'tensorflow' || installed('@tensorflow/tfjs-node')) return [];
+  return [
+    {
+      path: ['backend'],
+      message: 'backend tensorflow needs @tensorflow/tfjs-node, which is not installed here (npm install @tensorflow/tfjs-node; its install downloads libtensorflow); use fused, cpu or wasm',
+    },
+  ];
+}
+
+function installed(pkg: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The packages whose code computes with a TensorFlow.js backend (those installed are recorded). */
 export const ML_PACKAGES = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm'] as const;
@@ -45,6 +70,11 @@ export async function computeWith(backend: Backend) {
     );
   }
   return { ...tfjs, threadsFor: (): number => 1 };
+}
+
+/** What computed, for the user: `fused (WebAssembly SIMD, 1 thread)`, `cpu (TensorFlow.js)`. */
+export function describeBackend(backend: Backend, threads: number): string {
+  return backend === 'fused' ? `fused (WebAssembly SIMD, ${threads} thread${threads === 1 ? '' : 's'})` : `${backend} (TensorFlow.js)`;
 }
 
 /** `model.json` + `weights.bin`, the pair `tf.loadLayersModel` loads in a browser (written without TensorFlow.js). */

@@ -13,7 +13,7 @@ import type { EpochState, History, ModelSpec } from '../data.ts';
 import { defineStage, jsonArtifact, message, type StageEvent } from '../contract/stage.ts';
 import type { TrainState } from '../ml/train.ts';
 import type { OptimizerSpec } from '../ml/optimizers.ts';
-import { ML_PACKAGES, backendParam, computeWith, modelArtifacts } from './ml.ts';
+import { ML_PACKAGES, backendParam, backendProblems, computeWith, describeBackend, modelArtifacts } from './ml.ts';
 import { featuresProblem, modelBytes, parameterCount, showLabels } from './preflight.ts';
 
 /** Memory per live epoch state kept for the run (the stream replays its history to late consumers), and in history.json. */
@@ -104,10 +104,12 @@ export const trainStage = defineStage({
     epochs: { kind: 'epoch-state', stream: true, description: 'one state per epoch, live while training runs' },
     checkpoints: { kind: 'checkpoint', stream: true, optional: true, description: 'the parameters every checkpoint_every epochs and at the last' },
   },
-  check: ({ optimizer: o }) =>
-    o.name === 'sgd' && o.nesterov && (o.momentum <= 0 || o.dampening !== 0)
+  check: ({ optimizer: o, backend }) => [
+    ...(o.name === 'sgd' && o.nesterov && (o.momentum <= 0 || o.dampening !== 0)
       ? [{ path: ['optimizer', 'nesterov'], message: `Nesterov momentum needs momentum > 0 and dampening 0 (as in torch.optim.SGD); found momentum ${o.momentum}, dampening ${o.dampening}` }]
-      : [],
+      : []),
+    ...backendProblems(backend),
+  ],
   metrics: {
     loss: { direction: 'minimize', description: 'the training loss of the last epoch' },
     val_loss: { direction: 'minimize', description: 'the loss on the validation data after the last epoch', input: 'validation' },
@@ -156,11 +158,12 @@ export const trainStage = defineStage({
     const losses: number[] = [];
     const validationLosses: number[] = [];
     let stopReason: string | undefined;
+    let threads = 1;
     const stop = ctx.stopRequested.pipe(map((reason) => (stopReason = reason)));
     const states = defer(() => from(computeWith(params.backend))).pipe(
       concatMap(({ train, threadsFor }) =>
         train(model, dataset, {
-          threads: threadsFor(dataset.X.length),
+          threads: (threads = threadsFor(dataset.X.length)),
           loss: params.loss,
           optimizer,
           epochs: params.epochs,
@@ -227,6 +230,7 @@ export const trainStage = defineStage({
         jsonArtifact('history.json', history, false),
         jsonArtifact('params.json', trained.params),
         ...modelArtifacts(trained),
+        message(`backend ${describeBackend(params.backend, threads)}`),
         message(`final loss ${finalLoss}${validation ? `, validation loss ${validationLosses[validationLosses.length - 1]}` : ''} after ${last!.epoch} epochs`),
         ctx.metric('loss', finalLoss),
         ...finalValidation,
