@@ -1,7 +1,9 @@
 /**
  * The live view's event protocol: what `publish` takes and the page understands. Every event
- * is a JSON object with a `type`; the page ignores types and fields it does not know, so the
- * engine's events are published as they are.
+ * is a JSON object with a `type`; the engine's events are published as they are, and the
+ * server sends only those of the types below (LIVE_EVENT_TYPES): an engine's other events
+ * (a training stage's per-epoch `output`, thousands a second) would only make pages fall
+ * behind.
  *
  * A run:   run-start?, then the engine's events (src/engine/run.ts `EngineEvent`), then finished | failed.
  * A sweep: sweep-start, then trial events and the engine's events of the shared stages (no
@@ -72,3 +74,20 @@ export interface TrialEvent {
 
 /** Any event the page understands; engine events from a trial carry the trial's id. */
 export type LiveEvent = RunStartEvent | (EngineEventSeen & { trial?: string }) | FinishedEvent | FailedEvent | SweepStartEvent | TrialEvent;
+
+/** The types of LiveEvent, the only events the server sends. */
+export const LIVE_EVENT_TYPES: ReadonlySet<unknown> = new Set<LiveEvent['type']>([
+  'run-start',
+  'sweep-start',
+  'trial',
+  'environment',
+  'stage-start',
+  'stage-cached',
+  'progress',
+  'artifact',
+  'message',
+  'metric',
+  'stage-done',
+  'finished',
+  'failed',
+]);

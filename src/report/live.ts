@@ -13,6 +13,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { html, type Html } from './html.ts';
+import { LIVE_EVENT_TYPES } from './live-events.ts';
 import { page } from './page.ts';
 
 export interface LiveViewOptions {
@@ -27,7 +28,7 @@ export interface LiveViewOptions {
 export interface LiveView {
   /** The page's address, e.g. `http://127.0.0.1:41234/`. */
   url: string;
-  /** Sends an event (a JSON object with a `type`) to every open page, and keeps it for pages yet to open. Does nothing once closed. */
+  /** Sends an event (a JSON object with a `type` of live-events.ts's; others are dropped) to every open page, and keeps it for pages yet to open. Does nothing once closed. */
   publish(event: object): void;
   /** Ends every open event stream and stops the server. */
   close(): Promise<void>;
@@ -164,7 +165,7 @@ export function startLiveView(options: LiveViewOptions): Promise<LiveView> {
       resolve({
         url: `http://${authority(host, actual)}/`,
         publish(event) {
-          if (closed) return;
+          if (closed || !LIVE_EVENT_TYPES.has((event as { type?: unknown }).type)) return;
           pending.push(event);
           ending ||= END.has((event as { type?: unknown }).type);
           // One write per stream for all the events of a batch, not one per event.

@@ -117,6 +117,17 @@ describe('startLiveView', () => {
     expect(got.map((e) => e.type)).toEqual(['message', ...epochs.map(() => 'progress'), 'progress', 'finished']);
   });
 
+  it('sends only the events the page reads: not an engine\'s per-epoch output events, nor anything without a known type', async () => {
+    live = await startLiveView({ title: 't' });
+    const stream = events(live.url, 1e9);
+    live.publish({ type: 'stage-start', stage: 'train' });
+    for (let n = 1; n <= 1000; n++) live.publish({ type: 'output', stage: 'train', name: 'epochs' });
+    live.publish({ type: 'stage-failed', stage: 'train' });
+    live.publish({ kind: 'no type' });
+    live.publish({ type: 'finished', status: 'completed' });
+    expect((await stream).map((e) => e.event.type)).toEqual(['stage-start', 'finished']);
+  });
+
   it('thins each stage of each trial on its own, and keeps every event of a stage within its share', () => {
     const burst = (trial: string, stage: string, count: number) => Array.from({ length: count }, (_, i) => ({ type: 'progress', trial, stage, current: i + 1 }));
     const kept = thinProgress([...burst('t1', 'train', 7), ...burst('t2', 'train', 100), ...burst('t1', 'fit', 3)], 5) as { trial: string; stage: string; current: number }[];
