@@ -7,4 +7,5 @@ export { renderSweepReport } from './sweep.ts';
 export { renderCompareReport } from './compare.ts';
 export { startLiveView, type LiveView, type LiveViewOptions } from './live.ts';
 export type * from './live-events.ts';
+export { LIVE_EVENT_TYPES } from './live-events.ts';
 export type * from './types.ts';

@@ -18,6 +18,7 @@ import type { StageResolver } from '../contract/resolve.ts';
 import { EnvironmentError, PipelineInputError, formatDiagnostic, runMetrics, type EngineEvent } from '../engine/index.ts';
 import type { GitState } from '../exp/git.ts';
 import { recordedRun } from '../exp/record.ts';
+import { LIVE_EVENT_TYPES } from '../report/index.ts';
 import { forPeople } from '../util/numbers.ts';
 import { SweepSpecError } from './grid.ts';
 
@@ -107,11 +108,11 @@ export function trialWorker(stages: StageResolver, preload: () => void): Promise
       if (message.type !== 'trial' || busy || controller.signal.aborted) return;
       busy = true;
       const progress = progressReporter((m) => void tell(m));
-      // Events go out as they come, when asked for; the channel keeps them in order, ahead of `done`.
+      // Events go out as they come, when asked for (those the live view shows); the channel keeps them in order, ahead of `done`.
       const onEvent = message.events
         ? (event: EngineEvent) => {
             progress(event);
-            void tell({ type: 'event', event });
+            if (LIVE_EVENT_TYPES.has(event.type)) void tell({ type: 'event', event });
           }
         : progress;
       void runTrial(message, stages, controller.signal, onEvent)
