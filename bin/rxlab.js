@@ -13,9 +13,12 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 
 const RECORDING = new Set(['run', 'sweep', 'check']);
 const records = process.argv.slice(2).some((arg) => RECORDING.has(arg));
-// A sweep's worker listens itself (src/sweep/worker.ts): a Ctrl-C reaches it and then its
-// parent's SIGTERM, which must not count as a second Ctrl-C; its parent kills it if it lingers.
-const worker = process.argv[2] === '__trial-worker';
+// Workers listen themselves. A sweep's (src/sweep/worker.ts): a Ctrl-C reaches it and then
+// its parent's SIGTERM, which must not count as a second Ctrl-C; its parent kills it if it
+// lingers. A queue's (`rxlab worker`, src/cli/worker.ts): a signal hands its running trial
+// back to the queue, and one with --concurrency passes it on to its worker processes and
+// waits for them. Until they listen, a signal ends them at once: nothing is taken yet.
+const worker = process.argv[2] === '__trial-worker' || process.argv[2] === 'worker';
 // Shared with src/cli/interrupt.ts as a global symbol, as tsx's registration is.
 const interruption = { controller: new AbortController(), handedOver: false, stdoutClosed: false };
 globalThis[Symbol.for('rxlab.interruption')] = interruption;

@@ -46,6 +46,10 @@ describe.skipIf(redisMissing)(`rxlab worker and rxlab sweep --queue${redisMissin
       workers.kill('SIGTERM');
       await new Promise((resolve) => workers.on('exit', resolve));
     }
+    // SIGTERM reached both worker processes (`worker host:pid takes trials …`), which stopped, and the command waited for them.
+    const pids = [...output.matchAll(/^worker [^ ]+:(\d+) takes trials from /gm)].map((m) => Number(m[1]));
+    expect(pids).toHaveLength(2);
+    for (const pid of pids) expect(() => process.kill(pid, 0), `worker process ${pid} is still running`).toThrow(/ESRCH/);
   });
 
   it('refuses a URL that is not Redis with exit 2, and a worker with no queue given says where to give one', () => {
