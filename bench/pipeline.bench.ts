@@ -5,10 +5,11 @@
  * Debian's python3-torch, python3-sklearn and python3-matplotlib, interleaved with the runs).
  * Peak RSS comes from GNU time (`/usr/bin/time`, Debian package `time`).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { median } from './stats.ts';
 
 const PYTHON = '/usr/bin/python3';
@@ -55,15 +56,18 @@ for (let i = 0; i < RUNS; i++) {
   const kb = /maxrss=(\d+)/.exec(run.stderr)?.[1];
   if (kb) rss.push(Number(kb) / 1024);
 }
-// One more run with --json: when each phase ends, from the moment the process was spawned.
-const spawned = Date.now();
-const events = execFileSync(process.execPath, ['bin/rxlab.js', 'run', pipeline, '--out', join(out, 'timeline'), '--json'], { encoding: 'utf8' })
-  .split('\n')
-  .filter(Boolean)
-  .map((line) => JSON.parse(line) as { type: string; stage?: string; startedAt?: string; durationMs?: number });
-const exited = Date.now() - spawned;
-const starts = new Map(events.filter((e) => e.type === 'stage-start').map((e) => [e.stage!, Date.parse(e.startedAt!) - spawned]));
-const ends = new Map(events.filter((e) => e.type === 'stage-done').map((e) => [e.stage!, starts.get(e.stage!)! + e.durationMs!]));
+// One more run with --json: when each phase ends, from the moment the process was spawned
+// (each event stamped as its line arrives).
+const spawned = performance.now();
+const child = spawn(process.execPath, ['bin/rxlab.js', 'run', pipeline, '--out', join(out, 'timeline'), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const events: { type: string; stage?: string; at: number }[] = [];
+for await (const line of createInterface({ input: child.stdout })) {
+  if (line) events.push({ ...(JSON.parse(line) as { type: string; stage?: string }), at: performance.now() - spawned });
+}
+await new Promise((resolve) => child.on('close', resolve));
+const exited = performance.now() - spawned;
+const starts = new Map(events.filter((e) => e.type === 'stage-started').map((e) => [e.stage!, e.at]));
+const ends = new Map(events.filter((e) => e.type === 'result').map((e) => [e.stage!, e.at]));
 const phases: [string, number][] = [
   ['first stage starts (Node, the CLI, loading and checking the pipeline)', Math.min(...starts.values())],
   ['training starts (data and model made)', starts.get('train')!],
