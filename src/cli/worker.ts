@@ -10,8 +10,9 @@ import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { renderOnThisThread } from '../charts/render.ts';
 import { projectRoot } from '../engine/index.ts';
+import { gitState, type GitState } from '../exp/git.ts';
 import { QueueConfigError, redactUrl, resolveQueueUrl } from '../queue/url.ts';
-import { startQueueWorker } from '../queue/worker.ts';
+import { startQueueWorker, type RunTrial } from '../queue/worker.ts';
 import { resolveStage } from '../stages/registry.ts';
 import { runTrial } from '../sweep/worker.ts';
 import { rxlabRoot } from '../version.ts';
@@ -35,20 +36,35 @@ async function serve(url: string): Promise<number> {
   renderOnThisThread();
   const controller = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => controller.abort());
+  const root = projectRoot(process.cwd());
   const worker = startQueueWorker({
     url,
-    root: projectRoot(process.cwd()),
+    root,
     signal: controller.signal,
     log: (line) => void process.stdout.write(`${line}\n`),
-    runTrial: async (request, signal) => {
-      const { status, error } = await runTrial({ ...request, overrides: [...request.overrides] }, resolveStage, signal, () => undefined);
-      return { status, ...(error ? { error } : {}) };
-    },
+    runTrial: queuedTrialRunner(root),
   });
   await worker.ready;
   process.stdout.write(`worker ${worker.name} takes trials from ${redactUrl(url)}; Ctrl-C stops it (a running trial goes back to the queue)\n`);
   await worker.closed;
   return EXIT.ok;
+}
+
+/**
+ * How `rxlab worker` runs a queued trial: as a local sweep's trial runs (`runTrial`), recorded
+ * with the checkout's git state, asked once per sweep (as a local sweep does), not per trial.
+ */
+export function queuedTrialRunner(root: string): RunTrial {
+  const gitOfSweep = new Map<string, Promise<GitState | undefined>>();
+  const gitOf = (sweep: string): Promise<GitState | undefined> => {
+    if (!gitOfSweep.has(sweep)) gitOfSweep.set(sweep, gitState(root));
+    return gitOfSweep.get(sweep)!;
+  };
+  return async ({ file, overrides, outDir, sweep, trial }, signal) => {
+    const record = { sweep, trial, git: (await gitOf(sweep)) ?? null };
+    const { status, error } = await runTrial({ file, overrides: [...overrides], outDir, record }, resolveStage, signal, () => undefined);
+    return { status, ...(error ? { error } : {}) };
+  };
 }
 
 /** `count` worker processes (the URL handed over in REDIS_URL, never on a command line); a signal is passed on to each. */

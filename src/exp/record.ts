@@ -35,7 +35,7 @@ import { HISTORY_DIR, RECORD_FORMAT, newRecordId, writeRecord, type RunKind, typ
 export interface RecordOptions {
   /** `run` unless given. */
   kind?: RunKind;
-  /** For a sweep's trial: the sweep's folder and the trial's id. */
+  /** For a sweep's trial: the sweep's folder (the sweep's id for a trial a queue worker runs) and the trial's id. */
   sweep?: { dir: string; trial: string };
   /** The git state, when the caller already knows it (a sweep asks once for all its trials). */
   git?: GitState | null;

@@ -1,6 +1,6 @@
 /**
- * A queue worker process for the tests, as `rxlab worker` will be: `startQueueWorker`
- * with trials run by `runPipeline` (what `rxlab run FILE --set … --out DIR` runs), the
+ * A queue worker process for the tests, as `rxlab worker` is: `startQueueWorker` with
+ * trials run as `rxlab worker` runs them (`queuedTrialRunner`), the
  * queue's URL from REDIS_URL, options as JSON in RXLAB_TEST_WORKER. SIGTERM/SIGINT stop
  * it. It prints `ready` once it listens, then the worker's log lines.
  *
@@ -8,7 +8,7 @@
  * its identity must claim, those the coordinator (running them) hashes.
  */
 import { renderOnThisThread } from '../../src/charts/render.ts';
-import { runPipeline } from '../../src/index.ts';
+import { queuedTrialRunner } from '../../src/cli/worker.ts';
 import { hashCode } from '../../src/code-identity.ts';
 import { checkoutIdentity } from '../../src/queue/identity.ts';
 import { startQueueWorker, type QueueWorkerOptions } from '../../src/queue/worker.ts';
@@ -26,14 +26,7 @@ const worker = startQueueWorker({
   url: process.env.REDIS_URL ?? '',
   signal: controller.signal,
   log: (line) => void process.stdout.write(`${line}\n`),
-  runTrial: async (request, signal) => {
-    try {
-      const { manifest } = await runPipeline(request.file, { set: request.overrides, out: request.outDir, signal });
-      return manifest.status === 'completed' ? { status: 'completed' } : { status: manifest.status, error: manifest.error };
-    } catch (err) {
-      return { status: signal.aborted ? 'interrupted' : 'failed', error: err instanceof Error ? err.message : String(err) };
-    }
-  },
+  runTrial: queuedTrialRunner(root),
 });
 await worker.ready;
 process.stdout.write(`ready ${worker.name}\n`);

@@ -60,16 +60,24 @@ export const runMetrics = (manifest: Pick<RunManifest, 'stages'>): Record<string
 /**
  * The installed version of each of `names` (resolved from `from`, a file or folder), leaving
  * out those not installed (tfjs-node where its native download failed).
+ *
+ * Found once per process: resolving a package that is not installed walks every
+ * node_modules folder up to the root and throws, which made it most of an evaluate-only
+ * run's time. The version found first is also the one whose code the process has loaded,
+ * whatever is installed later.
  */
 export function packageVersions(names: Iterable<string>, from: string): Record<string, string> {
-  const require = createRequire(from);
   const versions: Record<string, string> = {};
   for (const name of names) {
-    const version = installedVersion(require, name);
+    const key = `${from}\u0000${name}`;
+    if (!found.has(key)) found.set(key, installedVersion(createRequire(from), name));
+    const version = found.get(key);
     if (version) versions[name] = version;
   }
   return versions;
 }
+
+const found = new Map<string, string | undefined>();
 
 /**
  * The version in a package's package.json, or undefined when the package is not installed.
