@@ -104,7 +104,7 @@ function expectStoppedCleanly(dir: string, outcome: Outcome): { phase: Phase; st
     );
     if (existsSync(join(out, 'run.json'))) {
       const manifest = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { status: string; stages: Record<string, { status: string }> };
-      expect(manifest.status).toBe('interrupted');
+      expect(manifest.status, what).toBe('interrupted');
       landed = { phase: 'running', stages: Object.entries(manifest.stages).flatMap(([id, st]) => (st.status === 'interrupted' ? [id] : [])) };
     } else {
       landed = { phase: outcome.stderr.startsWith('rxlab: ') ? 'starting' : 'checking', stages: [] };

@@ -92,6 +92,7 @@ export async function executeRun(plan: Plan, options: ExecuteOptions): Promise<E
   // The last run's record goes first: should this run be unable to write its own (a full
   // disk), the folder must not keep a run.json describing artifacts that are gone.
   await rm(join(options.outDir, 'run.json'), { force: true });
+  let abort = (): void => undefined;
   await new Promise<void>((resolve) => {
     let interrupted = false;
     const subscription = runPlan(plan, { outDir: options.outDir, cache: options.cache, onValue, signal: options.signal }).subscribe({
@@ -115,7 +116,7 @@ export async function executeRun(plan: Plan, options: ExecuteOptions): Promise<E
       },
       complete: resolve,
     });
-    const abort = (): void => {
+    abort = (): void => {
       interrupted = true;
       manifest.status = 'interrupted';
       // bin/rxlab.js aborts with 'EPIPE' when the reader of stdout went away (`rxlab run … | head -1`).
@@ -129,6 +130,9 @@ export async function executeRun(plan: Plan, options: ExecuteOptions): Promise<E
     if (options.signal?.aborted) abort();
     options.signal?.addEventListener('abort', abort, { once: true });
   });
+  // The run has ended, and how is decided: a signal from now on (while run.json and the
+  // lock are written) must not turn a completed run into an interrupted one after the fact.
+  options.signal?.removeEventListener('abort', abort);
   for (const stage of Object.values(manifest.stages)) {
     if (manifest.status === 'interrupted' && stage.status === 'running') stage.status = 'interrupted';
   }
