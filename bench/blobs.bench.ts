@@ -39,12 +39,15 @@ for _ in sys.stdin:
     print(normal, blobs, flush=True)
 `;
 
+/** Debian's interpreter and NumPy (the `python3` on PATH may be another, with another NumPy). */
+const PYTHON3 = '/usr/bin/python3';
+
 /** A python3 + NumPy process timing one run per call, or why there is none. */
 async function startNumpy(): Promise<{ time: () => Promise<[number, number]>; stop: () => void } | string> {
-  const child = spawn('python3', ['-c', PYTHON], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const child = spawn(PYTHON3, ['-c', PYTHON], { stdio: ['pipe', 'pipe', 'ignore'] });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const failed = new Promise<string>((resolve) => {
-    child.on('error', () => resolve('python3 not found'));
+    child.on('error', () => resolve(`${PYTHON3} not found`));
     child.on('exit', () => resolve('python3 could not import NumPy'));
   });
   const first = await Promise.race([lines.next().then((l) => (l.value === 'ready' ? null : 'python3 could not import NumPy')), failed]);
