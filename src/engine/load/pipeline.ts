@@ -9,7 +9,8 @@ export interface SourcePos {
   col: number;
 }
 
-export interface StageSpec {
+/** A stage entry that resolved, with its params validated and defaults filled in. */
+export interface CheckedStage {
   /** The key under `stages:`. */
   id: string;
   /** As written: a built-in name (`blobs`) or a module path (`./stages/noise.ts`). */
@@ -21,6 +22,10 @@ export interface StageSpec {
   params: Record<string, unknown>;
   /** Input port → reference as written (`data.dataset`, or `data` for a stage's only output). */
   inputs: Record<string, string>;
+}
+
+/** A stage of a loaded pipeline: a checked stage and where it stands in the file. */
+export interface StageSpec extends CheckedStage {
   /** Where the stage's key is, and where each input reference is. */
   pos: SourcePos;
   inputPos: Record<string, SourcePos>;

@@ -8,17 +8,9 @@ import { StageResolutionError, type ResolvedStage, type StageResolver } from '..
 import type { JsonSchema, Stage } from '../../contract/stage.ts';
 import { didYouMean } from '../../util/suggest.ts';
 import { isPlainObject, quotedList, type Issue } from './issue.ts';
+import type { CheckedStage } from './pipeline.ts';
 import { compileSchema, type SchemaCheck } from './schema.ts';
 
-/** A stage entry that resolved, with its params validated and defaults filled in. */
-export interface CheckedStage {
-  id: string;
-  uses: string;
-  stage: Stage;
-  module?: string;
-  params: Record<string, unknown>;
-  inputs: Record<string, string>;
-}
 
 // Compiled once per stage object: ajv compilation costs far more than validation.
 const paramsChecks = new WeakMap<Stage, SchemaCheck | Error>();
