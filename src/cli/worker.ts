@@ -10,7 +10,6 @@ import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { renderOnThisThread } from '../charts/render.ts';
 import { projectRoot } from '../engine/index.ts';
-import { gitState, type GitState } from '../exp/git.ts';
 import { QueueConfigError, redactUrl, resolveQueueUrl } from '../queue/url.ts';
 import { startQueueWorker, type RunTrial } from '../queue/worker.ts';
 import { resolveStage } from '../stages/registry.ts';
@@ -42,7 +41,7 @@ async function serve(url: string): Promise<number> {
     root,
     signal: controller.signal,
     log: (line) => void process.stdout.write(`${line}\n`),
-    runTrial: queuedTrialRunner(root),
+    runTrial: queuedTrial,
   });
   await worker.ready;
   process.stdout.write(`worker ${worker.name} takes trials from ${redactUrl(url)}; Ctrl-C stops it (a running trial goes back to the queue)\n`);
@@ -51,21 +50,13 @@ async function serve(url: string): Promise<number> {
 }
 
 /**
- * How `rxlab worker` runs a queued trial: as a local sweep's trial runs (`runTrial`), recorded
- * with the checkout's git state, asked once per sweep (as a local sweep does), not per trial.
+ * How `rxlab worker` runs a queued trial: as a local sweep's trial runs (`runTrial`), but kept
+ * off this checkout's record: the sweep's coordinator records it, with its folder there.
  */
-export function queuedTrialRunner(root: string): RunTrial {
-  const gitOfSweep = new Map<string, Promise<GitState | undefined>>();
-  const gitOf = (sweep: string): Promise<GitState | undefined> => {
-    if (!gitOfSweep.has(sweep)) gitOfSweep.set(sweep, gitState(root));
-    return gitOfSweep.get(sweep)!;
-  };
-  return async ({ file, overrides, outDir, sweep, trial }, signal) => {
-    const record = { sweep, trial, git: (await gitOf(sweep)) ?? null };
-    const { status, error } = await runTrial({ file, overrides: [...overrides], outDir, record }, resolveStage, signal, () => undefined);
-    return { status, ...(error ? { error } : {}) };
-  };
-}
+export const queuedTrial: RunTrial = async ({ file, overrides, outDir }, signal) => {
+  const { status, error } = await runTrial({ file, overrides: [...overrides], outDir, record: false }, resolveStage, signal, () => undefined);
+  return { status, ...(error ? { error } : {}) };
+};
 
 /** `count` worker processes (the URL handed over in REDIS_URL, never on a command line); a signal is passed on to each. */
 function workerProcesses(url: string, count: number): Promise<number> {

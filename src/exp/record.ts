@@ -9,6 +9,7 @@
  * is told with `onWarning`.
  */
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -19,6 +20,7 @@ import {
   projectRoot,
   runMetrics,
   runPipeline,
+  runTarget,
   type CheckPipelineOptions,
   type PipelineCheck,
   type PipelineRun,
@@ -35,7 +37,7 @@ import { HISTORY_DIR, RECORD_FORMAT, newRecordId, writeRecord, type RunKind, typ
 export interface RecordOptions {
   /** `run` unless given. */
   kind?: RunKind;
-  /** For a sweep's trial: the sweep's folder (the sweep's id for a trial a queue worker runs) and the trial's id. */
+  /** For a sweep's trial: the sweep's folder and the trial's id. */
   sweep?: { dir: string; trial: string };
   /** The git state, when the caller already knows it (a sweep asks once for all its trials). */
   git?: GitState | null;
@@ -46,6 +48,12 @@ export interface RecordOptions {
 /** A pipeline's history folder: `outputs/<name>/.history/` under its project root. */
 export const historyDirOf = (plan: Plan): string => join(pipelineSpace(plan.pipeline), HISTORY_DIR);
 
+/** Where and when a run ran, when not in this process now (a trial a queue worker ran). */
+interface RanElsewhere {
+  startedAt: string;
+  host: string;
+  pid: number;
+}
 
 /** Keeps one run's record up to date: written as it starts, rewritten as it ends. */
 class Recorder {
@@ -67,6 +75,7 @@ class Recorder {
     name: string,
     outDir: string | undefined,
     private readonly options: RecordOptions,
+    ran?: RanElsewhere,
   ) {
     const { pipeline } = plan;
     this.dir = historyDirOf(plan);
@@ -80,9 +89,9 @@ class Recorder {
       overrides: pipeline.overrides.map((o) => o.text),
       ...(options.sweep ? { sweep: options.sweep } : {}),
       status: 'running',
-      startedAt: new Date().toISOString(),
-      pid: process.pid,
-      host: hostname(),
+      startedAt: ran?.startedAt ?? new Date().toISOString(),
+      pid: ran?.pid ?? process.pid,
+      host: ran?.host ?? hostname(),
       ...(outDir ? { outDir } : {}),
       params: Object.fromEntries(plan.nodes.map((n) => [n.spec.id, n.spec.params])),
       stages: Object.fromEntries(plan.nodes.map((n) => [n.spec.id, { uses: n.spec.uses, status: 'pending' }])),
@@ -170,6 +179,25 @@ export async function recordedRun(file: string, options: RunPipelineOptions, rec
     await recorder?.fail(err);
     throw err;
   }
+}
+
+/**
+ * Puts on record a trial that ran on another machine, as it would have recorded itself:
+ * `plan` is the trial's (the sweep's pipeline with the trial's overrides), and `outDir`
+ * now holds what its run made, its run.json included. A queued trial's worker keeps no
+ * record in its own checkout: the trial belongs to the sweep's history, with its folder
+ * here. Its report is written into `outDir`, as a run's is.
+ */
+export async function recordRemoteTrial(plan: Plan, outDir: string, ran: Omit<RanElsewhere, 'startedAt'>, recording: RecordOptions): Promise<void> {
+  let manifest: RunManifest;
+  try {
+    manifest = JSON.parse(await readFile(join(outDir, 'run.json'), 'utf8')) as RunManifest;
+  } catch (err) {
+    recording.onWarning?.(`the trial in ${outDir} was not recorded: its run.json could not be read (${(err as Error).message})`);
+    return;
+  }
+  const { name } = runTarget(plan.pipeline, { out: outDir });
+  await new Recorder(plan, name, outDir, { ...recording, kind: 'trial' }, { ...ran, startedAt: manifest.startedAt }).finish(manifest);
 }
 
 /**

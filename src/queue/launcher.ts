@@ -435,6 +435,11 @@ export class QueueLauncher {
       sweep.applying.delete(writing);
     }
     entry.outcome.worker = pidOf(result.worker);
+    // The worker kept no record of the run: it goes on record here, beside its folder.
+    const pid = entry.outcome.worker;
+    if (pid !== undefined && changed.some((f) => f.path === 'run.json')) {
+      await sweep.options.record?.remote?.(entry.outcome.trial, { host: result.worker.slice(0, result.worker.lastIndexOf(':')), pid });
+    }
     this.finish(entry, result.status, result.error, result.durationMs, result.worker);
     if (keys.length > 0) await this.redis.del(...keys);
   }

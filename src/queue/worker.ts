@@ -47,9 +47,6 @@ export interface TrialRequest {
   overrides: readonly string[];
   /** A fresh temporary folder holding the trial's folder as the coordinator sent it. */
   outDir: string;
-  /** The sweep's id and the trial's, as the coordinator named them. */
-  sweep: string;
-  trial: string;
 }
 
 export interface TrialRunResult {
@@ -170,7 +167,7 @@ export function startQueueWorker(options: QueueWorkerOptions): QueueWorker {
       job.updateProgress({ worker: name }).catch(() => undefined); // only tells the coordinator where the trial runs
       log(`${name}: ${label}: started (${data.file}${data.overrides.length ? ` --set ${data.overrides.join(' --set ')}` : ''})`);
       const started = performance.now();
-      const outcome = await runTrial({ file, overrides: data.overrides, outDir: folder.dir, sweep: data.sweep, trial: data.trial }, jobSignal ?? new AbortController().signal);
+      const outcome = await runTrial({ file, overrides: data.overrides, outDir: folder.dir }, jobSignal ?? new AbortController().signal);
       const durationMs = performance.now() - started;
       clearInterval(poll);
       if (jobSignal?.aborted && jobSignal.reason === STOPPING) {

@@ -9,11 +9,12 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import type { StageResolver } from '../contract/resolve.ts';
-import { EnvironmentError, PipelineInputError, acquireRunLock, claimTarget, defaultMaxMemory, loadAndPlan, pipelineSpace, projectRoot, type Diagnostic } from '../engine/index.ts';
+import { EnvironmentError, PipelineInputError, acquireRunLock, claimTarget, defaultMaxMemory, loadAndPlan, pipelineSpace, projectRoot, type Diagnostic, type Plan } from '../engine/index.ts';
 import { gitState } from '../exp/git.ts';
+import { recordRemoteTrial } from '../exp/record.ts';
 import { hashValue } from '../util/canonical.ts';
 import { shown } from '../util/paths.ts';
-import { expandGrid, fileGrid, parseGridArg, SweepSpecError, trialName, type Grid } from './grid.ts';
+import { expandGrid, fileGrid, parseGridArg, SweepSpecError, trialName, type Grid, type Trial } from './grid.ts';
 import { runShared, seedTrial } from './prepare.ts';
 import { sharedStages } from './shared.ts';
 import { describeObjective, sweepObjective, type Direction } from './objective.ts';
@@ -91,7 +92,8 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
   const release = await acquireRunLock(dir);
   let pool: TrialLauncher | undefined;
   try {
-    const memory = await checkTrials(file, resolve, trials.map((t) => t.overrides), options.grid.length > 0 ? '--grid' : `${file} sweep.grid:`, options.maxMemory);
+    const { memory, plans } = await checkTrials(file, resolve, trials.map((t) => t.overrides), options.grid.length > 0 ? '--grid' : `${file} sweep.grid:`, options.maxMemory);
+    const planOf = new Map(trials.map((t, i) => [t.id, plans[i]]));
     // The workers start now: their start overlaps running the shared stages.
     const { launcher, where } = options.launcher?.({ trials: trials.length, queue: pipeline.sweep?.queue }) ?? localPool(Math.min(jobs, trials.length, byMemory(memory, options.maxMemory ?? defaultMaxMemory(), jobs, report)));
     pool = launcher;
@@ -121,7 +123,13 @@ export async function runSweep(file: string, options: SweepOptions): Promise<Swe
       }
       for (const trial of trials) await seedTrial(join(dir, trial.id), sharedDir, lock, pipeline.file);
     }
-    const record = { sweep: dir, git: (await gitState(projectRoot(pipeline.dir))) ?? null };
+    const git = (await gitState(projectRoot(pipeline.dir))) ?? null;
+    const record = {
+      sweep: dir,
+      git,
+      remote: (trial: Trial, ran: { host: string; pid: number }) =>
+        recordRemoteTrial(planOf.get(trial.id)!, join(dir, trial.id), ran, { sweep: { dir, trial: trial.id }, git, onWarning: report }),
+    };
     const outcomes = await pool.run(trials, {
       file,
       dirOf: (t) => join(dir, t.id),
@@ -178,17 +186,21 @@ function jobsFor(options: SweepOptions, report: (text: string) => void): number 
 
 /**
  * Loads the pipeline with each trial's overrides first, so a bad value is reported (all at
- * once) before anything runs; returns the most memory one trial needs. The loader places a
+ * once) before anything runs. The loader places a
  * bad value at the `--set` that gave it; here the values came from `source` (`--grid`, or
- * the file's sweep block), which is named instead.
+ * the file's sweep block), which is named instead. Returns each trial's plan, and the most
+ * memory one trial needs.
  */
-async function checkTrials(file: string, resolve: StageResolver, overrideSets: string[][], source: string, maxMemory: number | undefined): Promise<number> {
+async function checkTrials(file: string, resolve: StageResolver, overrideSets: string[][], source: string, maxMemory: number | undefined): Promise<{ memory: number; plans: Plan[] }> {
   const seen = new Map<string, Diagnostic>();
   let sources = {};
   let most = 0;
+  const plans: Plan[] = [];
   for (const set of overrideSets) {
     try {
-      most = Math.max(most, (await loadAndPlan(file, { resolve, set, maxMemory })).memory ?? 0);
+      const plan = await loadAndPlan(file, { resolve, set, maxMemory });
+      plans.push(plan);
+      most = Math.max(most, plan.memory ?? 0);
     } catch (err) {
       if (!(err instanceof PipelineInputError)) throw err;
       for (const found of err.diagnostics) {
@@ -199,5 +211,5 @@ async function checkTrials(file: string, resolve: StageResolver, overrideSets: s
     }
   }
   if (seen.size > 0) throw new PipelineInputError([...seen.values()], sources);
-  return most;
+  return { memory: most, plans };
 }

@@ -44,8 +44,13 @@ export interface TrialRunOptions {
   dirOf: (trial: Trial) => string;
   failFast: boolean;
   signal: AbortSignal;
-  /** The sweep's folder and the git state its trials are recorded with (without: as trials of no sweep, each asking git itself). */
-  record?: { sweep: string; git: GitState | null };
+  /**
+   * The sweep's folder and the git state its trials are recorded with (without: as trials of
+   * no sweep, each asking git itself). `remote` puts on record here a trial that ran on
+   * another machine, once its files are in its folder: a launcher whose workers keep no
+   * record (the queue's) calls it; local workers record their trials themselves.
+   */
+  record?: { sweep: string; git: GitState | null; remote?: (trial: Trial, ran: { host: string; pid: number }) => Promise<void> };
   /** Told as each trial starts (`running`), and as it ends (with its metrics when it completed). */
   onTrial?: (outcome: Omit<TrialOutcome, 'status'> & { status: TrialState }, metrics?: Record<string, number>) => void;
   /** Each trial's engine events as they happen; the workers send them only when this is given. */

@@ -15,7 +15,7 @@
  */
 import { renderOnThisThread } from '../charts/render.ts';
 import type { StageResolver } from '../contract/resolve.ts';
-import { EnvironmentError, PipelineInputError, formatDiagnostic, runMetrics, type EngineEvent } from '../engine/index.ts';
+import { EnvironmentError, PipelineInputError, formatDiagnostic, runMetrics, runPipeline, type EngineEvent } from '../engine/index.ts';
 import type { GitState } from '../exp/git.ts';
 import { recordedRun } from '../exp/record.ts';
 import { LIVE_EVENT_TYPES } from '../report/index.ts';
@@ -35,8 +35,12 @@ export interface TrialRequest {
   file: string;
   overrides: string[];
   outDir: string;
-  /** How the trial is put on record: its sweep's folder, its id, and the git state the sweep found. */
-  record?: { sweep: string; trial: string; git: GitState | null };
+  /**
+   * How the trial is put on record: its sweep's folder, its id, and the git state the sweep
+   * found. `false` for a queued trial: the sweep's coordinator records it (recordRemoteTrial),
+   * with its report; the worker's own checkout keeps no record of it.
+   */
+  record?: { sweep: string; trial: string; git: GitState | null } | false;
   /** Send the run's engine events to the parent as they happen (for the live view). */
   events?: boolean;
 }
@@ -136,15 +140,15 @@ export async function runTrial(
 ): Promise<Extract<WorkerMessage, { type: 'done' }>> {
   try {
     const { record } = request;
-    const { manifest } = await recordedRun(
-      request.file,
-      { resolve: stages, set: request.overrides, out: request.outDir, signal, onEvent },
-      {
-        kind: 'trial',
-        ...(record ? { sweep: { dir: record.sweep, trial: record.trial }, git: record.git } : {}),
-        onWarning: (text) => void process.stderr.write(`${text}\n`),
-      },
-    );
+    const options = { resolve: stages, set: request.overrides, out: request.outDir, signal, onEvent };
+    const { manifest } =
+      record === false
+        ? await runPipeline(request.file, options)
+        : await recordedRun(request.file, options, {
+            kind: 'trial',
+            ...(record ? { sweep: { dir: record.sweep, trial: record.trial }, git: record.git } : {}),
+            onWarning: (text) => void process.stderr.write(`${text}\n`),
+          });
     if (manifest.status === 'completed') return { type: 'done', status: 'completed', metrics: runMetrics(manifest) };
     // What `rxlab run` prints on stderr for it.
     return { type: 'done', status: manifest.status, error: `run ${manifest.status} after ${(manifest.durationMs / 1000).toFixed(2)} s: ${manifest.error}` };

@@ -3,13 +3,17 @@
  * through the real CLI, against a redis-server of the test's own.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRecords } from '../../src/exp/history.ts';
 import { BIN, ROOT, rxlab } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/engine.ts';
 import { hashes, until } from './harness.ts';
 import { redisMissing, startRedis, type TestRedis } from './redis.ts';
+
+/** The worker processes' pids, from their `worker host:pid takes trials …` lines. */
+const pidsOf = (output: string): number[] => [...output.matchAll(/^worker [^ ]+:(\d+) takes trials from /gm)].map((m) => Number(m[1]));
 
 describe.skipIf(redisMissing)(`rxlab worker and rxlab sweep --queue${redisMissing ? ` (skipped: ${redisMissing})` : ''}`, () => {
   let redis: TestRedis;
@@ -42,12 +46,30 @@ describe.skipIf(redisMissing)(`rxlab worker and rxlab sweep --queue${redisMissin
         expect(a, trial).toEqual(b);
       }
       for (const text of [queued.stdout, queued.stderr, output]) expect(text).not.toContain('hunter2-cli');
+
+      // Every trial is on the sweep's record once, as a local trial is: the coordinator records
+      // queued trials, with their folders here; the worker (in the same checkout) keeps none.
+      const { records } = readRecords(join(project, 'outputs', 'perceptron', '.history'));
+      const trialsOf = (dir: string) => records.filter((r) => r.sweep?.dir === join(project, dir)).sort((a, b) => a.sweep!.trial.localeCompare(b.sweep!.trial));
+      expect(records).toHaveLength(8);
+      const [queuedRecords, localRecords] = [trialsOf('queued'), trialsOf('local')];
+      expect(queuedRecords.map((r) => r.sweep!.trial)).toEqual(['trial-001', 'trial-002', 'trial-003', 'trial-004']);
+      for (const [i, r] of queuedRecords.entries()) {
+        const local = localRecords[i];
+        expect(r).toMatchObject({ kind: 'trial', status: 'completed', name: local.name, overrides: local.overrides, outDir: join(project, 'queued', r.sweep!.trial), metrics: local.metrics, params: local.params, artifacts: local.artifacts });
+        expect(r.host).toMatch(/./);
+        expect(pidsOf(output)).toContain(r.pid);
+        // Its report is written beside its artifacts, from the record, as a local trial's is.
+        const report = join(r.outDir!, 'report.html');
+        expect(existsSync(report), report).toBe(true);
+        expect(readFileSync(report, 'utf8')).toContain(r.name);
+      }
     } finally {
       workers.kill('SIGTERM');
       await new Promise((resolve) => workers.on('exit', resolve));
     }
     // SIGTERM reached both worker processes (`worker host:pid takes trials …`), which stopped, and the command waited for them.
-    const pids = [...output.matchAll(/^worker [^ ]+:(\d+) takes trials from /gm)].map((m) => Number(m[1]));
+    const pids = pidsOf(output);
     expect(pids).toHaveLength(2);
     for (const pid of pids) expect(() => process.kill(pid, 0), `worker process ${pid} is still running`).toThrow(/ESRCH/);
   });

@@ -1,6 +1,6 @@
 /**
  * A queue worker process for the tests, as `rxlab worker` is: `startQueueWorker` with
- * trials run as `rxlab worker` runs them (`queuedTrialRunner`), the
+ * trials run as `rxlab worker` runs them (`queuedTrial`), the
  * queue's URL from REDIS_URL, options as JSON in RXLAB_TEST_WORKER. SIGTERM/SIGINT stop
  * it. It prints `ready` once it listens, then the worker's log lines.
  *
@@ -8,7 +8,7 @@
  * its identity must claim, those the coordinator (running them) hashes.
  */
 import { renderOnThisThread } from '../../src/charts/render.ts';
-import { queuedTrialRunner } from '../../src/cli/worker.ts';
+import { queuedTrial } from '../../src/cli/worker.ts';
 import { hashCode } from '../../src/code-identity.ts';
 import { checkoutIdentity } from '../../src/queue/identity.ts';
 import { startQueueWorker, type QueueWorkerOptions } from '../../src/queue/worker.ts';
@@ -26,7 +26,7 @@ const worker = startQueueWorker({
   url: process.env.REDIS_URL ?? '',
   signal: controller.signal,
   log: (line) => void process.stdout.write(`${line}\n`),
-  runTrial: queuedTrialRunner(root),
+  runTrial: queuedTrial,
 });
 await worker.ready;
 process.stdout.write(`ready ${worker.name}\n`);
