@@ -32,7 +32,7 @@ import { hostname } from 'node:os';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import { acquireRunLock } from '../engine/index.ts';
+import { acquireRunLock, runMetrics, type RunManifest } from '../engine/index.ts';
 import type { Trial } from '../sweep/grid.ts';
 import type { TrialOutcome, TrialRunOptions, TrialStatus } from '../sweep/trials.ts';
 import { dropConnections } from './connections.ts';
@@ -340,6 +340,7 @@ export class QueueLauncher {
     if (!entry || entry.state === 'done' || typeof worker !== 'string') return;
     entry.outcome.worker = pidOf(worker);
     this.sweep?.options.report(`${entry.label}: started on ${worker}`);
+    this.sweep?.options.onTrial?.({ ...entry.outcome, status: 'running' });
   }
 
   private say(jobId: string, text: string): void {
@@ -440,7 +441,7 @@ export class QueueLauncher {
     if (pid !== undefined && changed.some((f) => f.path === 'run.json')) {
       await sweep.options.record?.remote?.(entry.outcome.trial, { host: result.worker.slice(0, result.worker.lastIndexOf(':')), pid });
     }
-    this.finish(entry, result.status, result.error, result.durationMs, result.worker);
+    this.finish(entry, result.status, result.error, result.durationMs, result.worker, metricsOf(changed, contents));
     if (keys.length > 0) await this.redis.del(...keys);
   }
 
@@ -459,17 +460,18 @@ export class QueueLauncher {
     await this.submit(sweep, entry);
   }
 
-  private finish(entry: Entry, status: TrialStatus, error?: string, durationMs?: number, worker?: string): void {
+  private finish(entry: Entry, status: TrialStatus, error?: string, durationMs?: number, worker?: string, metrics?: Record<string, number>): void {
     const sweep = this.sweep!;
     entry.state = 'done';
     entry.outcome.status = status;
     if (durationMs !== undefined) entry.outcome.durationMs = durationMs;
+    if (status !== 'completed') entry.outcome.error = (error?.trim() || 'ended without a reason').split('\n').slice(0, 3).join(' ');
+    sweep.options.onTrial?.(entry.outcome, metrics);
     const where = worker ? ` on ${worker}` : '';
     if (status === 'completed') {
       sweep.options.report(`${entry.label}: completed in ${((durationMs ?? 0) / 1000).toFixed(1)} s${where}`);
       return;
     }
-    entry.outcome.error = (error?.trim() || 'ended without a reason').split('\n').slice(0, 3).join(' ');
     if (status !== 'not run' || error) sweep.options.report(`${entry.label}: ${status}${where}: ${entry.outcome.error}`);
     if (sweep.options.failFast && status === 'failed') void this.stop();
   }
@@ -565,6 +567,17 @@ export function sweepIdOf(root: string, file: string, dirs: string[]): string {
     .update([hostname(), root, file, ...dirs.map((d) => resolve(d))].join('\0'))
     .digest('hex')
     .slice(0, 16);
+}
+
+/** A completed trial's metrics, from the run.json among its result's files (checked against its sha256 on arrival). */
+function metricsOf(files: readonly FileEntry[], contents: readonly Buffer[]): Record<string, number> | undefined {
+  const at = files.findIndex((f) => f.path === 'run.json');
+  if (at < 0) return undefined;
+  try {
+    return runMetrics(JSON.parse(contents[at].toString('utf8')) as RunManifest);
+  } catch {
+    return undefined; // not a run's manifest: the sweep's summary, reading the same file, says so
+  }
 }
 
 const pidOf = (worker: string): number | undefined => {

@@ -9,6 +9,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMetrics, type RunManifest } from '../../src/engine/index.ts';
 import { QueueLauncher, QueueUnavailableError } from '../../src/queue/launcher.ts';
 import type { Trial } from '../../src/sweep/grid.ts';
 import type { TrialOutcome } from '../../src/sweep/trials.ts';
@@ -24,6 +25,8 @@ interface Sweep {
   trials: Trial[];
   dirOf: (t: Trial) => string;
   lines: string[];
+  /** What the launcher told `onTrial` (the live view), in order. */
+  told: { id: string; status: string; metrics?: Record<string, number> }[];
   signal?: AbortSignal;
 }
 
@@ -37,6 +40,7 @@ async function runQueued(url: string, sweep: Sweep, options: { unreachableAfterM
       failFast: false,
       signal: sweep.signal ?? new AbortController().signal,
       report: (line) => void sweep.lines.push(line),
+      onTrial: ({ trial, status }, metrics) => void sweep.told.push({ id: trial.id, status, ...(metrics ? { metrics } : {}) }),
     });
   } finally {
     await launcher.close();
@@ -60,7 +64,7 @@ describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skip
   const newSweep = async (grid: Record<string, unknown[]>): Promise<Sweep> => {
     const dir = tempDir();
     sweepDirs.push(dir);
-    return { ...(await prepareSweep(grid, dir)), lines: [] };
+    return { ...(await prepareSweep(grid, dir)), lines: [], told: [] };
   };
   const keep = (sweep: Sweep): Sweep => (everything.push(sweep.lines), sweep);
 
@@ -96,9 +100,16 @@ describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skip
       );
       expect(queued, trial.id).toEqual(hashes(join(local, trial.id)));
       expect(json<{ status: string }>(join(sweep.dirOf(trial), 'run.json')).status).toBe('completed');
+      // The live view is told each trial's start, then its end with its metrics, as by local workers.
+      const manifest = json<RunManifest>(join(sweep.dirOf(trial), 'run.json'));
+      expect(sweep.told.filter((t) => t.id === trial.id)).toEqual([
+        { id: trial.id, status: 'running' },
+        { id: trial.id, status: 'completed', metrics: runMetrics(manifest) },
+      ]);
     }
+    expect(Object.keys(sweep.told.find((t) => t.status === 'completed')!.metrics!)).toEqual(['train.loss', 'evaluate.accuracy']);
 
-    const again = keep({ ...sweep, lines: [] });
+    const again = keep({ ...sweep, lines: [], told: [] });
     expect(statuses(await runQueued(redis.url, again))).toEqual(Array(6).fill('completed'));
     for (const trial of sweep.trials) {
       const stages = json<{ stages: Record<string, { status: string }> }>(join(sweep.dirOf(trial), 'run.json')).stages;
@@ -163,7 +174,7 @@ describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skip
     // Both workers are still there, idle, for the next sweep.
     expect(workers.every((w) => w.child.exitCode === null)).toBe(true);
 
-    const again = keep({ ...sweep, lines: [] });
+    const again = keep({ ...sweep, lines: [], told: [] });
     const resumed = await runQueued(redis.url, again);
     expect(statuses(resumed), again.lines.join('\n')).toEqual(Array(4).fill('completed'));
     for (const trial of sweep.trials) expect(json<{ status: string }>(join(sweep.dirOf(trial), 'run.json')).status).toBe('completed');
@@ -182,7 +193,7 @@ describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skip
     await until('the workers to finish every trial', () => finished() === 4);
     for (const trial of sweep.trials) expect(existsSync(join(sweep.dirOf(trial), 'run.json'))).toBe(false);
 
-    const again = keep({ ...sweep, lines: [] });
+    const again = keep({ ...sweep, lines: [], told: [] });
     expect(statuses(await runQueued(redis.url, again)), again.lines.join('\n')).toEqual(Array(4).fill('completed'));
     // Collected, not run again: each trial started once, and its run trained.
     expect(again.lines.filter((l) => l.includes('started on'))).toEqual([]);
@@ -224,7 +235,7 @@ describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skip
     }
 
     await redis.restart();
-    const again = keep({ ...sweep, lines: [] });
+    const again = keep({ ...sweep, lines: [], told: [] });
     expect(statuses(await runQueued(redis.url, again)), again.lines.join('\n')).toEqual(Array(6).fill('completed'));
   });
 
