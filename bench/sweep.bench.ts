@@ -73,15 +73,8 @@ for (const epochs of EPOCHS) {
   rows.push(`| ${epochs} | ${wall(1).toFixed(2)} s | ${wall(2).toFixed(2)} s | **${ratio.toFixed(2)}×** | ${cores(1)} | ${cores(2)} |`);
 }
 
-// The same sweep over trials with work in them: an MLP on 10,000 points (one thread each, as
-// the fused trainer uses below 32,768 samples), 100 epochs of Adam.
-const MLP = `name: mlp
-stages:
-  data: { uses: moons, with: { n_samples: 10000, noise: 0.2, random_state: 0 } }
-  model: { uses: model, with: { layers: [2, 64, 64, 1], activation: relu, init: { seed: 1 } } }
-  train: { uses: train, inputs: { dataset: data.dataset, model: model.model }, with: { optimizer: { name: adam, lr: 0.01 }, epochs: 100 } }
-  evaluate: { uses: evaluate, inputs: { model: train.model, dataset: data.dataset } }
-`;
+// The same sweep over trials with work in them (bench/mlp.yaml).
+const MLP = readFileSync(join(import.meta.dirname, 'mlp.yaml'), 'utf8');
 const mlpFile = join(dir, 'mlp.yaml');
 writeFileSync(mlpFile, MLP);
 const mlp: Record<1 | 2, number[]> = { 1: [], 2: [] };
