@@ -10,6 +10,7 @@
 // takes it), so the run stops cleanly: run.json says "interrupted", nothing half-written.
 // A second signal ends the process at once.
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 
 const RECORDING = new Set(['run', 'sweep', 'check']);
 const records = process.argv.slice(2).some((arg) => RECORDING.has(arg));
@@ -19,6 +20,13 @@ const records = process.argv.slice(2).some((arg) => RECORDING.has(arg));
 // back to the queue, and one with --concurrency passes it on to its worker processes and
 // waits for them. Until they listen, a signal ends them at once: nothing is taken yet.
 const worker = process.argv[2] === '__trial-worker' || process.argv[2] === 'worker';
+// A worker runs trial after trial of mostly lukewarm code (loading, recording, charts), and
+// V8 kept compiling functions that run a few times a trial with its optimizing compiler, on
+// threads that take cores from the other workers. Asking for 8 times V8's default evidence
+// (66 KiB of bytecode run) before optimizing a function cuts a worker's CPU time per seed
+// trial by about a quarter; hot loops are still optimized within milliseconds
+// (BENCHMARKS.md, sweep and queue).
+if (worker) setFlagsFromString(`--interrupt-budget=${8 * 66 * 1024}`);
 // Shared with src/cli/interrupt.ts as a global symbol, as tsx's registration is.
 const interruption = { controller: new AbortController(), handedOver: false, stdoutClosed: false };
 globalThis[Symbol.for('rxlab.interruption')] = interruption;

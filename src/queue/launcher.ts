@@ -439,7 +439,10 @@ export class QueueLauncher {
     // The worker kept no record of the run: it goes on record here, beside its folder.
     const pid = entry.outcome.worker;
     if (pid !== undefined && changed.some((f) => f.path === 'run.json')) {
-      await sweep.options.record?.remote?.(entry.outcome.trial, { host: result.worker.slice(0, result.worker.lastIndexOf(':')), pid });
+      // A record that cannot be kept does not undo the trial, whose files are written.
+      await sweep.options.record
+        ?.remote?.(entry.outcome.trial, { host: result.worker.slice(0, result.worker.lastIndexOf(':')), pid })
+        .catch((err: unknown) => sweep.options.report(`${entry.label}: not recorded: ${err instanceof Error ? err.message : String(err)}`));
     }
     this.finish(entry, result.status, result.error, result.durationMs, result.worker, metricsOf(changed, contents));
     if (keys.length > 0) await this.redis.del(...keys);

@@ -186,10 +186,9 @@ function jobsFor(options: SweepOptions, report: (text: string) => void): number 
 
 /**
  * Loads the pipeline with each trial's overrides first, so a bad value is reported (all at
- * once) before anything runs. The loader places a
- * bad value at the `--set` that gave it; here the values came from `source` (`--grid`, or
- * the file's sweep block), which is named instead. Returns each trial's plan, and the most
- * memory one trial needs.
+ * once) before anything runs. The loader places a bad value at the `--set` that gave it;
+ * here the values came from `source` (`--grid`, or the file's sweep block), which is named
+ * instead. Returns each trial's plan, and the most memory one trial needs.
  */
 async function checkTrials(file: string, resolve: StageResolver, overrideSets: string[][], source: string, maxMemory: number | undefined): Promise<{ memory: number; plans: Plan[] }> {
   const seen = new Map<string, Diagnostic>();
