@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMetrics, type RunManifest } from '../../src/engine/index.ts';
 import { QueueLauncher, QueueUnavailableError } from '../../src/queue/launcher.ts';
 import type { Trial } from '../../src/sweep/grid.ts';
-import type { TrialOutcome } from '../../src/sweep/trials.ts';
+import type { TrialOutcome, TrialRunOptions } from '../../src/sweep/trials.ts';
 import { tempDir } from '../helpers/engine.ts';
 import { GRID_FILE, hashes, prepareSweep, ROOT, runCoordinatorProcess, spawnWorker, until, type WorkerProcess } from './harness.ts';
 import { redisMissing, startRedis, type TestRedis } from './redis.ts';
@@ -31,10 +31,11 @@ interface Sweep {
 }
 
 /** Runs the trials through a fresh launcher; every line it reports is kept (and checked for the password at the end). */
-async function runQueued(url: string, sweep: Sweep, options: { unreachableAfterMs?: number } = {}): Promise<TrialOutcome[]> {
+async function runQueued(url: string, sweep: Sweep, { record, ...options }: { unreachableAfterMs?: number; record?: TrialRunOptions['record'] } = {}): Promise<TrialOutcome[]> {
   const launcher = new QueueLauncher({ url, root: ROOT, stopGraceMs: 3000, ...options });
   try {
     return await launcher.run(sweep.trials, {
+      ...(record ? { record } : {}),
       file: GRID_FILE,
       dirOf: sweep.dirOf,
       failFast: false,
@@ -116,6 +117,22 @@ describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skip
       expect(Object.values(stages).map((s) => s.status), trial.id).toEqual(Array(6).fill('cached'));
       expect(hashes(sweep.dirOf(trial))).toEqual(hashes(join(local, trial.id)));
     }
+  });
+
+  it('puts each trial on record through the sweep once its files are written; one that cannot be recorded still completes, and the sweep says why', async () => {
+    const sweep = keep(await newSweep({ 'train.optimizer.lr': [0.2, 0.3] }));
+    const asked: { trial: string; host: string; pid: number; run: string }[] = [];
+    const remote = async (trial: Trial, ran: { host: string; pid: number }): Promise<void> => {
+      // Its files are all in its folder by now: the record is made from its run.json.
+      asked.push({ trial: trial.id, ...ran, run: json<{ status: string }>(join(sweep.dirOf(trial), 'run.json')).status });
+      if (trial.id === 'trial-002') throw new Error('the disk is full');
+    };
+    const outcomes = await runQueued(redis.url, sweep, { record: { sweep: 'unused', git: null, remote } });
+    expect(statuses(outcomes), sweep.lines.join('\n')).toEqual(['completed', 'completed']);
+    expect(asked.sort((a, b) => a.trial.localeCompare(b.trial))).toEqual(
+      outcomes.map((o) => ({ trial: o.trial.id, host: hostname(), pid: o.worker, run: 'completed' })),
+    );
+    expect(sweep.lines).toContain('trial-002 (train.optimizer.lr=0.3): not recorded: the disk is full');
   });
 
   it('a worker SIGKILLed mid-trial loses nothing: the other worker runs the trial', async () => {
