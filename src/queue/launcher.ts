@@ -194,7 +194,10 @@ export class QueueLauncher {
     }
     const releases: (() => Promise<void>)[] = [];
     try {
-      for (const entry of entries.values()) releases.push(await acquireRunLock(entry.outcome.outDir));
+      const locks = await Promise.allSettled([...entries.values()].map((entry) => acquireRunLock(entry.outcome.outDir)));
+      for (const lock of locks) if (lock.status === 'fulfilled') releases.push(lock.value);
+      const refused = locks.find((lock) => lock.status === 'rejected');
+      if (refused) throw refused.reason;
       return await new Promise<TrialOutcome[]>((resolvePromise, rejectPromise) => {
         const sweep: Sweep = {
           id,
@@ -265,12 +268,9 @@ export class QueueLauncher {
     if (sweep.stopping) return this.settle();
     await this.redis.del(cancelKey(sweep.id));
     sweep.options.report(`queue ${this.shown}: sending ${sweep.entries.size} trials (sweep ${sweep.id})`);
-    // Every trial's folder is read and sent at once; the jobs are then added in trial order.
-    const entries = [...sweep.entries.values()];
-    const jobs = await Promise.all(entries.map((entry) => this.prepare(sweep, entry)));
-    const ready = entries.flatMap((entry, i) => (jobs[i] && !isDone(entry) ? [{ entry, data: jobs[i] }] : []));
-    await this.queue.addBulk(ready.map(({ entry, data }) => ({ name: JOB_NAME, data, opts: { jobId: entry.jobId } })));
-    for (const { entry } of ready) await this.queued(entry);
+    // In trial order, each trial's job is added as soon as its folder is sent: the first
+    // trials run while the later folders are still being read.
+    for (const entry of sweep.entries.values()) await this.submit(sweep, entry);
     this.settle();
   }
 

@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runMetrics, type RunManifest } from '../../src/engine/index.ts';
+import { acquireRunLock, runMetrics, type RunManifest } from '../../src/engine/index.ts';
 import { QueueLauncher, QueueUnavailableError } from '../../src/queue/launcher.ts';
 import type { Trial } from '../../src/sweep/grid.ts';
 import type { TrialOutcome, TrialRunOptions } from '../../src/sweep/trials.ts';
@@ -133,6 +133,19 @@ describe.skipIf(redisMissing)(`a sweep through the queue${redisMissing ? ` (skip
       outcomes.map((o) => ({ trial: o.trial.id, host: hostname(), pid: o.worker, run: 'completed' })),
     );
     expect(sweep.lines).toContain('trial-002 (train.optimizer.lr=0.3): not recorded: the disk is full');
+  });
+
+  it("refuses to start while another run writes one of its trials' folders, saying which, and holds none of the others", async () => {
+    const sweep = keep(await newSweep({ 'train.optimizer.lr': [0.4, 0.6, 0.8] }));
+    const release = await acquireRunLock(sweep.dirOf(sweep.trials[1]));
+    try {
+      await expect(runQueued(redis.url, sweep)).rejects.toThrow(new RegExp(`^another rxlab run \\(.*pid ${process.pid}.*\\) is writing to ${sweep.dirOf(sweep.trials[1])}; wait for it to finish`));
+    } finally {
+      await release();
+    }
+    expect(sweep.lines.filter((l) => l.includes('started on'))).toEqual([]);
+    // The folders it had locked are free again.
+    for (const trial of [sweep.trials[0], sweep.trials[2]]) await (await acquireRunLock(sweep.dirOf(trial)))();
   });
 
   it('a worker SIGKILLed mid-trial loses nothing: the other worker runs the trial', async () => {
