@@ -7,7 +7,7 @@
  * checked; inside an output folder a symbolic link is not followed (`noFollow`).
  */
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 
 export type UnreadableReason = 'missing' | 'not-regular' | 'too-large' | 'link' | 'denied' | 'other';
@@ -84,6 +84,24 @@ function openFailure(path: string, err: unknown, noFollow: boolean): UnreadableF
   }
 }
 
+/** `path` opened for reading (not blocking, not following a last link when `noFollow`), or an UnreadableFileError saying why not. */
+async function openForReading(path: string, noFollow = false): Promise<FileHandle> {
+  try {
+    return await open(path, flags(noFollow));
+  } catch (err) {
+    throw openFailure(path, err, noFollow);
+  }
+}
+
+/** `openForReading`, synchronously: a file descriptor. */
+function openForReadingSync(path: string, noFollow = false): number {
+  try {
+    return openSync(path, flags(noFollow));
+  } catch (err) {
+    throw openFailure(path, err, noFollow);
+  }
+}
+
 function checkStats(path: string, stats: Stats, maxBytes: number): void {
   if (!stats.isFile()) throw new UnreadableFileError(path, 'not-regular', `is ${kindOf(stats)}, not a regular file`);
   if (stats.size > maxBytes) throw new UnreadableFileError(path, 'too-large', `is ${formatBytes(stats.size)}; the limit is ${formatBytes(maxBytes)}`);
@@ -94,12 +112,7 @@ const tooLarge = (path: string, maxBytes: number): UnreadableFileError =>
 
 /** The bytes of the regular file `path`, at most `maxBytes` of them; otherwise an UnreadableFileError. */
 export async function readRegularFile(path: string, options: ReadOptions): Promise<Buffer> {
-  let handle;
-  try {
-    handle = await open(path, flags(options.noFollow));
-  } catch (err) {
-    throw openFailure(path, err, Boolean(options.noFollow));
-  }
+  const handle = await openForReading(path, options.noFollow);
   try {
     const stats = await handle.stat();
     checkStats(path, stats, options.maxBytes);
@@ -118,12 +131,7 @@ export async function readRegularFile(path: string, options: ReadOptions): Promi
 
 /** `readRegularFile`, synchronously (for what runs before anything is asynchronous, such as hashing a module at load time). */
 export function readRegularFileSync(path: string, options: ReadOptions): Buffer {
-  let fd: number;
-  try {
-    fd = openSync(path, flags(options.noFollow));
-  } catch (err) {
-    throw openFailure(path, err, Boolean(options.noFollow));
-  }
+  const fd = openForReadingSync(path, options.noFollow);
   try {
     const stats = fstatSync(fd);
     checkStats(path, stats, options.maxBytes);
@@ -145,12 +153,7 @@ const CHUNK = 1 << 20;
  * whole), with its size; an UnreadableFileError for anything but a regular file.
  */
 export function hashRegularFileSync(path: string, options: Omit<ReadOptions, 'maxBytes'> & { maxBytes?: number } = {}): { sha256: string; bytes: number } {
-  let fd: number;
-  try {
-    fd = openSync(path, flags(options.noFollow));
-  } catch (err) {
-    throw openFailure(path, err, Boolean(options.noFollow));
-  }
+  const fd = openForReadingSync(path, options.noFollow);
   try {
     checkStats(path, fstatSync(fd), options.maxBytes ?? Number.MAX_SAFE_INTEGER);
     const hash = createHash('sha256');
@@ -168,12 +171,7 @@ export function hashRegularFileSync(path: string, options: Omit<ReadOptions, 'ma
 
 /** `hashRegularFileSync`, without blocking: for verifying artifacts, which can be hundreds of megabytes. */
 export async function hashRegularFile(path: string, options: Omit<ReadOptions, 'maxBytes'> = {}): Promise<{ sha256: string; bytes: number }> {
-  let handle;
-  try {
-    handle = await open(path, flags(options.noFollow));
-  } catch (err) {
-    throw openFailure(path, err, Boolean(options.noFollow));
-  }
+  const handle = await openForReading(path, options.noFollow);
   try {
     checkStats(path, await handle.stat(), Number.MAX_SAFE_INTEGER);
     const hash = createHash('sha256');
