@@ -1,8 +1,9 @@
 /**
  * Long synchronous computations (millions of points generated or parsed) written as
  * generators that yield between steps, so the process answers Ctrl-C while they run:
- * `fromSteps` drives one, giving the event loop a turn every few tens of milliseconds,
- * and stops driving it once its subscriber unsubscribes (the run was interrupted).
+ * `runSteps` drives one, giving the event loop a turn every few tens of milliseconds,
+ * and stops once its signal aborts; `fromSteps` is the same as an Observable, which stops
+ * once its subscriber unsubscribes (the run was interrupted).
  * `complete` drives one to its end at once, for callers that want a plain function.
  */
 import { Observable } from 'rxjs';
@@ -18,44 +19,28 @@ export function complete<T>(steps: Iterator<unknown, T>): T {
   }
 }
 
-/** Runs `steps`, yielding to the event loop between steps every TURN_MS; emits its result. */
+/** `runSteps` as an Observable: emits the result; unsubscribing stops driving the steps. */
 export function fromSteps<T>(steps: () => Iterator<unknown, T>): Observable<T> {
   return new Observable<T>((subscriber) => {
-    let stopped = false;
-    let timer: NodeJS.Immediate | undefined;
-    const iterator = (() => {
-      try {
-        return steps();
-      } catch (err) {
-        subscriber.error(err);
-        return undefined;
-      }
-    })();
-    const run = (): void => {
-      timer = undefined;
-      const until = performance.now() + TURN_MS;
-      try {
-        while (!stopped) {
-          const step = iterator!.next();
-          if (step.done) {
-            subscriber.next(step.value);
-            subscriber.complete();
-            return;
-          }
-          if (performance.now() >= until) {
-            timer = setImmediate(run);
-            return;
-          }
-        }
-      } catch (err) {
-        subscriber.error(err);
-      }
-    };
-    if (iterator) run();
-    return () => {
-      stopped = true;
-      if (timer) clearImmediate(timer);
-    };
+    let iterator: Iterator<unknown, T>;
+    try {
+      iterator = steps();
+    } catch (err) {
+      subscriber.error(err);
+      return undefined;
+    }
+    const stopped = new AbortController();
+    // The first turn runs now, as runSteps runs up to its first wait.
+    runSteps(iterator, stopped.signal).then(
+      (value) => {
+        subscriber.next(value);
+        subscriber.complete();
+      },
+      (err: unknown) => {
+        if (!stopped.signal.aborted) subscriber.error(err);
+      },
+    );
+    return () => stopped.abort();
   });
 }
 
