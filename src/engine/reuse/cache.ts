@@ -81,7 +81,12 @@ export async function verifyStored(node: PlanNode, entry: LockEntry, outDir: str
   const folder = join(outDir, id);
   const artifacts: Stored['artifacts'] = {};
   const names = Object.keys(entry.artifacts).sort((a, b) => a.localeCompare(b));
-  if (names.length > 0 && !(await isRealFolder(folder))) return { reason: `its folder ${id}/ is not a folder rxlab made (a link, or missing)` };
+  if (names.length > 0) {
+    const kind = await folderKind(folder);
+    // A fresh clone has the lock but not the outputs: say so plainly.
+    if (kind === 'missing') return { reason: `its folder ${id}/ is missing` };
+    if (kind === 'other') return { reason: `its folder ${id}/ is not a folder rxlab made (a link, or a file)` };
+  }
   for (const name of names) {
     const file = await hashRegularFile(join(folder, name), { noFollow: true }).catch((err: unknown) => {
       if (err instanceof UnreadableFileError) return err;
@@ -125,11 +130,11 @@ export async function verifyStored(node: PlanNode, entry: LockEntry, outDir: str
   return { hit: { outputs, hashes: entry.outputs, artifacts, metrics: record.metrics } };
 }
 
-async function isRealFolder(path: string): Promise<boolean> {
+async function folderKind(path: string): Promise<'folder' | 'missing' | 'other'> {
   try {
-    return (await lstat(path)).isDirectory();
-  } catch {
-    return false;
+    return (await lstat(path)).isDirectory() ? 'folder' : 'other';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'other';
   }
 }
 
