@@ -268,9 +268,15 @@ export class QueueLauncher {
     if (sweep.stopping) return this.settle();
     await this.redis.del(cancelKey(sweep.id));
     sweep.options.report(`queue ${this.shown}: sending ${sweep.entries.size} trials (sweep ${sweep.id})`);
-    // In trial order, each trial's job is added as soon as its folder is sent: the first
-    // trials run while the later folders are still being read.
-    for (const entry of sweep.entries.values()) await this.submit(sweep, entry);
+    // Every trial's folder is read and sent at once; the jobs are then added in trial order,
+    // all together: a coordinator killed once trials run leaves every trial queued, and the
+    // workers finish them all (adding each job as its folder was sent started the first
+    // trial 60–70 ms sooner, but a coordinator killed meanwhile left later trials unqueued).
+    const entries = [...sweep.entries.values()];
+    const jobs = await Promise.all(entries.map((entry) => this.prepare(sweep, entry)));
+    const ready = entries.flatMap((entry, i) => (jobs[i] && !isDone(entry) ? [{ entry, data: jobs[i] }] : []));
+    await this.queue.addBulk(ready.map(({ entry, data }) => ({ name: JOB_NAME, data, opts: { jobId: entry.jobId } })));
+    for (const { entry } of ready) await this.queued(entry);
     this.settle();
   }
 
